@@ -1,0 +1,1 @@
+"""Live data sources. Nothing here imports textual or app.ui."""

@@ -1,0 +1,220 @@
+"""Incident response settings: severities, roles, checklists, the store."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+
+from pydantic import BaseModel, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
+
+from app.config.checklist_md import load_tasks
+from app.config.types import STRICT, Duration
+
+PHASES_HINT = "triage, mitigation, resolution, ..."
+
+
+class EscalationStep(BaseModel):
+    model_config = STRICT
+
+    after: Duration
+    """How long after the incident opened this step is due, e.g. 30m."""
+    to: str
+    """Who is brought in at this step, e.g. 'Engineering Manager'."""
+
+
+class Severity(BaseModel):
+    model_config = STRICT
+
+    name: str = Field(min_length=1)
+    """Short name used everywhere, e.g. SEV1."""
+    description: str = ""
+    """What qualifies an incident for this severity."""
+    respond_within: Duration | None = None
+    """Acknowledgement deadline after the incident is opened; null for none."""
+    update_every: Duration | None = None
+    """Cadence of status updates; null for no countdown."""
+    escalation: list[EscalationStep] = []
+    """Escalation ladder, in order of `after`."""
+
+    @field_validator("escalation")
+    @classmethod
+    def _ascending(cls, steps: list[EscalationStep]) -> list[EscalationStep]:
+        afters = [step.after for step in steps]
+        if afters != sorted(afters):
+            raise ValueError("escalation steps must be in ascending order of 'after'")
+        return steps
+
+
+def _m(minutes: int) -> timedelta:
+    return timedelta(minutes=minutes)
+
+
+DEFAULT_SEVERITIES = [
+    Severity(
+        name="SEV1",
+        description="Critical: complete outage or data loss, all customers affected",
+        respond_within=_m(5),
+        update_every=_m(15),
+        escalation=[
+            EscalationStep(after=_m(15), to="Engineering Manager"),
+            EscalationStep(after=_m(30), to="Director of Engineering"),
+            EscalationStep(after=_m(60), to="VP Engineering"),
+        ],
+    ),
+    Severity(
+        name="SEV2",
+        description="Major: key functionality broken, significant customer impact",
+        respond_within=_m(15),
+        update_every=_m(30),
+        escalation=[
+            EscalationStep(after=_m(30), to="Engineering Manager"),
+            EscalationStep(after=_m(120), to="Director of Engineering"),
+        ],
+    ),
+    Severity(
+        name="SEV3",
+        description="Minor: partial degradation, limited customer impact",
+        respond_within=_m(60),
+        update_every=_m(120),
+        escalation=[EscalationStep(after=_m(240), to="Engineering Manager")],
+    ),
+    Severity(
+        name="SEV4",
+        description="Low: no significant customer impact",
+        respond_within=_m(24 * 60),
+        update_every=None,
+    ),
+]
+
+DEFAULT_ROLES = ["Incident Commander", "Tech Lead", "Communications Lead", "Scribe"]
+
+
+class ChecklistItemDef(BaseModel):
+    """One resolved checklist item; `id` is stable across restarts so ticks keep their meaning."""
+
+    id: str
+    phase: str
+    group: str
+    text: str
+    depth: int = 0
+    severities: list[str] = []
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "item"
+
+
+class ChecklistPhase(BaseModel):
+    model_config = STRICT
+
+    phase: str = Field(min_length=1)
+    """Phase of the response this list belongs to, e.g. triage, mitigation, resolution."""
+    severities: list[str] = []
+    """Only for incidents of these severities; empty means every severity."""
+    items: list[str] = []
+    """Inline checklist items."""
+    from_markdown: str | None = None
+    """Path to a markdown runbook (relative to the config file); every `- [ ]` item is
+    imported, grouped under its heading."""
+
+    _resolved: list[ChecklistItemDef] = PrivateAttr(default_factory=list)
+
+    @model_validator(mode="after")
+    def _resolve(self, info: ValidationInfo) -> ChecklistPhase:
+        if not self.items and not self.from_markdown:
+            raise ValueError("give 'items' or 'from_markdown'")
+        resolved: list[ChecklistItemDef] = []
+        for text in self.items:
+            resolved.append(self._item(self.phase, text, 0))
+        if self.from_markdown:
+            base = Path((info.context or {}).get("base_dir", "."))
+            path = (base / self.from_markdown).expanduser()
+            try:
+                tasks = load_tasks(path)
+            except OSError as exc:
+                raise ValueError(f"cannot read {self.from_markdown}: {exc.strerror or exc}") from None
+            if not tasks:
+                raise ValueError(f"{self.from_markdown} has no '- [ ]' items")
+            for task in tasks:
+                resolved.append(self._item(task.heading or self.phase, task.text, task.depth))
+        seen: set[str] = set()
+        for item in resolved:
+            base_id, n = item.id, 2
+            while item.id in seen:
+                item.id = f"{base_id}-{n}"
+                n += 1
+            seen.add(item.id)
+        self._resolved = resolved
+        return self
+
+    def _item(self, group: str, text: str, depth: int) -> ChecklistItemDef:
+        return ChecklistItemDef(
+            id=f"{_slug(self.phase)}/{_slug(group)}/{_slug(text)}",
+            phase=self.phase,
+            group=group,
+            text=text,
+            depth=depth,
+            severities=list(self.severities),
+        )
+
+    @property
+    def resolved(self) -> list[ChecklistItemDef]:
+        return self._resolved
+
+
+DEFAULT_CHECKLISTS = [
+    {
+        "phase": "triage",
+        "items": [
+            "Acknowledge the alert",
+            "Take command and announce it in the incident channel",
+            "Assign roles: Tech Lead, Communications Lead, Scribe",
+            "Assess severity and customer impact",
+            "Check recent deployments and changes",
+        ],
+    },
+    {
+        "phase": "mitigation",
+        "items": [
+            "Decide: roll back or fix forward",
+            "Update the status page",
+            "Post a status update on cadence",
+        ],
+    },
+    {
+        "phase": "resolution",
+        "items": [
+            "Verify the issue is resolved",
+            "Monitor for 30 minutes",
+            "Send the all-clear message",
+            "Stand down the incident team",
+            "Schedule the post-mortem",
+        ],
+    },
+]
+
+
+class IncidentSettings(BaseModel):
+    model_config = STRICT
+
+    store: str | None = None
+    """Where incidents are kept: sqlite:///path/to/file.db (default: warroom.db in the
+    user data dir) or, later, postgresql://... for a shared store."""
+    id_format: str = "INC-{year}-{seq:03d}"
+    """Incident id pattern; {year} and {seq} (per-year counter) are filled in."""
+    monitoring_window: Duration = timedelta(minutes=30)
+    """How long to watch after mitigation before resolving."""
+    due_soon: Duration = timedelta(minutes=5)
+    """A countdown turns 'due soon' when less than this remains."""
+
+    @field_validator("id_format")
+    @classmethod
+    def _id_format(cls, value: str) -> str:
+        if "{seq" not in value:
+            raise ValueError("id_format must contain {seq}, e.g. INC-{year}-{seq:03d}")
+        try:
+            value.format(year=2026, seq=1)
+        except (KeyError, ValueError, IndexError) as exc:
+            raise ValueError(f"id_format is not a valid pattern: {exc}") from None
+        return value

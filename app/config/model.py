@@ -1,0 +1,108 @@
+"""The whole configuration file as one validated model."""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from app.config.incident import (
+    DEFAULT_CHECKLISTS,
+    DEFAULT_ROLES,
+    DEFAULT_SEVERITIES,
+    ChecklistItemDef,
+    ChecklistPhase,
+    IncidentSettings,
+    Severity,
+)
+from app.config.notify import NotifySettings
+from app.config.sources import ErrorRate, HealthCheck, KubernetesTarget, PostgresTarget
+from app.config.types import STRICT
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+class Config(BaseModel):
+    model_config = STRICT
+
+    incident: IncidentSettings = IncidentSettings()
+    """Incident store and id format."""
+    severities: list[Severity] = Field(default_factory=lambda: list(DEFAULT_SEVERITIES), min_length=1)
+    """Severity levels, most severe first."""
+    roles: list[str] = Field(default_factory=lambda: list(DEFAULT_ROLES), min_length=1)
+    """Response roles that can be assigned."""
+    checklists: list[ChecklistPhase] = Field(
+        default_factory=lambda: [ChecklistPhase.model_validate(c) for c in DEFAULT_CHECKLISTS]
+    )
+    """Checklists per phase (optionally per severity)."""
+    timezone: str = "local"
+    """Time zone for display: 'local' or an IANA name like Europe/Berlin. Stored times are UTC."""
+    operator: str = Field(default_factory=_os_user, min_length=1)
+    """Who is at this terminal; recorded as the actor of every event. Default: the OS user."""
+    health: list[HealthCheck] = []
+    """HTTP health checks."""
+    error_rates: list[ErrorRate] = []
+    """Error rates from Prometheus or a /metrics endpoint."""
+    postgres: list[PostgresTarget] = []
+    """PostgreSQL databases to watch."""
+    kubernetes: list[KubernetesTarget] = []
+    """Kubernetes clusters to watch."""
+    notify: NotifySettings = NotifySettings()
+    """Delivery of status updates."""
+
+    source: Path | None = Field(default=None, exclude=True)
+    """Set by the loader: the file this came from (not a config key)."""
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, value: str) -> str:
+        if value != "local":
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"unknown time zone {value!r} (use 'local' or e.g. Europe/Berlin)") from None
+        return value
+
+    @field_validator("roles")
+    @classmethod
+    def _roles(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("role names must be unique")
+        return value
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Config:
+        names = [s.name for s in self.severities]
+        if len(set(names)) != len(names):
+            raise ValueError("severities: names must be unique")
+        for i, phase in enumerate(self.checklists):
+            for sev in phase.severities:
+                if sev not in names:
+                    raise ValueError(f"checklists[{i}].severities: unknown severity {sev!r} (known: {', '.join(names)})")
+        for section in ("health", "error_rates", "postgres", "kubernetes"):
+            seen = [item.name for item in getattr(self, section)]
+            dupes = sorted({n for n in seen if seen.count(n) > 1})
+            if dupes:
+                raise ValueError(f"{section}: duplicate name {dupes[0]!r}")
+        return self
+
+    def severity(self, name: str) -> Severity | None:
+        return next((s for s in self.severities if s.name == name), None)
+
+    def checklist_for(self, severity: str | None) -> list[ChecklistItemDef]:
+        items: list[ChecklistItemDef] = []
+        for phase in self.checklists:
+            if phase.severities and severity not in phase.severities:
+                continue
+            items.extend(phase.resolved)
+        return items
+
+    def tzinfo(self):
+        return None if self.timezone == "local" else ZoneInfo(self.timezone)

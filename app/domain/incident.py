@@ -1,0 +1,224 @@
+"""An incident's state is a fold over its events; nothing here mutates the log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Iterable
+
+from app.domain.events import EventType, Milestone, Status, StoredEvent
+from app.domain.timestamps import parse_time
+
+
+@dataclass
+class TimelineItem:
+    """One line of the timeline: every event is one, so the timeline is the log."""
+
+    seq: int
+    at: datetime
+    actor: str
+    kind: str
+    text: str
+    event_type: EventType
+    struck: bool = False
+    strike_reason: str | None = None
+    struck_by: int | None = None
+
+
+@dataclass(frozen=True)
+class RoleAssignment:
+    seq: int
+    at: datetime
+    actor: str
+    role: str
+    person: str
+    previous: str | None
+
+
+@dataclass(frozen=True)
+class ChecklistMark:
+    ticked: bool
+    at: datetime
+    actor: str
+    text: str
+
+
+@dataclass(frozen=True)
+class StatusUpdate:
+    seq: int
+    at: datetime
+    actor: str
+    text: str
+    data: dict[str, Any]
+
+
+@dataclass
+class IncidentState:
+    id: str
+    title: str = ""
+    severity: str = ""
+    status: Status = Status.INVESTIGATING
+    opened_at: datetime | None = None
+    opened_by: str = ""
+    severity_since: datetime | None = None
+    milestones: dict[Milestone, datetime] = field(default_factory=dict)
+    roles: dict[str, str] = field(default_factory=dict)
+    role_history: list[RoleAssignment] = field(default_factory=list)
+    timeline: list[TimelineItem] = field(default_factory=list)
+    checklist: dict[str, ChecklistMark] = field(default_factory=dict)
+    updates: list[StatusUpdate] = field(default_factory=list)
+    deliveries: list[StoredEvent] = field(default_factory=list)
+    last_seq: int = 0
+    _by_seq: dict[int, TimelineItem] = field(default_factory=dict, repr=False)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is not Status.RESOLVED
+
+    @property
+    def last_update_at(self) -> datetime | None:
+        return self.updates[-1].at if self.updates else None
+
+    def elapsed(self, now: datetime):
+        end = self.milestones.get(Milestone.RESOLVED) if not self.is_open else None
+        return (end or now) - (self.opened_at or now)
+
+    def apply(self, event: StoredEvent) -> None:
+        """Fold one more event in. Events must come in sequence order."""
+        if event.seq <= self.last_seq:
+            return
+        self.last_seq = event.seq
+        handler = _HANDLERS.get(event.type)
+        text = handler(self, event) if handler else None
+        item = TimelineItem(
+            seq=event.seq,
+            at=event.at,
+            actor=event.actor,
+            kind=str(event.data.get("kind", "event")) if event.type is EventType.ENTRY_ADDED else "event",
+            text=text if text is not None else describe(event),
+            event_type=event.type,
+        )
+        self.timeline.append(item)
+        self._by_seq[event.seq] = item
+
+
+def _opened(state: IncidentState, e: StoredEvent) -> None:
+    state.title = e.data["title"]
+    state.severity = e.data["severity"]
+    state.opened_at = e.at
+    state.opened_by = e.actor
+    state.severity_since = e.at
+    state.status = Status(e.data.get("status", Status.INVESTIGATING))
+    if "detected_at" in e.data:
+        state.milestones[Milestone.DETECTED] = parse_time(e.data["detected_at"])
+
+
+def _title(state: IncidentState, e: StoredEvent) -> None:
+    state.title = e.data["title"]
+
+
+def _severity(state: IncidentState, e: StoredEvent) -> None:
+    state.severity = e.data["severity"]
+    state.severity_since = e.at
+
+
+def _status(state: IncidentState, e: StoredEvent) -> None:
+    state.status = Status(e.data["status"])
+
+
+def _milestone(state: IncidentState, e: StoredEvent) -> None:
+    state.milestones[Milestone(e.data["milestone"])] = parse_time(e.data["at"])
+
+
+def _role(state: IncidentState, e: StoredEvent) -> None:
+    role, person = e.data["role"], e.data["person"]
+    previous = state.roles.get(role)
+    if person:
+        state.roles[role] = person
+    else:
+        state.roles.pop(role, None)
+    state.role_history.append(RoleAssignment(e.seq, e.at, e.actor, role, person, previous))
+
+
+def _entry(state: IncidentState, e: StoredEvent) -> str:
+    return str(e.data["text"])
+
+
+def _correction(state: IncidentState, e: StoredEvent) -> None:
+    target = state._by_seq.get(int(e.data["target"]))
+    if target is not None:
+        target.struck = True
+        target.strike_reason = e.data["reason"]
+        target.struck_by = e.seq
+
+
+def _tick(state: IncidentState, e: StoredEvent) -> None:
+    state.checklist[e.data["item"]] = ChecklistMark(
+        e.type is EventType.CHECKLIST_TICKED, e.at, e.actor, e.data["text"]
+    )
+
+
+def _update(state: IncidentState, e: StoredEvent) -> None:
+    state.updates.append(StatusUpdate(e.seq, e.at, e.actor, e.data["text"], e.data))
+
+
+def _delivered(state: IncidentState, e: StoredEvent) -> None:
+    state.deliveries.append(e)
+
+
+_HANDLERS: dict[EventType, Any] = {
+    EventType.OPENED: _opened,
+    EventType.TITLE_CHANGED: _title,
+    EventType.SEVERITY_CHANGED: _severity,
+    EventType.STATUS_CHANGED: _status,
+    EventType.MILESTONE_MARKED: _milestone,
+    EventType.MILESTONE_CORRECTED: _milestone,
+    EventType.ROLE_ASSIGNED: _role,
+    EventType.ENTRY_ADDED: _entry,
+    EventType.ENTRY_CORRECTED: _correction,
+    EventType.CHECKLIST_TICKED: _tick,
+    EventType.CHECKLIST_UNTICKED: _tick,
+    EventType.UPDATE_POSTED: _update,
+    EventType.UPDATE_DELIVERED: _delivered,
+}
+
+
+def describe(e: StoredEvent) -> str:
+    """How a non-entry event reads in the timeline."""
+    d = e.data
+    match e.type:
+        case EventType.OPENED:
+            return f"Incident opened: {d['title']} ({d['severity']})"
+        case EventType.TITLE_CHANGED:
+            return f"Title changed to: {d['title']}"
+        case EventType.SEVERITY_CHANGED:
+            prev = f" (was {d['previous']})" if d.get("previous") else ""
+            return f"Severity set to {d['severity']}{prev}"
+        case EventType.STATUS_CHANGED:
+            return f"Status set to {d['status']}"
+        case EventType.MILESTONE_MARKED:
+            return f"Milestone {d['milestone']} at {parse_time(d['at']).strftime('%H:%M:%S')} UTC"
+        case EventType.MILESTONE_CORRECTED:
+            return f"Milestone {d['milestone']} corrected to {parse_time(d['at']).strftime('%H:%M:%S')} UTC: {d['reason']}"
+        case EventType.ROLE_ASSIGNED:
+            return f"{d['role']}: {d['person']}" if d["person"] else f"{d['role']}: unassigned"
+        case EventType.ENTRY_CORRECTED:
+            return f"Correction of #{d['target']}: {d['reason']}"
+        case EventType.CHECKLIST_TICKED:
+            return f"Checked: {d['text']}"
+        case EventType.CHECKLIST_UNTICKED:
+            return f"Unchecked: {d['text']}"
+        case EventType.UPDATE_POSTED:
+            return f"Status update posted: {d['text']}"
+        case EventType.UPDATE_DELIVERED:
+            result = "delivered" if d["ok"] else f"FAILED ({d.get('error', 'unknown error')})"
+            return f"Update #{d['update']} to {d['target']}: {result}"
+        case _:
+            return str(d.get("text", e.type))
+
+
+def fold(incident_id: str, events: Iterable[StoredEvent]) -> IncidentState:
+    state = IncidentState(id=incident_id)
+    for event in events:
+        state.apply(event)
+    return state

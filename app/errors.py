@@ -1,0 +1,19 @@
+"""Errors a user can act on: the CLI prints them as one line and exits 2."""
+
+
+class WarroomError(Exception):
+    """A problem with input or environment, explained in one line for a person."""
+
+    exit_code = 2
+
+
+class ConfigError(WarroomError):
+    """The configuration file or an argument is invalid."""
+
+
+class StoreError(WarroomError):
+    """The incident store cannot be opened or written."""
+
+
+class IncidentNotFound(WarroomError):
+    """No incident with that id, or no open incident where one is needed."""

@@ -1,0 +1,238 @@
+"""SQLite store: WAL + synchronous=FULL, one file, safe for several processes at once."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from app.domain.events import EventType, NewEvent, StoredEvent, validate
+from app.domain.timestamps import format_time, parse_time
+from app.errors import IncidentNotFound, StoreError
+from app.store.base import SUMMARY_FIELDS, IncidentStore, IncidentSummary
+
+APPLICATION_ID = 0x5752_4D31  # "WRM1": marks a file as warroom's
+SQLITE_MAGIC = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 10_000
+
+MIGRATIONS: list[str] = [
+    # v1
+    """
+    CREATE TABLE incidents (
+        id TEXT PRIMARY KEY,
+        year INTEGER NOT NULL,
+        n INTEGER NOT NULL,
+        opened_at TEXT NOT NULL,
+        title TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        status TEXT NOT NULL,
+        last_seq INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (year, n)
+    );
+    CREATE TABLE events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        incident_id TEXT NOT NULL REFERENCES incidents(id),
+        type TEXT NOT NULL,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX events_by_incident ON events (incident_id, seq);
+    """,
+]
+
+
+def _inspect_existing(path: Path) -> None:
+    """Check a file is a warroom database we can use, without writing a byte to it."""
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(100)
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot read incident store: {exc.strerror or exc}") from None
+    if not header:
+        return  # an empty file is a new database
+    if not header.startswith(SQLITE_MAGIC):
+        raise StoreError(f"{path}: not a SQLite database (corrupt or another kind of file); left untouched")
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            if app_id == APPLICATION_ID:
+                conn.execute("SELECT count(*) FROM incidents").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path}: incident store is unreadable ({exc}); left untouched") from None
+    if app_id != APPLICATION_ID and tables:
+        raise StoreError(f"{path}: a SQLite database that is not warroom's; left untouched")
+    if version > len(MIGRATIONS):
+        raise StoreError(f"{path}: written by a newer warroom (schema v{version}, this one knows v{len(MIGRATIONS)})")
+
+
+class SQLiteStore(IncidentStore):
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path).expanduser()
+        self.url = f"sqlite:///{self.path}"
+        self._lock = threading.RLock()
+        if self.path.exists():
+            if self.path.is_dir():
+                raise StoreError(f"{self.path}: is a directory, not an incident store")
+            _inspect_existing(self.path)
+            if not os.access(self.path, os.W_OK) or not os.access(self.path.parent, os.W_OK):
+                raise StoreError(f"{self.path}: incident store is read-only (need write access to the file and its folder)")
+        else:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"{self.path.parent}: cannot create store folder: {exc.strerror or exc}") from None
+        try:
+            self._conn = sqlite3.connect(
+                self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+            )
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=FULL")
+            self._conn.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+            self._data_version = self._read_data_version()
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"{self.path}: cannot open incident store: {_explain(exc)}") from None
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: incident store is unreadable ({exc})") from None
+
+    def _migrate(self) -> None:
+        version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+        if version >= len(MIGRATIONS):
+            return
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                for statement in filter(str.strip, script.split(";")):
+                    self._conn.execute(statement)
+                self._conn.execute(f"PRAGMA user_version = {int(number)}")
+            self._conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            self._conn.execute("COMMIT")
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+
+    def _read_data_version(self) -> int:
+        return self._conn.execute("PRAGMA data_version").fetchone()[0]
+
+    def _write(self, fn):
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise StoreError(f"{self.path}: cannot write: {_explain(exc)}") from None
+            try:
+                result = fn(self._conn)
+                self._conn.execute("COMMIT")
+                return result
+            except BaseException as exc:
+                self._conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.OperationalError):
+                    raise StoreError(f"{self.path}: cannot write: {_explain(exc)}") from None
+                raise
+
+    def open_incident(self, *, title, severity, actor, at, id_format, extra=None) -> StoredEvent:
+        data = {"title": title, "severity": severity, "status": "investigating", **(extra or {})}
+        event = NewEvent(EventType.OPENED, at, actor, data)
+        validate(event)
+        year = at.astimezone(UTC).year
+
+        def tx(conn: sqlite3.Connection) -> StoredEvent:
+            n = conn.execute("SELECT coalesce(max(n), 0) + 1 FROM incidents WHERE year = ?", (year,)).fetchone()[0]
+            incident_id = id_format.format(year=year, seq=n)
+            while conn.execute("SELECT 1 FROM incidents WHERE id = ?", (incident_id,)).fetchone():
+                n += 1
+                incident_id = id_format.format(year=year, seq=n)
+            conn.execute(
+                "INSERT INTO incidents (id, year, n, opened_at, title, severity, status) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (incident_id, year, n, format_time(at), title, severity, "investigating"),
+            )
+            return self._insert(conn, incident_id, event)
+
+        return self._write(tx)
+
+    def append(self, incident_id: str, event: NewEvent) -> StoredEvent:
+        validate(event)
+
+        def tx(conn: sqlite3.Connection) -> StoredEvent:
+            if not conn.execute("SELECT 1 FROM incidents WHERE id = ?", (incident_id,)).fetchone():
+                raise IncidentNotFound(f"no incident {incident_id!r} in {self.path}")
+            stored = self._insert(conn, incident_id, event)
+            column = SUMMARY_FIELDS.get(event.type)
+            if column:
+                # column comes from a fixed mapping, never from input
+                conn.execute(f"UPDATE incidents SET {column} = ? WHERE id = ?", (event.data[column], incident_id))
+            return stored
+
+        return self._write(tx)
+
+    def _insert(self, conn: sqlite3.Connection, incident_id: str, event: NewEvent) -> StoredEvent:
+        payload = json.dumps(event.data, ensure_ascii=False, separators=(",", ":"), default=str)
+        cur = conn.execute(
+            "INSERT INTO events (incident_id, type, at, actor, data) VALUES (?, ?, ?, ?, ?)",
+            (incident_id, str(event.type), format_time(event.at), event.actor, payload),
+        )
+        seq = cur.lastrowid
+        conn.execute("UPDATE incidents SET last_seq = ? WHERE id = ?", (seq, incident_id))
+        return StoredEvent(seq, incident_id, EventType(event.type), event.at.astimezone(UTC), event.actor, json.loads(payload))
+
+    def events(self, incident_id: str, after_seq: int = 0) -> list[StoredEvent]:
+        with self._lock:
+            rows = self._read(
+                "SELECT seq, incident_id, type, at, actor, data FROM events WHERE incident_id = ? AND seq > ? ORDER BY seq",
+                (incident_id, after_seq),
+            )
+        return [_row_to_event(row) for row in rows]
+
+    def incidents(self) -> list[IncidentSummary]:
+        with self._lock:
+            rows = self._read(
+                "SELECT id, title, severity, status, opened_at, last_seq FROM incidents ORDER BY opened_at DESC, n DESC"
+            )
+        return [IncidentSummary(r[0], r[1], r[2], r[3], parse_time(r[4]), r[5]) for r in rows]
+
+    def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        try:
+            return self._conn.execute(sql, params).fetchall()
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"{self.path}: cannot read: {_explain(exc)}") from None
+
+    def changed(self) -> bool:
+        with self._lock:
+            version = self._read_data_version()
+            if version != self._data_version:
+                self._data_version = version
+                return True
+            return False
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+
+def _row_to_event(row: tuple[Any, ...]) -> StoredEvent:
+    seq, incident_id, etype, at, actor, data = row
+    return StoredEvent(seq, incident_id, EventType(etype), parse_time(at), actor, json.loads(data))
+
+
+def _explain(exc: sqlite3.OperationalError) -> str:
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return f"locked by another process for over {BUSY_TIMEOUT_MS // 1000}s ({text})"
+    if "readonly" in text:
+        return f"read-only ({text})"
+    return text
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)

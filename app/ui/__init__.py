@@ -1,0 +1,1 @@
+"""Textual UI. Renders; does not fetch or decide."""

@@ -1,0 +1,25 @@
+"""Small messages panes post upward; the app decides what to do with them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from app.collectors.base import Snapshot
+
+
+class SnapshotArrived(Message):
+    """A collector finished one run (successful or not)."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        super().__init__()
+        self.snapshot = snapshot
+
+
+@dataclass
+class TimelineRequest(Message):
+    """Ask the app to append an entry to the open incident (pins, auto observations)."""
+
+    text: str
+    kind: str = "observation"

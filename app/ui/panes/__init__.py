@@ -1,0 +1,1 @@
+"""One module per live pane. Each exposes a LivePane subclass named in app.ui.live.PANES."""

@@ -1,0 +1,89 @@
+"""LivePane: one exclusive worker per collector, collect -> message -> sleep, with backoff."""
+
+from __future__ import annotations
+
+import asyncio
+
+from rich.text import Text
+from textual.containers import Vertical
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from app.collectors.base import Backoff, Collector, Snapshot, collect_safely
+from app.ui.messages import SnapshotArrived
+
+
+def stale_text(snapshot: Snapshot, last_good: Snapshot | None, tz=None) -> Text:
+    """'stale since HH:MM:SS: <reason>' — reason shown literally, never as markup."""
+    since = (last_good.fetched_at if last_good else snapshot.fetched_at).astimezone(tz)
+    text = Text("⚠ stale since ", style="bold")
+    text.append(since.strftime("%H:%M:%S"))
+    text.append(": ")
+    text.append(snapshot.error or "unknown error")
+    return text
+
+
+class LivePane(Vertical):
+    """Base for panes fed by collectors. Subclasses implement `render_snapshot`."""
+
+    DEFAULT_CSS = """
+    LivePane { height: auto; border: round $panel; padding: 0 1; }
+    LivePane > .stale { color: $warning; display: none; }
+    LivePane.-stale > .stale { display: block; }
+    """
+
+    snapshot: reactive[Snapshot | None] = reactive(None, always_update=True, init=False)
+
+    def __init__(self, collectors: list[Collector], *, title: str, tz=None, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.collectors = collectors
+        self.border_title = title
+        self.tz = tz
+        self.last_good: dict[str, Snapshot] = {}
+        self.latest: dict[str, Snapshot] = {}
+        self._stale = Static("", classes="stale", markup=False)
+
+    def compose_stale(self) -> Static:
+        return self._stale
+
+    def on_mount(self) -> None:
+        for collector in self.collectors:
+            self.run_worker(
+                self._poll(collector),
+                name=f"collect:{collector.source}:{collector.name}",
+                group=f"{collector.source}:{collector.name}",
+                exclusive=True,
+                exit_on_error=False,
+            )
+
+    async def _poll(self, collector: Collector) -> None:
+        backoff = Backoff()
+        while True:
+            snapshot = await collect_safely(collector)
+            if snapshot.error is None:
+                backoff.success()
+            else:
+                backoff.failure()
+            self.post_message(SnapshotArrived(snapshot))
+            await asyncio.sleep(backoff.delay(collector.interval))
+
+    def on_snapshot_arrived(self, message: SnapshotArrived) -> None:
+        # Let it bubble on to the app too (auto timeline), after we render.
+        snap = message.snapshot
+        self.latest[snap.name] = snap
+        if snap.error is None:
+            self.last_good[snap.name] = snap
+        self.snapshot = snap
+
+    def watch_snapshot(self, snapshot: Snapshot | None) -> None:
+        if snapshot is None:
+            return
+        stale = [s for s in self.latest.values() if s.error is not None]
+        self.set_class(bool(stale), "-stale")
+        if stale:
+            worst = stale[0]
+            self._stale.update(stale_text(worst, self.last_good.get(worst.name), self.tz))
+        self.render_snapshot(snapshot, self.last_good.get(snapshot.name))
+
+    def render_snapshot(self, snapshot: Snapshot, last_good: Snapshot | None) -> None:
+        raise NotImplementedError
