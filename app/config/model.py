@@ -18,7 +18,10 @@ from app.config.incident import (
     Severity,
 )
 from app.config.notify import NotifySettings
-from app.config.sources import ErrorRate, HealthCheck, KubernetesTarget, PostgresTarget
+from app.config.error_rates import ErrorRate
+from app.config.health import HealthCheck
+from app.config.kubernetes import KubernetesTarget
+from app.config.postgres import PostgresTarget
 from app.config.types import STRICT
 
 
