@@ -80,6 +80,9 @@ class Context:
         self.args = args
         self._config: Config | None = None
         self._store: IncidentStore | None = None
+        self._quick = None
+        # `warroom log` is run from scripts many times: skip full config validation there.
+        self.fast = args.command == "log"
 
     @property
     def config(self) -> Config:
@@ -90,15 +93,27 @@ class Context:
         return self._config
 
     @property
+    def quick(self):
+        """Store URL and operator without full validation (see app/config/quick.py)."""
+        if self._quick is None:
+            from app.config.quick import quick_settings
+
+            self._quick = quick_settings(self.args.config)
+        return self._quick
+
+    @property
     def operator(self) -> str:
-        return self.args.operator or self.config.operator
+        if self.args.operator:
+            return self.args.operator
+        return self.config.operator if self._config is not None or not self.fast else self.quick.operator
 
     @property
     def store(self) -> IncidentStore:
         if self._store is None:
             from app.store import open_store, resolve_store_url
 
-            self._store = open_store(resolve_store_url(self.args.store, self.config.incident.store))
+            configured = self.quick.store if self.fast and self._config is None else self.config.incident.store
+            self._store = open_store(resolve_store_url(self.args.store, configured))
         return self._store
 
     def close(self) -> None:

@@ -6,34 +6,12 @@ import os
 from pathlib import Path
 from typing import Any
 
-import platformdirs
-import yaml
 from pydantic import ValidationError
 
 from app.config.envexpand import expand
 from app.config.model import Config
+from app.config.paths import find_config, parse_yaml, read_yaml
 from app.errors import ConfigError
-
-ENV_VAR = "WARROOM_CONFIG"
-
-
-def user_config_path() -> Path:
-    return platformdirs.user_config_path("warroom") / "config.yaml"
-
-
-def find_config(explicit: str | os.PathLike[str] | None = None) -> Path | None:
-    """--config, then $WARROOM_CONFIG, then ./warroom.yaml, then the XDG config dir."""
-    for label, candidate in (("--config", explicit), (f"${ENV_VAR}", os.environ.get(ENV_VAR))):
-        if candidate:
-            path = Path(candidate).expanduser()
-            if not path.is_file():
-                raise ConfigError(f"{path}: config file not found (from {label})")
-            return path
-    for path in (Path("warroom.yaml"), user_config_path()):
-        if path.is_file():
-            return path
-    return None
-
 
 def _loc(loc: tuple[Any, ...]) -> str:
     out = ""
@@ -68,17 +46,11 @@ def describe(error: ValidationError) -> str:
 
 def parse_config(text: str, source: Path | None = None, env: dict[str, str] | None = None) -> Config:
     name = str(source) if source else "<config>"
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        line = f" line {mark.line + 1}:" if mark else ""
-        raise ConfigError(f"{name}:{line} not valid YAML: {problem}") from None
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise ConfigError(f"{name}: the top level must be a mapping of sections (incident:, severities:, ...)")
+    return _validate(parse_yaml(text, name), source, env)
+
+
+def _validate(data: dict, source: Path | None, env: dict[str, str] | None = None) -> Config:
+    name = str(source) if source else "<config>"
     try:
         data = expand(data, env=env)
     except ConfigError as exc:
@@ -96,12 +68,4 @@ def load_config(explicit: str | os.PathLike[str] | None = None) -> Config:
     path = find_config(explicit)
     if path is None:
         return Config()
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read config: {exc.strerror or exc}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: config is not UTF-8 text") from None
-    return parse_config(text, path.resolve())
+    return _validate(read_yaml(path), path.resolve())
