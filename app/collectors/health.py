@@ -1,0 +1,290 @@
+"""HTTP health checks: one collector per check (own interval and worker), one shared client.
+
+A failing target is a normal Snapshot with level CRIT and the result as data: that is
+news about the target. `Snapshot.error` is kept for the collector itself failing (say an
+unreadable CA file), which the pane shows as stale.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import socket
+import ssl
+import time
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+from app.collectors.base import Check, Collector, Level, Snapshot, now_utc
+from app.config import Config
+from app.config.health import BodyCondition, HealthCheck
+
+MAX_BODY = 1024 * 1024
+MAX_REDIRECTS = 10
+TOTAL_GRACE = 0.5  # seconds beyond `timeout` a whole check may take
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class HealthResult:
+    """What one request found. `error` names the failure (None when it passed)."""
+
+    url: str
+    level: Level
+    status_code: int | None = None
+    status_text: str | None = None
+    latency_ms: float | None = None
+    error: str | None = None
+    body_bytes: int = 0
+    truncated: bool = False
+
+    @property
+    def summary(self) -> str:
+        latency = f"{self.latency_ms:.0f} ms" if self.latency_ms is not None else None
+        if self.error is None:
+            return f"{self.status_text} in {latency}" if latency else str(self.status_text)
+        return f"{self.error} ({latency})" if latency else self.error
+
+    def detail(self) -> dict[str, Any]:
+        latency = round(self.latency_ms, 1) if self.latency_ms is not None else None
+        return {"url": self.url, "status_code": self.status_code, "latency_ms": latency, "error": self.error}
+
+
+def display_url(url: str) -> str:
+    """The URL without user:password, for screens, JSON and the timeline."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit((parts.scheme, f"***@{host}", parts.path, parts.query, parts.fragment))
+
+
+def clean(text: str, limit: int = 200) -> str:
+    """Outside text on one line, bounded: it goes into tables, JSON and timeline entries."""
+    text = _CONTROL.sub(" ", text).strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g}s"
+
+
+def _chain(exc: BaseException):
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        yield exc
+        exc = exc.__cause__ or exc.__context__
+
+
+def name_transport_failure(exc: httpx.HTTPError, url: str, timeout: float) -> str:
+    """Turn httpx's exception into the words an on-call engineer expects."""
+    host = urlsplit(url).hostname or url
+    if isinstance(exc, httpx.TooManyRedirects):
+        return f"too many redirects (more than {MAX_REDIRECTS})"
+    if isinstance(exc, httpx.ConnectTimeout):
+        return f"timeout: no connection within {_seconds(timeout)}"
+    if isinstance(exc, httpx.TimeoutException):
+        return f"timeout: no response within {_seconds(timeout)}"
+    for cause in _chain(exc):
+        if isinstance(cause, socket.gaierror):
+            return f"DNS failure: cannot resolve {host}"
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return clean(f"TLS error: {cause.verify_message or cause.reason or 'certificate verify failed'}")
+        if isinstance(cause, ssl.SSLError):
+            return clean(f"TLS error: {cause.reason or cause}")
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+    text = str(exc)
+    lowered = text.lower()
+    if any(s in lowered for s in ("name or service not known", "nodename nor servname", "name resolution", "no address associated")):
+        return f"DNS failure: cannot resolve {host}"
+    if "connection refused" in lowered or "errno 111" in lowered or "all connection attempts failed" in lowered:
+        return "connection refused"
+    if "ssl" in lowered or "certificate" in lowered:
+        return clean(f"TLS error: {text}")
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return clean(f"protocol error: {text or 'server closed the connection'}")
+    return clean(f"{type(exc).__name__}: {text}" if text else type(exc).__name__)
+
+
+def _lookup(document: Any, path: str) -> Any:
+    node = document
+    for part in path.split("."):
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return _MISSING
+    return node
+
+
+def _matches(value: Any, accepted: list[Any]) -> bool:
+    # Strict on type so `true` never equals 1 and "1" never equals 1.
+    return any(type(value) is type(a) and value == a or (
+        type(value) in (int, float) and type(a) in (int, float) and value == a
+    ) for a in accepted)
+
+
+def _show(value: Any) -> str:
+    return clean(json.dumps(value, ensure_ascii=False), 80)
+
+
+def evaluate_body(conditions: list[BodyCondition], body: bytes, truncated: bool) -> tuple[Level, str | None]:
+    """Check JSON body conditions; the worst failing one decides."""
+    if truncated:
+        return Level.CRIT, f"body condition failed: body larger than {MAX_BODY // 1024 // 1024} MiB, not parsed"
+    try:
+        document = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        return Level.CRIT, clean(f"invalid JSON: {exc}")
+    warned: str | None = None
+    for condition in conditions:
+        value = _lookup(document, condition.path)
+        if value is _MISSING:
+            return Level.CRIT, clean(f"body condition failed: {condition.path} missing")
+        if _matches(value, condition.in_):
+            continue
+        if _matches(value, condition.warn):
+            warned = warned or clean(f"body: {condition.path} is {_show(value)}")
+            continue
+        expected = ", ".join(str(v) for v in condition.in_)
+        return Level.CRIT, clean(f"body condition failed: {condition.path} is {_show(value)} (expected {expected})")
+    return (Level.WARN, warned) if warned else (Level.OK, None)
+
+
+class _SharedClients:
+    """One AsyncClient per TLS setting for all checks of one build(); closed by the last user."""
+
+    def __init__(self, users: int) -> None:
+        self._clients: dict[Any, httpx.AsyncClient] = {}
+        self._users = users
+
+    def get(self, verify: bool | str) -> httpx.AsyncClient:
+        client = self._clients.get(verify)
+        if client is None or client.is_closed:
+            tls: bool | ssl.SSLContext = verify if isinstance(verify, bool) else ssl.create_default_context(cafile=verify)
+            client = httpx.AsyncClient(
+                verify=tls,
+                follow_redirects=True,
+                max_redirects=MAX_REDIRECTS,
+                # A hung target holds its connection; it must not queue the others behind it.
+                limits=httpx.Limits(max_connections=None, max_keepalive_connections=50),
+                headers={"User-Agent": "warroom-health"},
+                trust_env=False,
+            )
+            self._clients[verify] = client
+        return client
+
+    async def release(self) -> None:
+        self._users -= 1
+        if self._users <= 0:
+            clients, self._clients = list(self._clients.values()), {}
+            for client in clients:
+                await client.aclose()
+
+
+class HealthCollector(Collector):
+    source = "health"
+
+    def __init__(self, check: HealthCheck, clients: _SharedClients) -> None:
+        self.check = check
+        self.name = check.name
+        self.interval = check.interval.total_seconds()
+        self.timeout = check.timeout.total_seconds()
+        self.url = display_url(check.url)
+        self._clients = clients
+        self._ranges = check.status_ranges()
+        self._closed = False
+
+    async def collect(self) -> Snapshot:
+        fetched_at = now_utc()
+        try:
+            client = self._clients.get(self.check.verify)
+        except (OSError, ssl.SSLError) as exc:
+            # Our own configuration is broken, not the target: a stale pane, not a CRIT row.
+            return Snapshot(self.source, self.name, fetched_at, Level.UNKNOWN, clean(f"CA file {self.check.verify}: {exc}"))
+        result = await self._probe(client)
+        return Snapshot(self.source, self.name, fetched_at, result.level, None, result)
+
+    async def _probe(self, client: httpx.AsyncClient) -> HealthResult:
+        started = time.perf_counter()
+        try:
+            # httpx's timeout bounds each connect/read; this bounds the whole check, so a
+            # server trickling one byte a second cannot hold a row forever. The grace lets
+            # httpx name the phase (connect or response) when it is the one that expires.
+            async with asyncio.timeout(self.timeout + TOTAL_GRACE):
+                return await self._request(client, started)
+        except TimeoutError:
+            return HealthResult(self.url, Level.CRIT, error=f"timeout: not complete within {_seconds(self.timeout + TOTAL_GRACE)}")
+        except httpx.HTTPError as exc:
+            return HealthResult(self.url, Level.CRIT, error=name_transport_failure(exc, self.check.url, self.timeout))
+        except (OSError, ssl.SSLError, ValueError) as exc:
+            return HealthResult(self.url, Level.CRIT, error=clean(f"{type(exc).__name__}: {exc}"))
+
+    async def _request(self, client: httpx.AsyncClient, started: float) -> HealthResult:
+        check = self.check
+        async with client.stream(
+            check.method, check.url, headers=check.headers, timeout=httpx.Timeout(self.timeout)
+        ) as response:
+            body, truncated = bytearray(), False
+            if check.method != "HEAD":
+                async for chunk in response.aiter_bytes():
+                    body += chunk
+                    if len(body) >= MAX_BODY:
+                        truncated = len(body) > MAX_BODY
+                        del body[MAX_BODY:]
+                        break  # stop reading: never pull a huge body into memory
+            latency_ms = (time.perf_counter() - started) * 1000
+        code = response.status_code
+        phrase = response.reason_phrase or _phrase(code)
+        status_text = clean(f"{code} {phrase}".strip(), 80)
+        result = dict(url=self.url, status_code=code, status_text=status_text, latency_ms=latency_ms,
+                      body_bytes=len(body), truncated=truncated)
+        if not any(low <= code <= high for low, high in self._ranges):
+            return HealthResult(level=Level.CRIT, error=status_text, **result)
+        level, error = Level.OK, None
+        if check.body:
+            level, error = evaluate_body(check.body, bytes(body), truncated)
+            if level == Level.CRIT:
+                return HealthResult(level=level, error=error, **result)
+        if check.contains is not None and check.contains not in body.decode("utf-8", "replace"):
+            return HealthResult(level=Level.CRIT, error=clean(f"body does not contain {check.contains!r}"), **result)
+        crit, warn = check.latency_crit, check.latency_warn
+        if crit is not None and latency_ms > crit.total_seconds() * 1000:
+            return HealthResult(level=Level.CRIT, error=f"slow: {latency_ms:.0f} ms (crit above {crit.total_seconds() * 1000:.0f} ms)", **result)
+        if level == Level.OK and warn is not None and latency_ms > warn.total_seconds() * 1000:
+            level, error = Level.WARN, f"slow: {latency_ms:.0f} ms (warn above {warn.total_seconds() * 1000:.0f} ms)"
+        return HealthResult(level=level, error=error, **result)
+
+    def checks(self, snapshot: Snapshot) -> list[Check]:
+        result = snapshot.data
+        if snapshot.error is not None or not isinstance(result, HealthResult):
+            error = snapshot.error or "no result"
+            detail = {"url": self.url, "status_code": None, "latency_ms": None, "error": error}
+            return [Check(self.source, self.name, Level.UNKNOWN, f"check failed: {error}", detail)]
+        return [Check(self.source, self.name, result.level, result.summary, result.detail())]
+
+    async def aclose(self) -> None:
+        if not self._closed:
+            self._closed = True
+            await self._clients.release()
+
+
+def _phrase(code: int) -> str:
+    try:
+        return HTTPStatus(code).phrase
+    except ValueError:
+        return ""
+
+
+def build(config: Config) -> list[Collector]:
+    clients = _SharedClients(users=len(config.health))
+    return [HealthCollector(check, clients) for check in config.health]
