@@ -1,12 +1,24 @@
-"""The incident's record as data: the JSON export (markdown and YAML come later)."""
+"""The incident's record as data: JSON (all events), YAML (a typical incident record) and
+the markdown post-mortem draft (app/domain/postmortem.py). Secrets are masked in all three."""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-from app.domain.events import StoredEvent
+import yaml
+
+from app.domain.events import EventType, Milestone, StoredEvent
 from app.domain.incident import IncidentState
+from app.domain.metrics import metrics_json
+from app.domain.scrub import Scrubber
+from app.domain.timefmt import human_duration, utc_iso
+
+if TYPE_CHECKING:
+    from app.config import Config
+
+FORMATS = ("json", "markdown", "yaml")
 
 
 def _t(value) -> str | None:
@@ -46,6 +58,81 @@ def state_json(state: IncidentState) -> dict[str, Any]:
     }
 
 
-def export_json(state: IncidentState, events: list[StoredEvent]) -> str:
+def export_json(state: IncidentState, events: list[StoredEvent], scrub: Scrubber | None = None) -> str:
+    scrub = scrub or Scrubber()
     document = {"incident": state_json(state), "events": [e.as_json() for e in events]}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(scrub.data(document), indent=2, ensure_ascii=False) + "\n"
+
+
+def yaml_record(state: IncidentState, events: list[StoredEvent], now: datetime) -> dict[str, Any]:
+    from app.domain.postmortem import detected_by, follow_ups
+    from app.domain.templates import current_impact
+
+    opened_impact = next((str(e.data["impact"]) for e in events if e.type is EventType.OPENED and e.data.get("impact")), None)
+    resolved_at = state.milestones.get(Milestone.RESOLVED) if not state.is_open else None
+    elapsed = state.elapsed(now)
+    timeline = []
+    for item in state.timeline:
+        entry: dict[str, Any] = {"time": utc_iso(item.at), "event": item.text}
+        if item.kind != "event":
+            entry["kind"] = item.kind
+        entry["by"] = item.actor
+        if item.struck:
+            entry["corrected"] = item.strike_reason
+        timeline.append(entry)
+    return {
+        "id": state.id,
+        "title": state.title,
+        "severity": state.severity,
+        "status": str(state.status),
+        "started_at": utc_iso(state.opened_at),
+        "detected_at": utc_iso(state.milestones.get(Milestone.DETECTED)),
+        "detected_by": detected_by(state, events),
+        "acknowledged_at": utc_iso(state.milestones.get(Milestone.ACKNOWLEDGED)),
+        "mitigated_at": utc_iso(state.milestones.get(Milestone.MITIGATED)),
+        "resolved_at": utc_iso(resolved_at),
+        "duration": human_duration(elapsed),
+        "duration_seconds": int(elapsed.total_seconds()),
+        "impact": current_impact(state, opened_impact),
+        "roles": dict(state.roles),
+        "metrics": metrics_json(state, now),
+        "timeline": timeline,
+        "status_updates": [
+            {
+                "time": utc_iso(u.at),
+                "by": u.actor,
+                "text": u.text,
+                "deliveries": [
+                    {"target": d.data["target"], "ok": bool(d.data["ok"]), "error": d.data.get("error")}
+                    for d in state.deliveries
+                    if int(d.data.get("update", -1)) == u.seq
+                ],
+            }
+            for u in state.updates
+        ],
+        "action_items": follow_ups(state),
+    }
+
+
+def export_yaml(state: IncidentState, events: list[StoredEvent], now: datetime, scrub: Scrubber | None = None) -> str:
+    scrub = scrub or Scrubber()
+    document = scrub.data(yaml_record(state, events, now))
+    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
+
+
+def export_markdown(state: IncidentState, events: list[StoredEvent], config: Config, now: datetime) -> str:
+    from app.domain.postmortem import render_markdown
+
+    return render_markdown(state, events, config, now, Scrubber.from_config(config))
+
+
+def export(fmt: str, state: IncidentState, events: list[StoredEvent], config: Config, now: datetime) -> str:
+    """One entry point for the CLI and the TUI's export key."""
+    scrub = Scrubber.from_config(config)
+    if fmt == "json":
+        return export_json(state, events, scrub)
+    if fmt == "yaml":
+        return export_yaml(state, events, now, scrub)
+    if fmt == "markdown":
+        return export_markdown(state, events, config, now)
+    raise ValueError(f"unknown export format {fmt!r} (known: {', '.join(FORMATS)})")

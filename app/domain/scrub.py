@@ -1,0 +1,81 @@
+"""Mask secrets before anything leaves warroom in an export or a message.
+
+Two layers: patterns that look like secrets anywhere (URL passwords, password=..., bearer
+tokens, Slack hook paths), and the exact secret strings the config holds (webhook URLs,
+DSN passwords, health-check header values), which may have been pasted into an entry.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any, Iterable
+from urllib.parse import unquote, urlsplit
+
+if TYPE_CHECKING:
+    from app.config import Config
+
+MASK = "***"
+
+_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    # scheme://user:password@host -> scheme://user:***@host
+    (re.compile(r"(\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s:/@]*:)([^\s@/]+)(@)"), rf"\g<1>{MASK}\g<3>"),
+    # libpq key=value and URL query forms: password=secret
+    (re.compile(r"(?i)\b((?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key)\s*[=:]\s*)('[^']*'|\"[^\"]*\"|[^\s&'\",;]+)"), rf"\g<1>{MASK}"),
+    (re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9._~+/=-]{8,}"), rf"\g<1>{MASK}"),
+    (re.compile(r"(https://hooks\.slack\.com/)[A-Za-z0-9/_-]+"), rf"\g<1>{MASK}"),
+    (re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}"), MASK),
+]
+
+_MIN_SECRET = 6  # shorter config values (e.g. a header 'yes') would mask ordinary words
+
+
+def _dsn_password(dsn: str) -> str | None:
+    if "://" in dsn:
+        try:
+            password = urlsplit(dsn).password
+        except ValueError:
+            password = None
+        if password:
+            return unquote(password)
+    match = re.search(r"(?i)\bpassword\s*=\s*('([^']*)'|(\S+))", dsn)
+    if match:
+        return match.group(2) if match.group(2) is not None else match.group(3)
+    return None
+
+
+class Scrubber:
+    def __init__(self, secrets: Iterable[tuple[str, str]] = ()) -> None:
+        """secrets: (exact text, what to show instead), e.g. (url, '<webhook slack>')."""
+        pairs = {(s, label) for s, label in secrets if s and len(s) >= _MIN_SECRET}
+        self._exact = sorted(pairs, key=lambda p: len(p[0]), reverse=True)
+
+    @classmethod
+    def from_config(cls, config: Config) -> Scrubber:
+        secrets: list[tuple[str, str]] = []
+        for hook in config.notify.webhooks:
+            secrets.append((hook.url, f"<webhook {hook.name}>"))
+        for target in config.postgres:
+            password = _dsn_password(target.dsn)
+            if password:
+                secrets.append((password, MASK))
+        for check in config.health:
+            for value in check.headers.values():
+                secrets.append((value, MASK))
+        return cls(secrets)
+
+    def __call__(self, text: str) -> str:
+        for secret, label in self._exact:
+            text = text.replace(secret, label)
+        for pattern, replacement in _PATTERNS:
+            text = pattern.sub(replacement, text)
+        return text
+
+    def data(self, value: Any) -> Any:
+        """A copy of a JSON-like value with every string scrubbed."""
+        if isinstance(value, str):
+            return self(value)
+        if isinstance(value, list):
+            return [self.data(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self.data(v) for k, v in value.items()}
+        return value

@@ -1,0 +1,148 @@
+"""Record a status update, deliver it to every webhook, record each result.
+
+The update is appended (durably) *before* any delivery is tried, so a receiver that is
+down can never lose it; each attempt's outcome is an UPDATE_DELIVERED event, and
+`retry_failed` re-sends every (update, webhook) pair that has no successful delivery yet.
+Store calls are synchronous (SQLite appends take milliseconds); HTTP is async.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+from app.config import Config
+from app.config.notify import Webhook
+from app.domain.clock import Clock
+from app.domain.events import EventType, NewEvent, StoredEvent
+from app.domain.incident import IncidentState, fold
+from app.domain.timefmt import utc_iso
+from app.notify.webhook import DeliveryResult, build_payload, deliver
+from app.store.base import IncidentStore
+
+UPDATE, ESCALATION = "status_update", "escalation"
+
+
+@dataclass(frozen=True)
+class PostedUpdate:
+    update: StoredEvent
+    results: list[DeliveryResult]
+
+    @property
+    def all_ok(self) -> bool:
+        return all(r.ok for r in self.results)
+
+
+def _message(state: IncidentState, source: StoredEvent | Any, kind: str) -> dict[str, Any]:
+    return {
+        "type": kind,
+        "incident": {"id": state.id, "title": state.title, "severity": state.severity, "status": str(state.status)},
+        "update": {"seq": source.seq, "at": utc_iso(source.at), "by": source.actor, "template": source.data.get("template")},
+    }
+
+
+async def _deliver_and_record(
+    store: IncidentStore,
+    state: IncidentState,
+    source: StoredEvent,
+    text: str,
+    webhooks: list[Webhook],
+    *,
+    kind: str,
+    clock: Clock,
+    actor: str,
+    backoff_base: float,
+) -> list[DeliveryResult]:
+    message = _message(state, source, kind)
+    results = await asyncio.gather(
+        *(deliver(hook, build_payload(hook, text, message), backoff_base=backoff_base) for hook in webhooks)
+    )
+    for result in results:
+        data = {"update": source.seq, "kind": kind, **result.as_data()}
+        store.append(state.id, NewEvent(EventType.UPDATE_DELIVERED, clock.now(), actor, data))
+    return list(results)
+
+
+async def post_update(
+    store: IncidentStore,
+    incident_id: str,
+    text: str,
+    *,
+    config: Config,
+    clock: Clock,
+    actor: str,
+    template: str | None = None,
+    backoff_base: float = 0.5,
+) -> PostedUpdate:
+    """Append UPDATE_POSTED (resets the update countdown), then deliver to every webhook."""
+    text = text.strip()
+    if not text:
+        raise ValueError("a status update needs text")
+    data: dict[str, Any] = {"text": text}
+    if template:
+        data["template"] = template
+    stored = store.append(incident_id, NewEvent(EventType.UPDATE_POSTED, clock.now(), actor, data))
+    state = fold(incident_id, store.events(incident_id))
+    results = await _deliver_and_record(
+        store, state, stored, text, list(config.notify.webhooks), kind=UPDATE, clock=clock, actor=actor, backoff_base=backoff_base
+    )
+    return PostedUpdate(stored, results)
+
+
+async def deliver_escalation(
+    store: IncidentStore,
+    incident_id: str,
+    entry: StoredEvent,
+    *,
+    config: Config,
+    clock: Clock,
+    actor: str,
+    backoff_base: float = 0.5,
+) -> list[DeliveryResult]:
+    """Post a logged escalation observation to the webhooks that asked for escalations."""
+    hooks = [h for h in config.notify.webhooks if h.escalations]
+    if not hooks:
+        return []
+    state = fold(incident_id, store.events(incident_id))
+    return await _deliver_and_record(
+        store, state, entry, str(entry.data["text"]), hooks, kind=ESCALATION, clock=clock, actor=actor, backoff_base=backoff_base
+    )
+
+
+def pending_deliveries(events: list[StoredEvent], config: Config) -> list[tuple[StoredEvent, Webhook, str]]:
+    """(source event, webhook, kind) pairs that were tried, failed, and never succeeded."""
+    by_seq = {e.seq: e for e in events}
+    hooks = {h.name: h for h in config.notify.webhooks}
+    outcome: dict[tuple[int, str], tuple[bool, str]] = {}
+    for e in events:
+        if e.type is EventType.UPDATE_DELIVERED:
+            key = (int(e.data["update"]), str(e.data["target"]))
+            ok_before = outcome.get(key, (False, ""))[0]
+            outcome[key] = (ok_before or bool(e.data["ok"]), str(e.data.get("kind", UPDATE)))
+    pending = []
+    for (seq, target), (ok, kind) in outcome.items():
+        if not ok and seq in by_seq and target in hooks:
+            pending.append((by_seq[seq], hooks[target], kind))
+    return pending
+
+
+async def retry_failed(
+    store: IncidentStore,
+    incident_id: str,
+    *,
+    config: Config,
+    clock: Clock,
+    actor: str,
+    backoff_base: float = 0.5,
+) -> list[tuple[int, DeliveryResult]]:
+    """Re-send every failed, never-delivered (update, webhook) pair; returns (update seq, result)."""
+    events = store.events(incident_id)
+    state = fold(incident_id, events)
+    out: list[tuple[int, DeliveryResult]] = []
+    for source, hook, kind in pending_deliveries(events, config):
+        results = await _deliver_and_record(
+            store, state, source, str(source.data["text"]), [hook], kind=kind, clock=clock, actor=actor, backoff_base=backoff_base
+        )
+        out.extend((source.seq, r) for r in results)
+    return out
