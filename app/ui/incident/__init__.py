@@ -1,0 +1,1 @@
+"""The incident panel's widgets: header, roles, timeline, checklist, countdowns."""

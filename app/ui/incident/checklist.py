@@ -1,0 +1,83 @@
+"""Checklist: grouped by phase and heading; Enter/space ticks or unticks the item under the cursor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import DataTable
+
+from app.config.incident import ChecklistItemDef
+from app.domain.incident import IncidentState
+
+HEADING_PREFIX = "heading:"
+
+
+@dataclass
+class ChecklistToggle(Message):
+    """The user wants this item flipped; the app appends the event."""
+
+    item: ChecklistItemDef
+    tick: bool
+
+
+class ChecklistTable(DataTable):
+    BINDINGS = [
+        Binding("space", "toggle_item", "Tick/untick", id="checklist.toggle"),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row", show_header=False)
+        self.items: dict[str, ChecklistItemDef] = {}
+        self.ticked: set[str] = set()
+
+    def on_mount(self) -> None:
+        self.add_column("box", key="box")
+        self.add_column("text", key="text")
+
+    def set_items(self, items: list[ChecklistItemDef], state: IncidentState | None) -> None:
+        """Rebuild rows: only when the incident or its severity (so its list) changes."""
+        self.clear()
+        self.items = {item.id: item for item in items}
+        last_heading = None
+        for item in items:
+            heading = item.phase if item.group == item.phase else f"{item.phase} · {item.group}"
+            if heading != last_heading:
+                self.add_row(Text(""), Text(heading.upper(), style="bold"), key=HEADING_PREFIX + heading)
+                last_heading = heading
+            self.add_row(Text("[ ]"), Text("  " * item.depth + item.text), key=item.id)
+        self.ticked = set()
+        self.show(state)
+
+    def show(self, state: IncidentState | None) -> None:
+        marks = state.checklist if state else {}
+        for item_id, item in self.items.items():
+            ticked = bool(marks.get(item_id) and marks[item_id].ticked)
+            if ticked == (item_id in self.ticked):
+                continue
+            self.ticked.symmetric_difference_update({item_id})
+            box = Text("[✔]", style="bold") if ticked else Text("[ ]")
+            text = Text("  " * item.depth + item.text, style="dim" if ticked else "")
+            self.update_cell(item_id, "box", box)
+            self.update_cell(item_id, "text", text)
+
+    @property
+    def done_count(self) -> tuple[int, int]:
+        return len(self.ticked & self.items.keys()), len(self.items)
+
+    def _current(self) -> ChecklistItemDef | None:
+        if self.row_count == 0:
+            return None
+        row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
+        return self.items.get(row_key.value or "")
+
+    def action_toggle_item(self) -> None:
+        item = self._current()
+        if item is not None:
+            self.post_message(ChecklistToggle(item, item.id not in self.ticked))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_toggle_item()

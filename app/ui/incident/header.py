@@ -1,0 +1,52 @@
+"""Header: id, title, severity, status, elapsed, and milestone times as they are marked."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from rich.text import Text
+from textual.widgets import Static
+
+from app.domain.events import Milestone
+from app.domain.incident import IncidentState
+
+NO_INCIDENT = "No incident open. Press o to open one, i to pick one."
+
+
+def format_elapsed(delta: timedelta) -> str:
+    seconds = max(0, int(delta.total_seconds()))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}"
+
+
+def header_text(state: IncidentState | None, now: datetime, tz) -> Text:
+    if state is None or state.opened_at is None:
+        return Text(NO_INCIDENT)
+    # Title comes from a person: appended as plain text, never parsed as markup.
+    line = Text()
+    line.append(state.id, style="bold")
+    line.append("  ")
+    line.append(f" {state.severity} ", style="bold reverse")
+    line.append("  ")
+    line.append(("● " if state.is_open else "✔ ") + str(state.status))
+    line.append(f"  elapsed {format_elapsed(state.elapsed(now))}")
+    line.append("\n")
+    line.append(state.title)
+    marks = [
+        f"{m.value} {state.milestones[m].astimezone(tz).strftime('%H:%M')}"
+        for m in Milestone
+        if m in state.milestones
+    ]
+    if marks:
+        line.append("\n")
+        line.append(" · ".join(marks), style="dim")
+    return line
+
+
+class IncidentHeader(Static):
+    """Re-rendered by the app each second (elapsed) and on every applied event."""
+
+    def show(self, state: IncidentState | None, now: datetime, tz) -> None:
+        self.set_class(state is None, "-none")
+        self.update(header_text(state, now, tz))

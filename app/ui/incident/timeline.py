@@ -1,0 +1,125 @@
+"""Timeline: the event log as a table keyed by seq, so the cursor survives updates.
+
+Rows are only ever appended or updated in place (a correction strikes its target):
+10,000 entries stay fast because nothing rebuilds the whole table on a new event.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from rich.text import Text
+from textual.widgets import DataTable
+from textual.widgets.data_table import RowDoesNotExist
+
+from app.domain.events import EventType
+from app.domain.incident import IncidentState, TimelineItem
+
+KIND_LABEL = {
+    "note": "note",
+    "action": "action",
+    "decision": "decision",
+    "observation": "observe",
+    "communication": "comms",
+    "event": "event",
+}
+KIND_STYLE = {"decision": "bold", "action": "italic", "event": "dim"}
+
+
+class TimelineTable(DataTable):
+    """Each cell is a rich Text built from plain strings: entries are never markup."""
+
+    def __init__(self, tz=None, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=False)
+        self.tz = tz
+        self.utc = False
+        self._time_col = self._who_col = self._kind_col = self._text_col = None
+        self._items: dict[int, TimelineItem] = {}
+
+    def on_mount(self) -> None:
+        self._time_col = self.add_column("time", key="time")
+        self._who_col = self.add_column("who", key="who")
+        self._kind_col = self.add_column("kind", key="kind")
+        self._text_col = self.add_column("entry", key="text")
+
+    # --- rendering of one item ---------------------------------------------------------
+    def _time(self, item: TimelineItem) -> Text:
+        at = item.at.astimezone(UTC if self.utc else self.tz)
+        return Text(at.strftime("%H:%M:%S") + ("Z" if self.utc else ""), style="dim" if item.struck else "")
+
+    def _text(self, item: TimelineItem) -> Text:
+        if item.struck:
+            text = Text(item.text, style="strike dim")
+            text.append(f"  ✎ corrected: {item.strike_reason or ''}", style="italic")
+            return text
+        return Text(item.text, style="dim" if item.kind == "event" else "")
+
+    def _cells(self, item: TimelineItem) -> tuple[Text, Text, Text, Text]:
+        kind = KIND_LABEL.get(item.kind, item.kind)
+        style = "strike dim" if item.struck else KIND_STYLE.get(item.kind, "")
+        return self._time(item), Text(item.actor, style="strike dim" if item.struck else ""), Text(kind, style=style), self._text(item)
+
+    # --- updates -----------------------------------------------------------------------
+    def load(self, state: IncidentState | None) -> None:
+        """Whole-table load: only on (re)opening an incident or switching incidents."""
+        self.clear()
+        self._items = {}
+        if state is not None:
+            self.add_items(state.timeline)
+
+    def add_items(self, items: list[TimelineItem]) -> None:
+        if not items:
+            return
+        following = self.row_count == 0 or self.cursor_row >= self.row_count - 1
+        for item in items:
+            self._items[item.seq] = item
+            self.add_row(*self._cells(item), key=str(item.seq))
+        if following:
+            self.move_cursor(row=self.row_count - 1, animate=False, scroll=True)
+
+    def refresh_item(self, seq: int) -> None:
+        item = self._items.get(seq)
+        if item is None:
+            return
+        try:
+            for column, value in zip(("time", "who", "kind", "text"), self._cells(item)):
+                self.update_cell(str(seq), column, value, update_width=column == "text")
+        except RowDoesNotExist:
+            pass
+
+    def apply_events(self, state: IncidentState, new_items: list[TimelineItem]) -> None:
+        """Append rows for new items; strike rows that a correction in them targets."""
+        self.add_items(new_items)
+        for item in new_items:
+            if item.event_type is EventType.ENTRY_CORRECTED:
+                target = _target_of(state, item.seq)
+                if target is not None:
+                    self.refresh_item(target)
+
+    def set_utc(self, utc: bool) -> None:
+        self.utc = utc
+        for seq, item in self._items.items():
+            self.update_cell(str(seq), "time", self._time(item))
+
+    @property
+    def selected_seq(self) -> int | None:
+        if self.row_count == 0:
+            return None
+        try:
+            row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
+        except Exception:  # noqa: BLE001 - no valid cursor means nothing selected
+            return None
+        return int(row_key.value) if row_key.value is not None else None
+
+    def selected_item(self) -> TimelineItem | None:
+        seq = self.selected_seq
+        return self._items.get(seq) if seq is not None else None
+
+
+def _target_of(state: IncidentState, correction_seq: int) -> int | None:
+    # The fold records which correction struck an item; look it up from the newest end,
+    # since corrections almost always target recent entries.
+    for item in reversed(state.timeline):
+        if item.struck_by == correction_seq:
+            return item.seq
+    return None

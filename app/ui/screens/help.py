@@ -1,0 +1,55 @@
+"""Help: every key the app binds, plus the entry-line prefixes."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Label, Static
+
+PREFIXES = [
+    ("!", "decision"),
+    (">", "action"),
+    ("? or ~", "observation"),
+    ("@", "communication"),
+    ("(none)", "note"),
+]
+
+
+def help_table(keys: list[tuple[str, str]]) -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column()
+    for key, description in keys:
+        table.add_row(Text(key), Text(description))
+    table.add_row(Text(""), Text(""))
+    table.add_row(Text("Entry line", style="bold underline"), Text(""))
+    for prefix, kind in PREFIXES:
+        table.add_row(Text(prefix), Text(f"starts a {kind} entry"))
+    table.add_row(Text("ctrl+k"), Text("cycle the kind while typing"))
+    table.add_row(Text("Enter / Esc"), Text("save (shown once durable) / leave the line"))
+    return table
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape", "close", "Close", id="modal.cancel"),
+        Binding("question_mark", "close", "Close", show=False),
+        Binding("q", "close", "Close", show=False),
+    ]
+
+    def __init__(self, keys: list[tuple[str, str]]) -> None:
+        super().__init__(classes="prompt")
+        self.keys = keys
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog help"):
+            yield Label("warroom keys", classes="dialog-title")
+            yield Static(help_table(self.keys))
+            yield Label("Esc close · ctrl+p command palette", classes="dialog-hint")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

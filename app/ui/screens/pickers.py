@@ -1,0 +1,53 @@
+"""Small modal pickers: choose one of a list (severity, status, milestone, incident)."""
+
+from __future__ import annotations
+
+from typing import Generic, TypeVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, OptionList
+from textual.widgets.option_list import Option
+
+T = TypeVar("T")
+
+
+class ChoiceScreen(ModalScreen[T | None], Generic[T]):
+    """Enter picks the highlighted choice; Esc cancels (dismisses None)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="modal.cancel")]
+
+    def __init__(self, title: str, choices: list[tuple[T, str]], current: T | None = None, hint: str = "") -> None:
+        super().__init__(classes="picker")
+        self.title_text = title
+        self.choices = choices
+        self.current = current
+        self.hint = hint
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Text(self.title_text), classes="dialog-title")
+            options = [Option(Text(label), id=str(i)) for i, (_, label) in enumerate(self.choices)]
+            yield OptionList(*options, id="choices")
+            yield Label(Text(self.hint or "↑/↓ choose · Enter select · Esc cancel"), classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        option_list = self.query_one(OptionList)
+        for i, (value, _) in enumerate(self.choices):
+            if value == self.current:
+                option_list.highlighted = i
+                break
+        else:
+            if self.choices:
+                option_list.highlighted = 0
+        option_list.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(self.choices[int(event.option.id or 0)][0])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
