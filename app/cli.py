@@ -56,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     rs = inc_sub.add_parser("resolve", help="resolve an incident (default: the single open one)")
     _common(rs, suppress=True)
     rs.add_argument("id", nargs="?", help="incident id")
+    from app.cli_record import EXPORT_FORMATS, register, register_incident
+
+    register_incident(inc_sub, _common)
 
     log = add("log", "append a timeline entry; prints its sequence number once durable")
     log.add_argument("--incident", metavar="ID", help="incident id (default: the single open incident)")
@@ -64,8 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     exp = add("export", "export an incident's record")
     exp.add_argument("id", nargs="?", help="incident id (default: the single open, else the latest)")
-    exp.add_argument("--format", choices=["json"], default="json", help="output format")
+    exp.add_argument("--format", choices=EXPORT_FORMATS, default="json", help="output format (markdown: post-mortem draft)")
     exp.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+
+    register(add)
 
     st = add("status", "check every configured target once; exit 0 OK, 1 WARN, 2 CRIT, 3 UNKNOWN")
     st.add_argument("--json", action="store_true", help="machine-readable output")
@@ -181,7 +186,9 @@ def cmd_incident(ctx: Context) -> int:
         if args.open:
             incidents = [i for i in incidents if i.is_open]
         if args.json:
-            print(json.dumps([_summary_json(i) for i in incidents], indent=2))
+            from app.cli_record import incident_metrics_json
+
+            print(json.dumps([_summary_json(i) | {"metrics": incident_metrics_json(ctx, i.id)} for i in incidents], indent=2))
             return 0
         if not incidents:
             print("no incidents")
@@ -200,6 +207,10 @@ def cmd_incident(ctx: Context) -> int:
         ctx.store.append(incident_id, NewEvent(EventType.STATUS_CHANGED, now, ctx.operator, {"status": Status.RESOLVED.value, "previous": state.status.value}))
         print(f"{incident_id} resolved")
         return 0
+    if args.incident_command in ("milestone", "escalations"):
+        from app.cli_record import cmd_escalations, cmd_milestone
+
+        return (cmd_milestone if args.incident_command == "milestone" else cmd_escalations)(ctx)
     raise ConfigError("unknown incident action")
 
 
@@ -226,21 +237,15 @@ def cmd_log(ctx: Context) -> int:
 
 
 def cmd_export(ctx: Context) -> int:
-    from app.domain.incident import fold
-    from app.domain.record import export_json
+    from app.cli_record import cmd_export as export_record
 
-    incident_id = ctx.pick_incident(ctx.args.id, allow_closed_latest=True)
-    events = ctx.store.events(incident_id)
-    output = export_json(fold(incident_id, events), events)
-    if ctx.args.output:
-        try:
-            with open(ctx.args.output, "w", encoding="utf-8") as fh:
-                fh.write(output)
-        except OSError as exc:
-            raise ConfigError(f"{ctx.args.output}: cannot write: {exc.strerror or exc}") from None
-    else:
-        sys.stdout.write(output)
-    return 0
+    return export_record(ctx)
+
+
+def cmd_update(ctx: Context) -> int:
+    from app.cli_record import cmd_update as post
+
+    return post(ctx)
 
 
 def cmd_status(ctx: Context) -> int:
@@ -266,6 +271,7 @@ COMMANDS = {
     "incident": cmd_incident,
     "log": cmd_log,
     "export": cmd_export,
+    "update": cmd_update,
     "status": cmd_status,
 }
 
