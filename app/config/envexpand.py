@@ -9,25 +9,49 @@ from typing import Any
 
 from app.errors import ConfigError
 
-_PATTERN = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-(.*?))?\}")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def expand_string(text: str, where: str, env: Mapping[str, str]) -> str:
-    def replace(match: re.Match[str]) -> str:
-        if match.group(0) == "$$":
-            return "$"
-        name, default = match.group(1), match.group(2)
-        value = env.get(name)
-        if value is None or (value == "" and default is not None):
-            if default is None:
-                raise ConfigError(
-                    f"{where}: environment variable ${{{name}}} is not set "
-                    f"(set it, or write ${{{name}:-default}})"
-                )
-            return default
-        return value
-
-    return _PATTERN.sub(replace, text)
+    """Expand ${VAR}, ${VAR:-default} (defaults may nest: ${A:-${B:-x}}) and $$ -> $."""
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        if text.startswith("$$", i):
+            out.append("$")
+            i += 2
+        elif text.startswith("${", i):
+            end, depth, j = -1, 0, i + 2
+            while j < len(text):
+                if text.startswith("${", j):
+                    depth, j = depth + 1, j + 2
+                    continue
+                if text[j] == "}":
+                    if depth == 0:
+                        end = j
+                        break
+                    depth -= 1
+                j += 1
+            if end < 0:
+                raise ConfigError(f"{where}: unclosed ${{ in {text!r}")
+            body = text[i + 2 : end]
+            name, sep, default = body.partition(":-")
+            if not _NAME.fullmatch(name):
+                raise ConfigError(f"{where}: invalid variable name {name!r} in ${{...}}")
+            value = env.get(name)
+            if value is None or (value == "" and sep):
+                if not sep:
+                    raise ConfigError(
+                        f"{where}: environment variable ${{{name}}} is not set "
+                        f"(set it, or write ${{{name}:-default}})"
+                    )
+                value = expand_string(default, where, env)
+            out.append(value)
+            i = end + 1
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
 
 
 def expand(value: Any, path: str = "", env: Mapping[str, str] | None = None) -> Any:

@@ -46,7 +46,7 @@ MIGRATIONS: list[str] = [
 ]
 
 
-def _inspect_existing(path: Path) -> None:
+def _inspect_existing(path: Path, busy_timeout: float) -> None:
     """Check a file is a warroom database we can use, without writing a byte to it."""
     try:
         with path.open("rb") as fh:
@@ -58,7 +58,7 @@ def _inspect_existing(path: Path) -> None:
     if not header.startswith(SQLITE_MAGIC):
         raise StoreError(f"{path}: not a SQLite database (corrupt or another kind of file); left untouched")
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=busy_timeout)
         try:
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -76,15 +76,18 @@ def _inspect_existing(path: Path) -> None:
 
 
 class SQLiteStore(IncidentStore):
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, busy_timeout: float = BUSY_TIMEOUT_MS / 1000) -> None:
+        self.busy_timeout = busy_timeout
         self.path = Path(path).expanduser()
         self.url = f"sqlite:///{self.path}"
         self._lock = threading.RLock()
         if self.path.exists():
             if self.path.is_dir():
                 raise StoreError(f"{self.path}: is a directory, not an incident store")
-            _inspect_existing(self.path)
-            if not os.access(self.path, os.W_OK) or not os.access(self.path.parent, os.W_OK):
+            _inspect_existing(self.path, busy_timeout)
+            # A file with no write bits was made read-only on purpose: respect that even as root.
+            marked_read_only = self.path.stat().st_mode & 0o222 == 0
+            if marked_read_only or not os.access(self.path, os.W_OK) or not os.access(self.path.parent, os.W_OK):
                 raise StoreError(f"{self.path}: incident store is read-only (need write access to the file and its folder)")
         else:
             try:
@@ -93,7 +96,7 @@ class SQLiteStore(IncidentStore):
                 raise StoreError(f"{self.path.parent}: cannot create store folder: {exc.strerror or exc}") from None
         try:
             self._conn = sqlite3.connect(
-                self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+                self.path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
             )
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=FULL")
@@ -101,7 +104,7 @@ class SQLiteStore(IncidentStore):
             self._migrate()
             self._data_version = self._read_data_version()
         except sqlite3.OperationalError as exc:
-            raise StoreError(f"{self.path}: cannot open incident store: {_explain(exc)}") from None
+            raise StoreError(f"{self.path}: cannot open incident store: {_explain(exc, self.busy_timeout)}") from None
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: incident store is unreadable ({exc})") from None
 
@@ -130,15 +133,20 @@ class SQLiteStore(IncidentStore):
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as exc:
-                raise StoreError(f"{self.path}: cannot write: {_explain(exc)}") from None
+                raise StoreError(f"{self.path}: cannot write: {_explain(exc, self.busy_timeout)}") from None
             try:
                 result = fn(self._conn)
                 self._conn.execute("COMMIT")
                 return result
             except BaseException as exc:
-                self._conn.execute("ROLLBACK")
+                try:
+                    self._conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
                 if isinstance(exc, sqlite3.OperationalError):
-                    raise StoreError(f"{self.path}: cannot write: {_explain(exc)}") from None
+                    raise StoreError(f"{self.path}: cannot write: {_explain(exc, self.busy_timeout)}") from None
+                if isinstance(exc, sqlite3.DatabaseError):
+                    raise StoreError(f"{self.path}: incident store is damaged ({exc}); nothing was written") from None
                 raise
 
     def open_incident(self, *, title, severity, actor, at, id_format, extra=None) -> StoredEvent:
@@ -205,7 +213,9 @@ class SQLiteStore(IncidentStore):
         try:
             return self._conn.execute(sql, params).fetchall()
         except sqlite3.OperationalError as exc:
-            raise StoreError(f"{self.path}: cannot read: {_explain(exc)}") from None
+            raise StoreError(f"{self.path}: cannot read: {_explain(exc, self.busy_timeout)}") from None
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: incident store is damaged ({exc})") from None
 
     def changed(self) -> bool:
         with self._lock:
@@ -225,14 +235,11 @@ def _row_to_event(row: tuple[Any, ...]) -> StoredEvent:
     return StoredEvent(seq, incident_id, EventType(etype), parse_time(at), actor, json.loads(data))
 
 
-def _explain(exc: sqlite3.OperationalError) -> str:
+def _explain(exc: sqlite3.OperationalError, busy_timeout: float) -> str:
     text = str(exc)
     if "locked" in text or "busy" in text:
-        return f"locked by another process for over {BUSY_TIMEOUT_MS // 1000}s ({text})"
+        return f"locked by another process for over {busy_timeout:g}s ({text})"
     if "readonly" in text:
         return f"read-only ({text})"
     return text
 
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)

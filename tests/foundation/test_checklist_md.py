@@ -1,0 +1,62 @@
+"""Importing `- [ ]` items from real-world runbook markdown."""
+
+from __future__ import annotations
+
+from app.config.checklist_md import decode, parse_tasks
+
+RUNBOOK = """\
+# Incident Response
+
+## During Incident
+
+### Incident Commander
+- [ ] Take command, announce in channel
+- [ ] Assign roles (Tech Lead, Comms, Scribe)
+  - [ ] Confirm the **scribe** is writing
+* [X] Set update cadence
+
+```bash
+# Check database connectivity
+- [ ] not an item: inside a code fence
+```
+
+Post-Incident
+-------------
+1. [ ] Verify issue resolved
+2) [ ] Schedule post-mortem
+- [] not a task (no space)
+- plain bullet
+"""
+
+
+def test_items_grouped_under_headings_and_fences_ignored():
+    tasks = parse_tasks(RUNBOOK)
+    assert [(t.heading, t.text, t.depth, t.done_in_source) for t in tasks] == [
+        ("Incident Commander", "Take command, announce in channel", 0, False),
+        ("Incident Commander", "Assign roles (Tech Lead, Comms, Scribe)", 0, False),
+        ("Incident Commander", "Confirm the scribe is writing", 1, False),
+        ("Incident Commander", "Set update cadence", 0, True),
+        ("Post-Incident", "Verify issue resolved", 0, False),
+        ("Post-Incident", "Schedule post-mortem", 0, False),
+    ]
+
+
+def test_items_before_any_heading_have_no_heading():
+    assert parse_tasks("- [ ] first\n")[0].heading is None
+
+
+def test_odd_encodings_and_line_endings():
+    text = "# Títle\r\n- [ ] Café check\r\n"
+    for raw in (
+        text.encode("utf-8"),
+        b"\xef\xbb\xbf" + text.encode("utf-8"),
+        text.encode("utf-16"),
+        text.encode("cp1252"),
+    ):
+        tasks = parse_tasks(decode(raw))
+        assert [(t.heading, t.text) for t in tasks] == [("Títle", "Café check")], raw[:8]
+
+
+def test_tabs_for_nesting():
+    tasks = parse_tasks("- [ ] parent\n\t- [ ] child\n")
+    assert [t.depth for t in tasks] == [0, 2]
