@@ -102,6 +102,9 @@ class TargetServer(ThreadingHTTPServer):
             self.scheme = "https"
         self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
+    def handle_error(self, request, client_address) -> None:
+        pass  # clients hanging up mid-answer is part of what these servers are for
+
     @property
     def base(self) -> str:
         return f"{self.scheme}://127.0.0.1:{self.server_address[1]}"

@@ -1,0 +1,171 @@
+"""HealthPane: one table row per HTTP check, updated in place so the cursor survives refreshes."""
+
+from __future__ import annotations
+
+from collections import deque
+from datetime import datetime
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.coordinate import Coordinate
+from textual.widgets import DataTable
+
+from app.collectors.base import Collector, Level, Snapshot, now_utc
+from app.collectors.health import HealthResult
+from app.collectors.transitions import TransitionTracker, describe_transition, format_age
+from app.config.timeline import AutoTimelineSettings
+from app.ui.messages import TimelineRequest
+from app.ui.panes.base import LivePane
+from app.ui.sparkline import sparkline
+
+HISTORY = 30
+TREND_WIDTH = 12
+COLUMNS = [
+    ("check", "Check"),
+    ("level", "Level"),
+    ("code", "Code"),
+    ("latency", "Latency"),
+    ("trend", "Trend"),
+    ("since", "Since"),
+    ("reason", "Reason"),
+]
+_SINCE_WORD = {Level.OK: "up", Level.WARN: "warn", Level.CRIT: "down", Level.UNKNOWN: "unknown"}
+
+
+class HealthTable(DataTable):
+    """The rows; level colours come from component classes in styles/health.tcss."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "health-table--ok",
+        "health-table--warn",
+        "health-table--crit",
+        "health-table--unknown",
+    }
+
+    def level_text(self, level: Level) -> Text:
+        style = self.get_component_rich_style(f"health-table-{level.css_class}", partial=True)
+        return Text(f"{level.symbol} {level.word}", style=style)
+
+
+class _Row:
+    """What the pane remembers per check between snapshots."""
+
+    def __init__(self) -> None:
+        self.level: Level | None = None
+        self.since: datetime | None = None
+        self.summary = "waiting for the first result"
+        self.latencies: deque[float | None] = deque(maxlen=HISTORY)
+
+
+class HealthPane(LivePane):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("p", "pin", "Pin to timeline", id="health.pin"),
+    ]
+
+    def __init__(
+        self,
+        collectors: list[Collector],
+        *,
+        title: str = "Health",
+        tz=None,
+        id: str | None = None,
+        auto_timeline: AutoTimelineSettings | None = None,
+    ) -> None:
+        super().__init__(collectors, title=title, tz=tz, id=id)
+        self._settings = auto_timeline
+        self._rows: dict[str, _Row] = {c.name: _Row() for c in collectors}
+        self._tracker = TransitionTracker()
+        self.table = HealthTable(cursor_type="row", zebra_stripes=False, id="health-table")
+
+    def compose(self) -> ComposeResult:
+        yield self.compose_stale()
+        yield self.table
+
+    def on_mount(self) -> None:
+        # Runs before LivePane.on_mount (Textual calls handlers down the MRO), so the rows
+        # exist before the first snapshot can arrive.
+        settings = self._settings or getattr(getattr(self.app, "config", None), "auto_timeline", None)
+        self._settings = settings if isinstance(settings, AutoTimelineSettings) else AutoTimelineSettings()
+        self._tracker = TransitionTracker(
+            consecutive=self._settings.consecutive,
+            min_interval=self._settings.min_interval,
+            max_per_minute=self._settings.max_per_minute,
+        )
+        for key, label in COLUMNS:
+            self.table.add_column(label, key=key)
+        for collector in self.collectors:
+            self.table.add_row(
+                Text(collector.name), self.table.level_text(Level.UNKNOWN), "", "", "", "",
+                Text("waiting for the first result"), key=collector.name,
+            )
+        self.set_interval(5, self._refresh_ages)
+
+    def render_snapshot(self, snapshot: Snapshot, last_good: Snapshot | None) -> None:
+        row = self._rows.setdefault(snapshot.name, _Row())
+        result = snapshot.data if isinstance(snapshot.data, HealthResult) else None
+        if snapshot.error is not None or result is None:
+            # The collector itself failed: keep the last numbers, say so in the reason.
+            level, summary = Level.UNKNOWN, f"check failed: {snapshot.error or 'no result'}"
+        else:
+            level, summary = result.level, result.error or result.summary
+            row.latencies.append(result.latency_ms)
+        if level != row.level:
+            row.level, row.since = level, snapshot.fetched_at
+        row.summary = summary
+        self._update_row(snapshot.name, row, result)
+        if result is not None and snapshot.error is None:
+            self._maybe_observe(snapshot.name, level, snapshot.fetched_at, summary)
+        self._set_pane_level()
+
+    def _update_row(self, name: str, row: _Row, result: HealthResult | None) -> None:
+        if name not in self.table.rows:
+            return
+        cells = {
+            "level": self.table.level_text(row.level if row.level is not None else Level.UNKNOWN),
+            "reason": Text(row.summary),
+            "since": Text(self._since_text(row)),
+            "trend": Text(sparkline(list(row.latencies), TREND_WIDTH)),
+        }
+        if result is not None:
+            cells["code"] = Text(str(result.status_code) if result.status_code is not None else "—")
+            cells["latency"] = Text(f"{result.latency_ms:.0f} ms" if result.latency_ms is not None else "—", justify="right")
+        for column, value in cells.items():
+            self.table.update_cell(name, column, value, update_width=True)
+
+    def _since_text(self, row: _Row) -> str:
+        if row.since is None or row.level is None:
+            return ""
+        at = row.since.astimezone(self.tz).strftime("%H:%M:%S")
+        return f"{_SINCE_WORD[row.level]} since {at} ({format_age(now_utc() - row.since)})"
+
+    def _refresh_ages(self) -> None:
+        for name, row in self._rows.items():
+            if name in self.table.rows and row.since is not None:
+                self.table.update_cell(name, "since", Text(self._since_text(row)))
+
+    def _set_pane_level(self) -> None:
+        levels = [r.level for r in self._rows.values() if r.level is not None]
+        worst = max(levels, key=lambda lv: lv.severity_rank, default=None)
+        # Not the bare -crit class: app.tcss colours all text of such a widget.
+        for level in Level:
+            self.set_class(level == worst, f"-worst{level.css_class}")
+
+    def _maybe_observe(self, name: str, level: Level, at: datetime, reason: str) -> None:
+        transition = self._tracker.observe(name, level, at, reason)
+        if transition is not None and self._settings and self._settings.enabled:
+            self.post_message(TimelineRequest(describe_transition(name, transition, self.tz), kind="observation"))
+
+    def action_pin(self) -> None:
+        """Write the selected row's current state into the incident timeline."""
+        if not self.table.row_count:
+            return
+        key = self.table.coordinate_to_cell_key(Coordinate(self.table.cursor_row, 0)).row_key.value
+        row = self._rows.get(key or "")
+        if row is None or row.level is None:
+            self.notify(f"{key}: no result yet, nothing to pin", severity="warning", markup=False)
+            return
+        text = f"pinned: {key} {row.level.word}: {row.summary} ({self._since_text(row)})"
+        self.post_message(TimelineRequest(text, kind="observation"))
+        self.notify(f"Pinned {key} to the timeline", markup=False)
