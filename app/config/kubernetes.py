@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator
 
 from app.config.types import STRICT, Duration
 
@@ -16,12 +15,32 @@ class KubernetesTarget(BaseModel):
     name: str = Field(min_length=1)
     """Cluster name shown in the pane."""
     kubeconfig: str | None = None
-    """Path to a kubeconfig; default $KUBECONFIG or ~/.kube/config, else in-cluster."""
+    """Path to a kubeconfig (several joined with ':' like $KUBECONFIG); default $KUBECONFIG or ~/.kube/config, else in-cluster."""
     context: str | None = None
     """Context in the kubeconfig; default its current context."""
     namespaces: list[str] = []
     """Namespaces to watch; empty means all."""
     label_selector: str | None = None
-    """Only pods matching this selector, e.g. app=api."""
+    """Only pods (and deployments) matching this selector, e.g. app=api."""
     pending_warn: Duration = timedelta(minutes=5)
     """A pod pending longer than this is WARN."""
+    timeout: Duration = timedelta(seconds=10)
+    """Limit for one list request; a slower API server marks the pane stale."""
+    interval: Duration = timedelta(seconds=2)
+    """How often the pane redraws from the watched cache (the watch itself is continuous)."""
+
+    @field_validator("namespaces")
+    @classmethod
+    def _namespaces(cls, value: list[str]) -> list[str]:
+        if any(not ns.strip() for ns in value):
+            raise ValueError("namespace names cannot be empty")
+        if len(set(value)) != len(value):
+            raise ValueError("namespaces must be unique")
+        return value
+
+    @field_validator("timeout", "interval")
+    @classmethod
+    def _positive(cls, value: timedelta) -> timedelta:
+        if value.total_seconds() <= 0:
+            raise ValueError("must be more than 0s")
+        return value

@@ -1,0 +1,269 @@
+"""Kubernetes pods, deployments and Warning events, one collector per `kubernetes:` entry.
+
+Background tasks list then watch (see k8s_watch.Reflector) and keep a compact cache;
+collect() only turns the cache into a Snapshot, so it is cheap and never waits on the
+network after the first list. When a watch is down the snapshot still carries the cached
+data but has `error` set, so the pane marks it stale and keeps showing it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from app.collectors.base import Check, Collector, Level, Snapshot, now_utc, worst
+from app.collectors.k8s_records import (
+    CRASH_STATES,
+    IMAGE_STATES,
+    DeploymentRecord,
+    DeploymentRow,
+    EventRow,
+    PodRecord,
+    PodRow,
+    compact_deployment,
+    compact_event,
+    compact_pod,
+    dedupe_events,
+    deployment_row,
+    pod_row,
+)
+from app.collectors.k8s_watch import Reflector
+from app.config import Config
+from app.config.kubernetes import KubernetesTarget
+
+OBSERVATION_REPEAT = timedelta(minutes=10)  # the same pod entering the same state is said once per 10 min
+NAMES_IN_OBSERVATION = 5
+
+
+@dataclass(frozen=True)
+class KubeView:
+    """Snapshot.data: one cluster's pods (problems first), deployments and warning events."""
+
+    cluster: str
+    pods: tuple[PodRow, ...]
+    deployments: tuple[DeploymentRow, ...]
+    events: tuple[EventRow, ...]
+    counts: dict[Level, int]
+    several_namespaces: bool
+    observations: tuple[str, ...] = ()
+    scope: str = "all namespaces"
+
+    def events_for(self, namespace: str, name: str) -> list[EventRow]:
+        return [e for e in self.events if e.namespace == namespace and e.name == name]
+
+
+def kubeconfig_paths(target: KubernetesTarget) -> str:
+    return target.kubeconfig or os.environ.get("KUBECONFIG") or os.path.expanduser("~/.kube/config")
+
+
+async def make_api_client(target: KubernetesTarget):
+    """The official client's config loading: kubeconfig (several files, context, exec plugins), else in-cluster."""
+    from kubernetes.aio import client, config
+
+    configuration = client.Configuration()
+    paths = kubeconfig_paths(target)
+    loader = None
+    if any(os.path.exists(os.path.expanduser(p)) for p in paths.split(os.pathsep) if p):
+        loader = await config.load_kube_config(
+            config_file=paths, context=target.context, client_configuration=configuration, persist_config=False
+        )
+    elif target.kubeconfig:
+        raise FileNotFoundError(f"kubeconfig not found: {target.kubeconfig}")
+    else:
+        config.load_incluster_config(client_configuration=configuration)
+    return client.ApiClient(configuration), configuration, loader
+
+
+def _sort_key(row: PodRow) -> tuple:
+    return (-row.level.severity_rank, row.namespace, row.name)
+
+
+@dataclass
+class _Observations:
+    pending: list[tuple[str, str]] = field(default_factory=list)  # (what, "ns/name")
+    said: dict[tuple[str, str], float] = field(default_factory=dict)
+
+    def add(self, what: str, who: str) -> None:
+        now = time.monotonic()
+        if now - self.said.get((what, who), -1e9) < OBSERVATION_REPEAT.total_seconds():
+            return
+        self.said[(what, who)] = now
+        self.pending.append((what, who))
+        if len(self.said) > 5000:  # bounded: forget the oldest half
+            for key, _ in sorted(self.said.items(), key=lambda kv: kv[1])[:2500]:
+                del self.said[key]
+
+    def drain(self, cluster: str) -> tuple[str, ...]:
+        grouped: dict[str, list[str]] = {}
+        for what, who in self.pending:
+            grouped.setdefault(what, []).append(who)
+        self.pending.clear()
+        lines = []
+        for what, names in grouped.items():
+            shown = ", ".join(names[:NAMES_IN_OBSERVATION])
+            more = f" (+{len(names) - NAMES_IN_OBSERVATION} more)" if len(names) > NAMES_IN_OBSERVATION else ""
+            lines.append(f"[{cluster}] {what}: {shown}{more}")
+        return tuple(lines)
+
+
+class KubernetesCollector(Collector):
+    source = "kubernetes"
+
+    def __init__(self, target: KubernetesTarget) -> None:
+        self.target = target
+        self.name = target.name
+        self.interval = target.interval.total_seconds()
+        self.timeout = target.timeout.total_seconds()
+        self.pending_warn = target.pending_warn
+        self.pods: list[Reflector] = []
+        self.deployments: list[Reflector] = []
+        self.events: list[Reflector] = []
+        self._tasks: list[asyncio.Task] = []
+        self._api_client = None
+        self._start_error: str | None = None
+        self._started = False
+        self._observations = _Observations()
+
+    # --- background ----------------------------------------------------------------
+    async def _start(self) -> None:
+        from kubernetes.aio import client, config
+
+        self._started = True
+        try:
+            self._api_client, configuration, loader = await asyncio.wait_for(make_api_client(self.target), self.timeout)
+        except Exception as exc:  # noqa: BLE001 - bad kubeconfig is shown in the pane, not raised
+            self._start_error = f"cannot load Kubernetes config: {exc}"
+            self._started = False
+            return
+        core, apps = client.CoreV1Api(self._api_client), client.AppsV1Api(self._api_client)
+        selector = {"label_selector": self.target.label_selector} if self.target.label_selector else {}
+        scopes = [(ns, {"namespace": ns}) for ns in self.target.namespaces] or [("all", {})]
+        common = {"request_timeout": self.timeout}
+        for label, ns_args in scopes:
+            every = not ns_args
+            self.pods.append(Reflector(
+                f"{self.name}/pods/{label}",
+                core.list_pod_for_all_namespaces_without_preload_content if every else core.list_namespaced_pod_without_preload_content,
+                {**ns_args, **selector}, compact=compact_pod, on_change=self._pod_changed, **common))
+            self.deployments.append(Reflector(
+                f"{self.name}/deployments/{label}",
+                apps.list_deployment_for_all_namespaces_without_preload_content if every else apps.list_namespaced_deployment_without_preload_content,
+                {**ns_args, **selector}, compact=compact_deployment, on_change=self._deployment_changed, **common))
+            self.events.append(Reflector(
+                f"{self.name}/events/{label}",
+                core.list_event_for_all_namespaces_without_preload_content if every else core.list_namespaced_event_without_preload_content,
+                {**ns_args, "field_selector": "type=Warning"}, compact=compact_event, **common))
+        for reflector in self.reflectors:
+            self._tasks.append(asyncio.create_task(reflector.run(), name=reflector.what))
+        if loader is not None:
+            # Refreshes exec-plugin / gcp tokens before they expire; returns at once for static credentials.
+            self._tasks.append(asyncio.create_task(config.refresh_token(loader, configuration), name=f"{self.name}/token"))
+
+    @property
+    def reflectors(self) -> list[Reflector]:
+        return [*self.pods, *self.deployments, *self.events]
+
+    def _pod_changed(self, key: str, old: PodRecord | None, new: PodRecord | None) -> None:
+        if new is None:
+            return
+        who = f"{new.namespace}/{new.name}"
+        status, before = new.columns.status, old.columns.status if old else ""
+        for states, label in ((CRASH_STATES, "CrashLoopBackOff"), (IMAGE_STATES, "ImagePullBackOff")):
+            if status in states and before not in states:
+                self._observations.add(f"pod entered {label}", who)
+        if new.last_oom and (old is None or old.last_oom != new.last_oom):
+            self._observations.add("pod OOMKilled", who)
+
+    def _deployment_changed(self, key: str, old: DeploymentRecord | None, new: DeploymentRecord | None) -> None:
+        if new is None or old is None:
+            return
+        who = f"{new.namespace}/{new.name}"
+        if new.rolling and not old.rolling:
+            self._observations.add("rollout started", f"{who} ({new.updated}/{new.desired} updated)")
+        elif old.rolling and not new.rolling:
+            self._observations.add("rollout finished", f"{who} ({new.available}/{new.desired} available)")
+
+    # --- the collector contract ----------------------------------------------------------
+    async def collect(self) -> Snapshot:
+        if not self._started:
+            await self._start()
+        if self._start_error:
+            error, self._start_error = self._start_error, None
+            return Snapshot(self.source, self.name, now_utc(), Level.UNKNOWN, error)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.gather(*(r.synced.wait() for r in self.reflectors)), self.timeout)
+        return self.snapshot()
+
+    def snapshot(self, now: datetime | None = None) -> Snapshot:
+        now = now or now_utc()
+        listed = [r for r in self.reflectors if r.lists]
+        errors = [f"{r.what.split('/', 1)[1]}: {r.error}" for r in self.reflectors if r.error]
+        if not listed:
+            return Snapshot(self.source, self.name, now, Level.UNKNOWN, errors[0] if errors else "no answer from the API server yet")
+        pods = sorted((pod_row(self.name, p, now, self.pending_warn) for r in self.pods for p in r.items.values()), key=_sort_key)
+        deployments = sorted(
+            (deployment_row(self.name, d, now) for r in self.deployments for d in r.items.values()),
+            key=lambda d: (-d.level.severity_rank, d.rollout.startswith("rolled") , d.namespace, d.name),
+        )
+        events = [e for r in self.events for e in r.items.values()]
+        if self.target.label_selector:  # events carry no labels: keep those about objects we show
+            shown = {(p.namespace, p.name) for p in pods} | {(d.namespace, d.name) for d in deployments}
+            events = [e for e in events if (e.namespace, e.name) in shown or any(
+                e.kind == "ReplicaSet" and e.namespace == d.namespace and e.name.startswith(d.name + "-") for d in deployments)]
+        counts = {level: 0 for level in (Level.CRIT, Level.WARN, Level.OK)}
+        for row in pods:
+            counts[row.level] = counts.get(row.level, 0) + 1
+        view = KubeView(
+            cluster=self.name,
+            pods=tuple(pods),
+            deployments=tuple(deployments),
+            events=tuple(dedupe_events(self.name, events, now)),
+            counts=counts,
+            several_namespaces=len(self.target.namespaces) != 1,
+            observations=self._observations.drain(self.name),
+            scope=", ".join(self.target.namespaces) or "all namespaces",
+        )
+        level = worst([r.level for r in pods] + [d.level for d in deployments])
+        error = "; ".join(errors) if errors else None
+        return Snapshot(self.source, self.name, now, level, error, view)
+
+    def checks(self, snapshot: Snapshot) -> list[Check]:
+        view: KubeView | None = snapshot.data
+        if view is None:
+            return [Check(self.source, self.name, Level.UNKNOWN, snapshot.error or "no data")]
+        counts = ", ".join(f"{n} {lv.word}" for lv, n in view.counts.items() if n)
+        summary = f"{len(view.pods)} pods ({counts or 'none'}), {len(view.deployments)} deployments in {view.scope}"
+        if snapshot.error:
+            summary += f"; stale: {snapshot.error}"
+        checks = [Check(self.source, self.name, Level.UNKNOWN if snapshot.error else snapshot.level, summary,
+                        {"cluster": self.name, "pods": len(view.pods), "deployments": len(view.deployments)})]
+        for row in view.pods:
+            text = f"{row.status}, ready {row.ready}, restarts {row.restarts}, age {row.age}" + (f" ({row.why})" if row.why else "")
+            checks.append(Check(self.source, f"{self.name}/{row.namespace}/{row.name}", row.level, text,
+                                {"cluster": self.name, "kind": "pod", **row.detail()}))
+        for dep in view.deployments:
+            checks.append(Check(self.source, f"{self.name}/{dep.namespace}/deployment/{dep.name}", dep.level, dep.summary(),
+                                {"cluster": self.name, "kind": "deployment", "namespace": dep.namespace, "deployment": dep.name,
+                                 "desired": dep.desired, "updated": dep.updated, "ready": dep.ready,
+                                 "available": dep.available, "rollout": dep.rollout}))
+        return checks
+
+    async def aclose(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+        if self._api_client is not None:
+            with contextlib.suppress(Exception):
+                await self._api_client.close()
+            self._api_client = None
+
+
+def build(config: Config) -> list[Collector]:
+    return [KubernetesCollector(target) for target in config.kubernetes]

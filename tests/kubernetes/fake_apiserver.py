@@ -1,0 +1,301 @@
+"""A small fake Kubernetes API server on 127.0.0.1 serving real v1 JSON.
+
+Lists (with limit/continue paging), chunked watch streams (ADDED / MODIFIED / DELETED /
+BOOKMARK, ERROR 410 when the resourceVersion is too old), label and field selectors,
+the discovery documents kubectl needs, and injected faults: 401, 500, malformed JSON,
+a hang. The state lives in `FakeCluster`, so the HTTP server can go away and come back
+on the same port while the cluster keeps its objects.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+KINDS = {  # resource -> (group-version prefix, list kind)
+    "pods": ("/api/v1", "PodList", "v1"),
+    "events": ("/api/v1", "EventList", "v1"),
+    "deployments": ("/apis/apps/v1", "DeploymentList", "apps/v1"),
+}
+_PATH = re.compile(r"^(?P<gv>/api/v1|/apis/apps/v1)(?:/namespaces/(?P<ns>[^/]+))?/(?P<res>pods|events|deployments)$")
+MAX_WAIT = 30.0  # every request loop here is bounded
+
+
+class FakeCluster:
+    """Objects per resource, a resourceVersion counter and a bounded change history."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Condition()
+        self.rv = 1000
+        self.objects: dict[str, dict[tuple[str, str], dict]] = {r: {} for r in KINDS}
+        self.history: list[tuple[int, str, str, dict]] = []  # (rv, resource, type, object)
+        self.oldest_rv = self.rv  # watches from before this get 410 Gone
+        self.faults: dict[str, str] = {}  # resource or "*" -> "401" | "500" | "malformed" | "hang"
+        self.watch_generation = 0  # bump to end open watches
+        self.requests: list[str] = []
+
+    # --- changing the cluster -------------------------------------------------------
+    def _record(self, resource: str, kind: str, obj: dict) -> None:
+        self.rv += 1
+        obj.setdefault("metadata", {})["resourceVersion"] = str(self.rv)
+        self.history.append((self.rv, resource, kind, copy.deepcopy(obj)))
+        del self.history[:-20000]
+        self.lock.notify_all()
+
+    def put(self, resource: str, obj: dict) -> None:
+        with self.lock:
+            meta = obj["metadata"]
+            key = (meta.get("namespace", ""), meta["name"])
+            kind = "MODIFIED" if key in self.objects[resource] else "ADDED"
+            self.objects[resource][key] = obj
+            self._record(resource, kind, obj)
+
+    def delete(self, resource: str, namespace: str, name: str) -> None:
+        with self.lock:
+            obj = self.objects[resource].pop((namespace, name))
+            self._record(resource, "DELETED", obj)
+
+    def bookmark(self) -> None:
+        with self.lock:
+            self.rv += 1
+            self.history.append((self.rv, "*", "BOOKMARK", {}))
+            self.lock.notify_all()
+
+    def expire_history(self) -> None:
+        """Like etcd compaction: resuming a watch from an older resourceVersion gets 410 Gone."""
+        with self.lock:
+            self.oldest_rv = self.rv + 1
+            self.history.clear()
+            self.watch_generation += 1
+            self.lock.notify_all()
+
+    def set_fault(self, fault: str | None, resource: str = "*") -> None:
+        with self.lock:
+            if fault is None:
+                self.faults.pop(resource, None)
+            else:
+                self.faults[resource] = fault
+            self.watch_generation += 1
+            self.lock.notify_all()
+
+    # --- reading it -------------------------------------------------------------------
+    def listing(self, resource: str, namespace: str | None, labels: str | None, fields: str | None) -> list[dict]:
+        items = []
+        for (ns, _), obj in sorted(self.objects[resource].items()):
+            if namespace and ns != namespace:
+                continue
+            if not _matches(obj, labels, fields):
+                continue
+            items.append(obj)
+        return items
+
+
+def _matches(obj: dict, labels: str | None, fields: str | None) -> bool:
+    for term in filter(None, (labels or "").split(",")):
+        key, _, value = term.partition("=")
+        if (obj.get("metadata", {}).get("labels") or {}).get(key) != value:
+            return False
+    for term in filter(None, (fields or "").split(",")):
+        key, _, value = term.partition("=")
+        if key == "type" and obj.get("type") != value:
+            return False
+    return True
+
+
+DISCOVERY = {
+    "/api": {"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1"}]},
+    "/apis": {"kind": "APIGroupList", "apiVersion": "v1", "groups": [{"name": "apps", "versions": [{"groupVersion": "apps/v1", "version": "v1"}], "preferredVersion": {"groupVersion": "apps/v1", "version": "v1"}}]},
+    "/api/v1": {"kind": "APIResourceList", "groupVersion": "v1", "resources": [
+        {"name": "pods", "singularName": "pod", "namespaced": True, "kind": "Pod", "verbs": ["get", "list", "watch"], "shortNames": ["po"]},
+        {"name": "events", "singularName": "event", "namespaced": True, "kind": "Event", "verbs": ["get", "list", "watch"], "shortNames": ["ev"]},
+    ]},
+    "/apis/apps/v1": {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": "apps/v1", "resources": [
+        {"name": "deployments", "singularName": "deployment", "namespaced": True, "kind": "Deployment", "verbs": ["get", "list", "watch"], "shortNames": ["deploy"]},
+    ]},
+    "/version": {"major": "1", "minor": "32", "gitVersion": "v1.32.0-fake"},
+}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def log_message(self, *args) -> None:  # keep test output clean
+        pass
+
+    def _send(self, code: int, body: bytes, ctype: str = "application/json") -> None:
+        self.send_response(code)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _status(self, code: int, reason: str, message: str) -> None:
+        body = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure", "message": message, "reason": reason, "code": code}
+        self._send(code, json.dumps(body).encode())
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        cluster = self.server.cluster
+        url = urlparse(self.path)
+        query = {k: v[-1] for k, v in parse_qs(url.query).items()}
+        cluster.requests.append(self.path)
+        if url.path in DISCOVERY:
+            return self._send(200, json.dumps(DISCOVERY[url.path]).encode())
+        match = _PATH.match(url.path)
+        if not match:
+            return self._status(404, "NotFound", f"the server could not find the requested resource {url.path}")
+        resource, namespace = match["res"], match["ns"]
+        fault = cluster.faults.get(resource) or cluster.faults.get("*")
+        if fault == "401":
+            return self._status(401, "Unauthorized", "Unauthorized")
+        if fault == "500":
+            return self._status(500, "InternalError", "etcdserver: request timed out")
+        if fault == "hang":
+            deadline = time.monotonic() + MAX_WAIT
+            while time.monotonic() < deadline and not self.server.stopping.is_set():
+                with cluster.lock:
+                    if (cluster.faults.get(resource) or cluster.faults.get("*")) != "hang":
+                        break
+                    cluster.lock.wait(0.1)
+            return self._status(504, "Timeout", "hung request released")
+        if query.get("watch") in ("1", "true"):
+            return self._watch(resource, namespace, query, fault)
+        if fault == "malformed":
+            return self._send(200, b'{"kind": "PodList", "items": [ {"metadata": ')
+        return self._list(resource, namespace, query)
+
+    def _list(self, resource: str, namespace: str | None, query: dict) -> None:
+        cluster = self.server.cluster
+        gv, list_kind, api_version = KINDS[resource]
+        with cluster.lock:
+            items = cluster.listing(resource, namespace, query.get("labelSelector"), query.get("fieldSelector"))
+            rv = cluster.rv
+            start = int(query.get("continue") or 0)
+            limit = int(query.get("limit") or 0) or len(items) or 1
+            page = items[start : start + limit]
+            body = {"kind": list_kind, "apiVersion": api_version, "metadata": {"resourceVersion": str(rv)}, "items": page}
+            if start + limit < len(items):
+                body["metadata"]["continue"] = str(start + limit)
+            data = json.dumps(body).encode()
+        self._send(200, data)
+
+    def _watch(self, resource: str, namespace: str | None, query: dict, fault: str | None) -> None:
+        cluster = self.server.cluster
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+
+        def chunk(data: bytes) -> None:
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+            self.wfile.flush()
+
+        try:
+            if fault == "malformed":
+                chunk(b'{"type": "ADDED", "object": {"metad\n')
+                return
+            since = int(query.get("resourceVersion") or 0)
+            bookmarks = query.get("allowWatchBookmarks") in ("true", "1")
+            deadline = time.monotonic() + min(MAX_WAIT, float(query.get("timeoutSeconds") or MAX_WAIT))
+            with cluster.lock:
+                generation = cluster.watch_generation
+                if since < cluster.oldest_rv - 1:
+                    gone = {"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "Expired", "code": 410,
+                            "message": f"too old resource version: {since} ({cluster.oldest_rv})"}
+                    chunk(json.dumps({"type": "ERROR", "object": gone}).encode() + b"\n")
+                    return
+            sent = since
+            while time.monotonic() < deadline and not self.server.stopping.is_set():
+                with cluster.lock:
+                    if cluster.watch_generation != generation:
+                        return
+                    fresh = [h for h in cluster.history if h[0] > sent and h[1] in (resource, "*")]
+                    if not fresh:
+                        cluster.lock.wait(0.2)
+                        continue
+                out = []
+                for rv, _, kind, obj in fresh:
+                    sent = rv
+                    if kind == "BOOKMARK":
+                        if bookmarks:
+                            mark = {"kind": KINDS[resource][1][:-4], "apiVersion": KINDS[resource][2], "metadata": {"resourceVersion": str(rv)}}
+                            out.append({"type": "BOOKMARK", "object": mark})
+                        continue
+                    if namespace and obj["metadata"].get("namespace") != namespace:
+                        continue
+                    if not _matches(obj, query.get("labelSelector"), query.get("fieldSelector")):
+                        continue
+                    out.append({"type": kind, "object": obj})
+                if out:
+                    chunk(b"".join(json.dumps(e).encode() + b"\n" for e in out))
+        except (BrokenPipeError, ConnectionResetError):
+            return
+        finally:
+            try:
+                self.wfile.write(b"0\r\n\r\n")
+                self.wfile.flush()
+            except OSError:
+                pass
+            self.close_connection = True
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address, cluster: FakeCluster) -> None:
+        self.cluster = cluster
+        self.stopping = threading.Event()
+        super().__init__(address, _Handler)
+
+
+class FakeApiServer:
+    """Start/stop an HTTP server for a FakeCluster; `stop()` + `start()` keeps the port."""
+
+    def __init__(self, cluster: FakeCluster | None = None, port: int = 0) -> None:
+        self.cluster = cluster or FakeCluster()
+        self.port = port
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> FakeApiServer:
+        self._server = _Server(("127.0.0.1", self.port), self.cluster)
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is None:
+            return
+        self._server.stopping.set()
+        with self.cluster.lock:
+            self.cluster.lock.notify_all()
+        self._server.shutdown()
+        self._server.server_close()
+        self._server = None
+
+    def write_kubeconfig(self, path: Path, *, context: str = "fake", namespace: str | None = None) -> Path:
+        ctx = {"cluster": "fake", "user": "fake"}
+        if namespace:
+            ctx["namespace"] = namespace
+        doc = {
+            "apiVersion": "v1",
+            "kind": "Config",
+            "clusters": [{"name": "fake", "cluster": {"server": self.url}}],
+            "users": [{"name": "fake", "user": {"token": "test-token"}}],
+            "contexts": [{"name": context, "context": ctx}],
+            "current-context": context,
+        }
+        path.write_text(json.dumps(doc))
+        return path
