@@ -124,19 +124,14 @@ def level_for(value: float | None, warn: float | None, crit: float | None) -> Le
     return Level.OK
 
 
-def describe_http_error(exc: Exception, timeout: float) -> str:
-    """One short line naming what went wrong talking to the target."""
-    if isinstance(exc, httpx.TimeoutException):
-        return f"timeout after {timeout:g}s"
-    if isinstance(exc, httpx.ConnectError):
-        text = str(exc) or "cannot connect"
-        if "refused" in text.lower():
-            return "connection refused"
-        return f"cannot connect: {text}"
+def describe_http_error(exc: Exception, timeout: float, url: str) -> str:
+    """One short line naming what went wrong talking to the target (same words as health)."""
+    from app.collectors.health import name_transport_failure
+
     if isinstance(exc, ResponseTooLarge):
         return str(exc)
     if isinstance(exc, httpx.HTTPError):
-        return f"{type(exc).__name__}: {exc}"
+        return name_transport_failure(exc, url, timeout)
     return f"{type(exc).__name__}: {exc}"
 
 

@@ -122,7 +122,7 @@ class MetricsScrapeCollector(ErrorRateCollector):
                     return self._failed(f"HTTP {response.status_code} {response.reason_phrase}".strip())
                 body = await read_bounded(response)
         except Exception as exc:  # noqa: BLE001 - any transport failure is news, not a crash
-            return self._failed(describe_http_error(exc, self.timeout))
+            return self._failed(describe_http_error(exc, self.timeout, self.url))
         arrived = self.monotonic()
         text = body.decode("utf-8", errors="replace")
         try:
@@ -131,6 +131,9 @@ class MetricsScrapeCollector(ErrorRateCollector):
         except Exception as exc:  # noqa: BLE001 - a malformed exposition is the target's fault
             return self._failed(f"cannot parse /metrics: {exc}")
         if series is None:
+            # A labelled counter has no samples until its first increment: remember "none yet"
+            # so the first series to appear counts in full on the next scrape.
+            self._previous = Scrape(arrived, {})
             row = self._row(None, Level.UNKNOWN, f"counter {self.counter!r} not found")
             return self._snapshot((row,))
         return self._snapshot((self._rate_row(Scrape(arrived, series)),))
@@ -156,7 +159,7 @@ class MetricsScrapeCollector(ErrorRateCollector):
 
     def _row(self, value: float | None, level: Level, note: str | None, *, record: bool = False) -> ErrorRateRow:
         history = self._history.record("", value) if record else ()
-        return ErrorRateRow("", self.expression, value, level, note, history)
+        return ErrorRateRow("", "", value, level, note, history)
 
     def _snapshot(self, rows: tuple[ErrorRateRow, ...]) -> Snapshot:
         level = rows[0].level if rows else Level.UNKNOWN

@@ -96,7 +96,7 @@ class PrometheusErrorRateCollector(ErrorRateCollector):
             async with self.client.stream("GET", self.base_url + path, params=params, timeout=self.timeout) as response:
                 body = await read_bounded(response)
         except Exception as exc:  # noqa: BLE001 - any transport failure is "unreachable"
-            raise PrometheusUnreachable(describe_http_error(exc, self.timeout)) from exc
+            raise PrometheusUnreachable(describe_http_error(exc, self.timeout, self.base_url)) from exc
         try:
             document = json.loads(body)
         except ValueError:

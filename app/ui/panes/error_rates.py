@@ -1,0 +1,242 @@
+"""ErrorRatesPane: one table row per error-rate series, updated in place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable
+from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
+
+from app.collectors.base import Level, Snapshot
+from app.collectors.error_rates import ErrorRateData, ErrorRateRow, format_thresholds, format_value, row_text
+from app.collectors.transitions import TransitionTracker, describe_transition
+from app.ui.messages import TimelineRequest
+from app.ui.panes.base import LivePane
+from app.ui.sparkline import sparkline
+
+SPARK_WIDTH = 12
+COLUMNS = (("level", "Level"), ("name", "Error rate"), ("value", "Value"), ("trend", "Trend"), ("limits", "Warn / crit"))
+
+
+class ErrorRatesTable(DataTable):
+    """The table; level colours come from styles/error_rates.tcss via component classes."""
+
+    COMPONENT_CLASSES = DataTable.COMPONENT_CLASSES | {
+        "error-rates--ok",
+        "error-rates--warn",
+        "error-rates--crit",
+        "error-rates--unknown",
+        "error-rates--muted",
+    }
+
+    def level_style(self, level: Level):
+        return self.get_component_rich_style(f"error-rates-{level.css_class}", partial=True)
+
+    def muted_style(self):
+        return self.get_component_rich_style("error-rates--muted", partial=True)
+
+
+@dataclass(frozen=True)
+class ShownRow:
+    """What a table row currently shows, for pinning it to the timeline."""
+
+    collector: str
+    row: ErrorRateRow
+    data: ErrorRateData
+    fetched_at: object
+
+
+class ErrorRatesPane(LivePane):
+    BINDINGS = [Binding("p", "pin", "Pin rate", id="error_rates.pin")]
+
+    def __init__(self, collectors, *, title: str, tz=None, id: str | None = None) -> None:
+        super().__init__(collectors, title=title, tz=tz, id=id)
+        self.table = ErrorRatesTable(cursor_type="row", zebra_stripes=False, id="error-rates-table")
+        self.shown: dict[str, ShownRow] = {}
+        self._keys_by_collector: dict[str, list[str]] = {}
+        self._tracker: TransitionTracker | None = None
+
+    def compose(self) -> ComposeResult:
+        yield self.compose_stale()
+        yield self.table
+
+    def on_mount(self) -> None:
+        for key, label in COLUMNS:
+            self.table.add_column(label, key=key)
+        # One placeholder row per collector so the pane has its shape before data arrives.
+        for collector in self.collectors:
+            self._set_row(self._row_id(collector.name, ""), (
+                Text("… wait", style=self.table.muted_style()),
+                Text(collector.name),
+                Text("…"),
+                Text(""),
+                Text(""),
+            ))
+            self._keys_by_collector[collector.name] = [self._row_id(collector.name, "")]
+        super().on_mount()
+
+    @staticmethod
+    def _row_id(collector: str, key: str) -> str:
+        return f"{collector}\x1f{key}"
+
+    def render_snapshot(self, snapshot: Snapshot, last_good: Snapshot | None) -> None:
+        data = snapshot.data if isinstance(snapshot.data, ErrorRateData) else None
+        if snapshot.error is not None:
+            if last_good is None:
+                # Never had data: say why in the row itself rather than show nothing.
+                row = ErrorRateRow("", "", None, Level.UNKNOWN, snapshot.error)
+                fallback = data or ErrorRateData("ratio", None, None, "", "", ())
+                self._show_rows(snapshot, fallback, (row,))
+            # Otherwise keep the last good rows; the base class shows the stale line.
+            return
+        if data is None:
+            return
+        self._show_rows(snapshot, data, data.rows)
+        self._observe_transitions(snapshot, data)
+
+    def _show_rows(self, snapshot: Snapshot, data: ErrorRateData, rows: tuple[ErrorRateRow, ...]) -> None:
+        before = list(self._keys_by_collector.get(snapshot.name, []))
+        wanted = []
+        for row in rows:
+            row_id = self._row_id(snapshot.name, row.key)
+            wanted.append(row_id)
+            self.shown[row_id] = ShownRow(snapshot.name, row, data, snapshot.fetched_at)
+            self._set_row(row_id, self._cells(snapshot.name, row, data))
+        for row_id in self._keys_by_collector.get(snapshot.name, []):
+            if row_id not in wanted:
+                self.shown.pop(row_id, None)
+                try:
+                    self.table.remove_row(row_id)
+                except RowDoesNotExist:
+                    pass
+        self._keys_by_collector[snapshot.name] = wanted
+        if wanted != before:
+            self._keep_config_order()
+
+    def _keep_config_order(self) -> None:
+        """New series are appended by the table; put rows back in config order, then by labels,
+        and keep the cursor on the row it was on."""
+        selected = None
+        if self.table.row_count:
+            try:
+                selected = self.table.coordinate_to_cell_key(self.table.cursor_coordinate).row_key
+            except CellDoesNotExist:
+                selected = None
+        order = {c.name: i for i, c in enumerate(self.collectors)}
+        names = sorted(order, key=len, reverse=True)
+
+        def position(cell: Text) -> tuple[int, str]:
+            plain = cell.plain
+            for name in names:  # longest first: "api" must not claim "api 5xx" rows
+                if plain == name or plain.startswith(name + " "):
+                    return order[name], plain[len(name):]
+            return len(order), plain
+
+        self.table.sort("name", key=position)
+        if selected is not None:
+            try:
+                self.table.move_cursor(row=self.table.get_row_index(selected), animate=False)
+            except RowDoesNotExist:
+                pass
+
+    def _cells(self, name: str, row: ErrorRateRow, data: ErrorRateData) -> tuple[Text, ...]:
+        level = Text(f"{row.level.symbol} {row.level.word}", style=self.table.level_style(row.level))
+        title = Text(name)
+        if row.labels:
+            title.append(" ")
+            title.append(row.labels, style=self.table.muted_style())
+        if row.value is None:
+            value = Text(_shorten(row.note or "no data"), style=self.table.muted_style())
+        else:
+            value = Text(format_value(row.value, data.unit), style=self.table.level_style(row.level))
+            if row.note and row.note != value.plain:
+                value.append(f" {_shorten(row.note)}", style=self.table.muted_style())
+        limits = Text(_limits(data), style=self.table.muted_style())
+        trend = Text(sparkline(list(row.history), SPARK_WIDTH))
+        return (level, title, value, trend, limits)
+
+    def _set_row(self, row_id: str, cells: tuple[Text, ...]) -> None:
+        """Update in place when the row exists, so the cursor and scroll stay put."""
+        try:
+            self.table.get_row_index(row_id)
+        except RowDoesNotExist:
+            self.table.add_row(*cells, key=row_id)
+            return
+        for (column, _), cell in zip(COLUMNS, cells, strict=True):
+            try:
+                self.table.update_cell(row_id, column, cell, update_width=True)
+            except CellDoesNotExist:
+                pass
+
+    # --- the timeline -------------------------------------------------------------------
+
+    def _observe_transitions(self, snapshot: Snapshot, data: ErrorRateData) -> None:
+        """The one place error rates feed the auto timeline (shared TransitionTracker)."""
+        tracker = self._transition_tracker()
+        if tracker is None:
+            return
+        for row in data.rows:
+            if row.note == "collecting…":
+                continue  # not a level yet, only the first of two scrapes
+            label = f"{snapshot.name} {row.labels}".strip()
+            reason = row_text(row, data.unit)
+            transition = tracker.observe(self._row_id(snapshot.name, row.key), row.level, snapshot.fetched_at, reason)
+            if transition is not None:
+                self.post_message(TimelineRequest(describe_transition(label, transition, self.tz), "observation"))
+
+    def _transition_tracker(self) -> TransitionTracker | None:
+        if self._tracker is None:
+            config = getattr(self.app, "config", None)
+            settings = getattr(config, "auto_timeline", None)
+            if settings is not None and not settings.enabled:
+                return None
+            if settings is None:
+                self._tracker = TransitionTracker()
+            else:
+                self._tracker = TransitionTracker(
+                    consecutive=settings.consecutive,
+                    min_interval=settings.min_interval,
+                    max_per_minute=settings.max_per_minute,
+                )
+        return self._tracker
+
+    def action_pin(self) -> None:
+        """Pin the selected row's current state into the timeline."""
+        if not self.table.row_count:
+            return
+        try:
+            row_key = self.table.coordinate_to_cell_key(self.table.cursor_coordinate).row_key
+        except CellDoesNotExist:
+            return
+        shown = self.shown.get(str(row_key.value))
+        if shown is None:
+            self.notify("No data on this row yet", severity="warning")
+            return
+        row, data = shown.row, shown.data
+        text = f"{shown.collector} {row.labels}".strip() + f" {row.level.word}: {row_text(row, data.unit)}"
+        limits = format_thresholds(data.warn, data.crit, data.unit)
+        at = shown.fetched_at.astimezone(self.tz).strftime("%H:%M:%S")
+        text += f" ({limits}; as of {at})" if limits else f" (as of {at})"
+        latest = self.latest.get(shown.collector)
+        if latest is not None and latest.error is not None:
+            text += f" [stale: {latest.error}]"
+        self.post_message(TimelineRequest(text, "observation"))
+        self.notify("Pinned to the timeline", timeout=2)
+
+
+def _limits(data: ErrorRateData) -> str:
+    """'1% / 5%' for the narrow column; a missing threshold is '–'."""
+    if data.warn is None and data.crit is None:
+        return ""
+    warn = format_value(data.warn, data.unit) if data.warn is not None else "–"
+    crit = format_value(data.crit, data.unit) if data.crit is not None else "–"
+    return f"{warn} / {crit}"
+
+
+def _shorten(text: str, limit: int = 48) -> str:
+    """Keep long Prometheus errors from pushing the other columns off screen (pin has it all)."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
