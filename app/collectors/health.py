@@ -238,8 +238,8 @@ class HealthCollector(Collector):
             if check.method != "HEAD":
                 async for chunk in response.aiter_bytes():
                     body += chunk
-                    if len(body) >= MAX_BODY:
-                        truncated = len(body) > MAX_BODY
+                    if len(body) > MAX_BODY:  # one byte past the limit tells us it was cut
+                        truncated = True
                         del body[MAX_BODY:]
                         break  # stop reading: never pull a huge body into memory
             latency_ms = (time.perf_counter() - started) * 1000
