@@ -1,38 +1,103 @@
-"""`warroom status`: every configured collector once, concurrently; Nagios exit codes."""
+"""`warroom status`: every configured collector once, concurrently; Nagios exit codes.
+
+Exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN: the worst check decides (CRIT > WARN >
+UNKNOWN > OK). The whole run is bounded by the largest per-check timeout plus a little.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
 import sys
 from datetime import UTC, datetime
 
-from app.collectors.base import Check, Level, collect_safely, worst
-from app.collectors.registry import SOURCES, build_collectors
+from app.collectors.base import Check, Collector, Level, collect_safely, worst
+from app.collectors.registry import SOURCES, configured_sources
 from app.config import Config
 from app.errors import ConfigError
 
+# Beyond the largest timeout: collectors' own grace (health adds 0.5 s) and process overhead.
+BUDGET_MARGIN = 1.0
+
+
+def _build(config: Config, only: list[str] | None) -> tuple[list[Collector], list[Check]]:
+    """Collectors for the chosen sources; a source whose module is missing becomes UNKNOWN."""
+    collectors: list[Collector] = []
+    missing: list[Check] = []
+    for source in configured_sources(config):
+        if only and source not in only:
+            continue
+        try:
+            module = importlib.import_module(SOURCES[source][1])
+        except ImportError as exc:
+            missing.append(Check(source, source, Level.UNKNOWN, f"not available in this build ({exc})"))
+            continue
+        collectors.extend(module.build(config))
+    return collectors, missing
+
 
 async def gather_checks(config: Config, only: list[str] | None = None) -> list[Check]:
-    collectors = build_collectors(config, only)
+    collectors, checks = _build(config, only)
     if not collectors:
-        return []
-    budget = max(c.timeout for c in collectors) + 1.0
+        return checks
+    budget = max(c.timeout for c in collectors) + BUDGET_MARGIN
 
-    async def one(collector) -> list[Check]:
+    async def one(collector: Collector) -> list[Check]:
         try:
             snapshot = await asyncio.wait_for(collect_safely(collector), budget)
         except TimeoutError:
-            return [Check(collector.source, collector.name, Level.UNKNOWN, f"no answer within {budget:.0f}s")]
-        finally:
-            try:
-                await collector.aclose()
-            except Exception:  # noqa: BLE001 - closing must not hide the result
-                pass
+            return [Check(collector.source, collector.name, Level.UNKNOWN, f"no answer within {budget:g}s")]
         return collector.checks(snapshot)
 
-    results = await asyncio.gather(*(one(c) for c in collectors))
-    return [check for group in results for check in group]
+    try:
+        results = await asyncio.gather(*(one(c) for c in collectors))
+    finally:
+        for collector in collectors:
+            try:
+                await asyncio.wait_for(collector.aclose(), 2.0)
+            except Exception:  # noqa: BLE001 - closing must not hide the result
+                pass
+    return checks + [check for group in results for check in group]
+
+
+def status_document(checks: list[Check], overall: Level, generated_at: datetime | None = None) -> dict:
+    at = (generated_at or datetime.now(UTC)).astimezone(UTC)
+    return {
+        "overall": overall.json_name,
+        "generated_at": at.isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "checks": [c.as_json() for c in checks],
+    }
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def status_table(checks: list[Check], overall: Level, symbols: bool = True) -> list[str]:
+    if not checks:
+        return ["? UNKNOWN: nothing to check (configure health, error_rates, postgres or kubernetes)"]
+    name_width = min(40, max(len(c.name) for c in checks))
+    source_width = max(len(c.source) for c in checks)
+    lines = []
+    for c in checks:
+        mark = f"{c.level.symbol} " if symbols else ""
+        lines.append(f"{mark}{c.level.word:<7}  {c.source:<{source_width}}  {c.name:<{name_width}}  {_one_line(c.summary)}")
+    counts = ", ".join(
+        f"{sum(1 for c in checks if c.level == lv)} {lv.word}" for lv in (Level.CRIT, Level.WARN, Level.UNKNOWN, Level.OK)
+        if any(c.level == lv for c in checks)
+    )
+    mark = f"{overall.symbol} " if symbols else ""
+    lines.append(f"{mark}overall: {overall.word} ({counts})")
+    return lines
+
+
+def _can_print_symbols() -> bool:
+    try:
+        "✔▲✖?".encode(sys.stdout.encoding or "ascii")
+        return True
+    except (UnicodeEncodeError, LookupError):
+        return False
 
 
 def run_status(config: Config, *, as_json: bool, only: list[str] | None) -> int:
@@ -43,18 +108,8 @@ def run_status(config: Config, *, as_json: bool, only: list[str] | None) -> int:
     checks = asyncio.run(gather_checks(config, only))
     overall = worst([c.level for c in checks]) if checks else Level.UNKNOWN
     if as_json:
-        document = {
-            "overall": overall.json_name,
-            "generated_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
-            "checks": [c.as_json() for c in checks],
-        }
-        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(status_document(checks, overall), indent=2, ensure_ascii=not _can_print_symbols()) + "\n")
     else:
-        if not checks:
-            print("UNKNOWN: nothing to check (configure health, error_rates, postgres or kubernetes)")
-        width = max((len(c.name) for c in checks), default=0)
-        for c in checks:
-            print(f"{c.level.symbol} {c.level.word:<7} {c.source:<10} {c.name:<{width}}  {c.summary}")
-        if checks:
-            print(f"overall: {overall.word}")
+        sys.stdout.write("\n".join(status_table(checks, overall, _can_print_symbols())) + "\n")
+    sys.stdout.flush()
     return int(overall)
