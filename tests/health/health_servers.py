@@ -89,6 +89,7 @@ class _Handler(BaseHTTPRequestHandler):
 class TargetServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 512  # benchmarks open hundreds of connections at once
 
     def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
