@@ -17,6 +17,8 @@ import random
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import aiohttp
+
 from app.collectors.base import Backoff
 
 log = logging.getLogger(__name__)
@@ -51,9 +53,12 @@ def describe_error(exc: BaseException) -> str:
         return "API server did not answer in time"
     if isinstance(exc, json.JSONDecodeError):
         return f"malformed JSON from API server ({exc.msg})"
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        reason = getattr(exc.os_error, "strerror", None) or str(exc.os_error)
+        return f"API server unreachable ({exc.host}:{exc.port}: {reason})"
+    if isinstance(exc, aiohttp.ClientPayloadError | aiohttp.ServerDisconnectedError):
+        return "API server closed the connection"
     text = str(exc) or type(exc).__name__
-    if "Cannot connect" in text or "Connect call failed" in text or isinstance(exc, ConnectionError):
-        return "API server unreachable: " + text.split(":")[-1].strip()
     return f"{type(exc).__name__}: {text}"
 
 

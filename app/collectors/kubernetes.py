@@ -201,7 +201,7 @@ class KubernetesCollector(Collector):
     def snapshot(self, now: datetime | None = None) -> Snapshot:
         now = now or now_utc()
         listed = [r for r in self.reflectors if r.lists]
-        errors = [f"{r.what.split('/', 1)[1]}: {r.error}" for r in self.reflectors if r.error]
+        errors = list(dict.fromkeys(r.error for r in self.reflectors if r.error))  # one line per distinct problem
         if not listed:
             return Snapshot(self.source, self.name, now, Level.UNKNOWN, errors[0] if errors else "no answer from the API server yet")
         pods = sorted((pod_row(self.name, p, now, self.pending_warn) for r in self.pods for p in r.items.values()), key=_sort_key)

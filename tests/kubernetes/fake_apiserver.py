@@ -39,6 +39,7 @@ class FakeCluster:
         self.faults: dict[str, str] = {}  # resource or "*" -> "401" | "500" | "malformed" | "hang"
         self.watch_generation = 0  # bump to end open watches
         self.requests: list[str] = []
+        self.authorizations: list[str] = []
 
     # --- changing the cluster -------------------------------------------------------
     def _record(self, resource: str, kind: str, obj: dict) -> None:
@@ -70,7 +71,8 @@ class FakeCluster:
     def expire_history(self) -> None:
         """Like etcd compaction: resuming a watch from an older resourceVersion gets 410 Gone."""
         with self.lock:
-            self.oldest_rv = self.rv + 1
+            self.rv += 1
+            self.oldest_rv = self.rv
             self.history.clear()
             self.watch_generation += 1
             self.lock.notify_all()
@@ -145,6 +147,7 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlparse(self.path)
         query = {k: v[-1] for k, v in parse_qs(url.query).items()}
         cluster.requests.append(self.path)
+        cluster.authorizations.append(self.headers.get("Authorization", ""))
         if url.path in DISCOVERY:
             return self._send(200, json.dumps(DISCOVERY[url.path]).encode())
         match = _PATH.match(url.path)
@@ -205,7 +208,7 @@ class _Handler(BaseHTTPRequestHandler):
             deadline = time.monotonic() + min(MAX_WAIT, float(query.get("timeoutSeconds") or MAX_WAIT))
             with cluster.lock:
                 generation = cluster.watch_generation
-                if since < cluster.oldest_rv - 1:
+                if since < cluster.oldest_rv:
                     gone = {"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "Expired", "code": 410,
                             "message": f"too old resource version: {since} ({cluster.oldest_rv})"}
                     chunk(json.dumps({"type": "ERROR", "object": gone}).encode() + b"\n")

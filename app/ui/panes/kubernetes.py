@@ -1,0 +1,187 @@
+"""PodsPane: pods as `kubectl get pods` prints them, recent rollouts and Warning events.
+
+The pod table is keyed by cluster + pod uid and updated cell by cell, so with 5,000 pods
+a refresh touches only what changed and the cursor stays on the same pod.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Static
+
+from app.collectors.base import Collector, Level, Snapshot
+from app.collectors.k8s_records import PodRow
+from app.collectors.kubernetes import KubeView
+from app.ui.messages import TimelineRequest
+from app.ui.panes.base import LivePane
+
+SHOWN_DEPLOYMENTS = 6
+SHOWN_EVENTS = 6
+_RANK = {f"{lv.symbol} {lv.word}": lv.severity_rank for lv in Level}
+
+
+class PodsTable(DataTable):
+    """The pod rows; level colours come from component classes in styles/kubernetes.tcss."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"pods-table--ok", "pods-table--warn", "pods-table--crit", "pods-table--unknown"}
+
+    def level_text(self, level: Level) -> Text:
+        style = self.get_component_rich_style(f"pods-table-{level.css_class}", partial=True)
+        return Text(f"{level.symbol} {level.word}", style=style)
+
+
+class PodsPane(LivePane):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("p", "pin_pod", "Pin pod", id="kubernetes.pin"),
+    ]
+
+    def __init__(self, collectors: list[Collector], *, title: str = "Kubernetes pods", tz=None, id: str | None = None) -> None:
+        super().__init__(collectors, title=title, tz=tz, id=id)
+        self.base_title = title
+        self.several_clusters = len(collectors) > 1
+        targets = [getattr(c, "target", None) for c in collectors]
+        self.show_namespace = self.several_clusters or any(t is None or len(t.namespaces) != 1 for t in targets)
+        self.table = PodsTable(cursor_type="row", zebra_stripes=False, id="pods-table")
+        self.deployments = Static("", id="pods-deployments", markup=False)
+        self.events = Static("", id="pods-events", markup=False)
+        self._shown: dict[str, dict[str, PodRow]] = {}  # cluster -> row key -> row in the table
+        self._views: dict[str, KubeView] = {}
+
+    def compose(self) -> ComposeResult:
+        yield self.compose_stale()
+        yield self.table
+        yield self.deployments
+        yield self.events
+
+    def on_mount(self) -> None:
+        columns = [("level", "LEVEL")]
+        if self.show_namespace:
+            columns.append(("namespace", "NAMESPACE"))
+        columns += [("name", "NAME"), ("ready", "READY"), ("status", "STATUS"), ("restarts", "RESTARTS"),
+                    ("age", "AGE"), ("node", "NODE")]
+        for key, label in columns:
+            self.table.add_column(label, key=key)
+        self.deployments.display = False
+        self.events.display = False
+
+    # --- rendering ---------------------------------------------------------------
+    def render_snapshot(self, snapshot: Snapshot, last_good: Snapshot | None) -> None:
+        view = snapshot.data if isinstance(snapshot.data, KubeView) else None
+        if view is None:
+            return  # nothing new to show; the stale line (from LivePane) says why
+        self._views[view.cluster] = view
+        self._update_pods(view)
+        self._render_deployments()
+        self._render_events()
+        self._render_title()
+        for line in view.observations:
+            self.post_message(TimelineRequest(line, kind="observation"))
+
+    def _cells(self, row: PodRow) -> dict[str, Text]:
+        cells = {"level": self.table.level_text(row.level)}
+        if self.show_namespace:
+            cells["namespace"] = Text(f"{row.cluster}/{row.namespace}" if self.several_clusters else row.namespace)
+        cells.update(name=Text(row.name), ready=Text(row.ready), status=Text(row.status),
+                     restarts=Text(row.restarts), age=Text(row.age), node=Text(row.node))
+        return cells
+
+    def _update_pods(self, view: KubeView) -> None:
+        table = self.table
+        shown = self._shown.setdefault(view.cluster, {})
+        fresh = {row.key: row for row in view.pods}
+        selected = self._selected_key()
+        reorder = False
+        for key in shown.keys() - fresh.keys():
+            table.remove_row(key)
+            del shown[key]
+        for key, row in fresh.items():
+            old = shown.get(key)
+            if old is None:
+                table.add_row(*self._cells(row).values(), key=key)
+                reorder = True
+            elif old != row:
+                new_cells, old_cells = self._cells(row), self._cells(old)
+                for column, value in new_cells.items():
+                    if value.plain != old_cells[column].plain or (column == "level" and row.level != old.level):
+                        table.update_cell(key, column, value)
+                reorder = reorder or row.level != old.level
+            shown[key] = row
+        if reorder:
+            self._sort(selected)
+
+    def _sort(self, selected: str | None) -> None:
+        columns = ("level", "namespace", "name") if self.show_namespace else ("level", "name")
+        self.table.sort(*columns, key=lambda values: (-_RANK.get(values[0].plain, 0), *(v.plain for v in values[1:])))
+        if selected is not None and selected in self.table.rows:
+            self.table.move_cursor(row=self.table.get_row_index(selected), animate=False, scroll=False)
+
+    def _selected_key(self) -> str | None:
+        if not self.table.row_count:
+            return None
+        try:
+            return self.table.coordinate_to_cell_key(self.table.cursor_coordinate).row_key.value
+        except Exception:  # noqa: BLE001 - a cursor past the end just means nothing selected
+            return None
+
+    def _render_title(self) -> None:
+        counts = {lv: sum(v.counts.get(lv, 0) for v in self._views.values()) for lv in (Level.CRIT, Level.WARN, Level.OK)}
+        parts = [f"{lv.symbol} {n} {lv.word}" for lv, n in counts.items() if n or lv is Level.OK]
+        self.border_title = f"{self.base_title} — " + " · ".join(parts)
+        worst = next((lv for lv in (Level.CRIT, Level.WARN) if counts[lv]), Level.OK)
+        for level in Level:
+            self.set_class(level == worst, f"-worst{level.css_class}")
+
+    def _style(self, level: Level):
+        return self.table.get_component_rich_style(f"pods-table-{level.css_class}", partial=True)
+
+    def _render_deployments(self) -> None:
+        rows = sorted((d for v in self._views.values() for d in v.deployments), key=lambda d: -d.level.severity_rank)
+        self.deployments.display = bool(rows)
+        text = Text("Deployments\n", style="bold")
+        for dep in rows[:SHOWN_DEPLOYMENTS]:
+            text.append(f"{dep.level.symbol} {dep.level.word:<4} ", style=self._style(dep.level))
+            prefix = f"{dep.cluster}/" if self.several_clusters else ""
+            text.append(f"{prefix}{dep.namespace}/{dep.name}  ")
+            text.append(dep.summary())
+            text.append("\n")
+        if len(rows) > SHOWN_DEPLOYMENTS:
+            rest = rows[SHOWN_DEPLOYMENTS:]
+            text.append(f"… {len(rest)} more ({sum(d.level is Level.OK for d in rest)} OK)\n", style="dim")
+        self.deployments.update(text.rstrip() or text)
+
+    def _render_events(self) -> None:
+        rows = sorted((e for v in self._views.values() for e in v.events), key=lambda e: -e.count)
+        self.events.display = True
+        text = Text("Warning events (last 15 min)\n", style="bold")
+        if not rows:
+            text.append("none", style="dim")
+        for event in rows[:SHOWN_EVENTS]:
+            text.append(f"▲ {event.count}× ", style=self._style(Level.WARN))
+            text.append(f"{event.namespace}/{event.kind.lower()}/{event.name} {event.reason}: ")
+            text.append(event.message)
+            text.append(f" ({event.ago} ago)\n", style="dim")
+        if len(rows) > SHOWN_EVENTS:
+            text.append(f"… {len(rows) - SHOWN_EVENTS} more\n", style="dim")
+        text.rstrip()
+        self.events.update(text)
+
+    # --- actions -----------------------------------------------------------------------
+    def action_pin_pod(self) -> None:
+        """Write the selected pod's status, last termination and recent events to the timeline."""
+        key = self._selected_key()
+        row = next((shown[key] for shown in self._shown.values() if key in shown), None)
+        if row is None:
+            self.notify("No pod selected, nothing to pin", severity="warning", markup=False)
+            return
+        view = self._views.get(row.cluster)
+        events = view.events_for(row.namespace, row.name) if view else []
+        recent = "; ".join(f"{e.count}× {e.reason}: {e.message} ({e.ago} ago)" for e in events[:3]) or "none"
+        text = (f"pinned pod {row.cluster}/{row.namespace}/{row.name}: {row.level.word} {row.status}, ready {row.ready}, "
+                f"restarts {row.restarts}, age {row.age}, node {row.node}; last termination: {row.last_termination}; "
+                f"recent warning events: {recent}")
+        self.post_message(TimelineRequest(text, kind="observation"))
+        self.notify(f"Pinned {row.namespace}/{row.name} to the timeline", markup=False)

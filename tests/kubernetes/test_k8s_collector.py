@@ -1,0 +1,226 @@
+"""The collector against a fake API server: list, watch, 410, faults, recovery, checks."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+import os
+import stat
+import sys
+from datetime import timedelta
+
+import pytest
+
+from app.collectors.base import Level
+from app.collectors.kubernetes import KubernetesCollector
+from app.config import Config
+from app.config.kubernetes import KubernetesTarget
+from app.status import gather_checks
+from tests.kubernetes.k8s_objects import deployment, warning
+from tests.kubernetes.pod_shapes import SHAPES, pod, running, waiting
+
+
+async def eventually(predicate, timeout: float = 10.0):
+    """Poll a condition that depends on a background watch over real HTTP (bounded)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not predicate():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not reached in time")
+        await asyncio.sleep(0.05)
+
+
+@pytest.fixture
+async def collector(fake_k8s):
+    made = []
+
+    def make(**kwargs) -> KubernetesCollector:
+        c = KubernetesCollector(KubernetesTarget(name="prod", timeout=2, **kwargs))
+        made.append(c)
+        return c
+
+    yield make
+    for c in made:
+        await c.aclose()
+
+
+def names(snapshot) -> list[str]:
+    return [row.name for row in snapshot.data.pods]
+
+
+async def test_list_shows_every_pod_problems_first(fake_k8s, collector):
+    for shape, *_ in SHAPES:
+        fake_k8s.cluster.put("pods", shape)
+    snap = await collector().collect()
+    assert snap.error is None
+    assert len(snap.data.pods) == len(SHAPES)
+    levels = [row.level.severity_rank for row in snap.data.pods]
+    assert levels == sorted(levels, reverse=True)
+    assert snap.data.pods[0].level is Level.CRIT
+    assert snap.level is Level.CRIT
+    assert snap.data.counts[Level.CRIT] > 0 and snap.data.counts[Level.OK] > 0
+
+
+async def test_watch_added_modified_deleted_and_bookmark(fake_k8s, collector):
+    fake_k8s.cluster.put("pods", pod("api-1"))
+    c = collector()
+    await c.collect()
+    fake_k8s.cluster.put("pods", pod("api-2"))
+    await eventually(lambda: "api-2" in names(c.snapshot()))
+    crashing = pod("api-1", containers=[waiting("CrashLoopBackOff", restarts=3, last_exit_ago=timedelta(seconds=30))])
+    fake_k8s.cluster.put("pods", crashing)
+    await eventually(lambda: c.snapshot().data.pods[0].status == "CrashLoopBackOff")
+    fake_k8s.cluster.delete("pods", "default", "api-2")
+    await eventually(lambda: names(c.snapshot()) == ["api-1"])
+    fake_k8s.cluster.bookmark()
+    await eventually(lambda: c.pods[0].resource_version == str(fake_k8s.cluster.rv))
+    assert c.pods[0].lists == 1  # all of that came through the one watch
+
+
+async def test_410_gone_relists_and_keeps_up(fake_k8s, collector):
+    fake_k8s.cluster.put("pods", pod("api-1"))
+    c = collector()
+    await c.collect()
+    fake_k8s.cluster.expire_history()  # open watches end; resuming from our resourceVersion gets 410
+    fake_k8s.cluster.put("pods", pod("api-3"))
+    await eventually(lambda: c.pods[0].lists >= 2 and "api-3" in names(c.snapshot()))
+    assert c.snapshot().error is None
+
+
+@pytest.mark.parametrize(
+    ("fault", "expected"),
+    [("401", "HTTP 401 Unauthorized"), ("500", "HTTP 500 Internal server error: etcdserver: request timed out"),
+     ("malformed", "malformed JSON"), ("hang", "did not answer in time")],
+)
+async def test_faults_on_first_list_are_clear_errors(fake_k8s, collector, fault, expected):
+    fake_k8s.cluster.set_fault(fault)
+    snap = await collector().collect()
+    assert snap.level is Level.UNKNOWN
+    assert expected in snap.error
+    fake_k8s.cluster.set_fault(None)
+
+
+async def test_api_server_going_away_is_stale_then_recovers_by_itself(fake_k8s, collector):
+    fake_k8s.cluster.put("pods", pod("api-1"))
+    c = collector()
+    assert (await c.collect()).error is None
+    fake_k8s.stop()
+    await eventually(lambda: c.snapshot().error is not None)
+    stale = c.snapshot()
+    assert "API server" in stale.error
+    assert names(stale) == ["api-1"]  # the last data is kept, marked stale by the error
+    fake_k8s.cluster.put("pods", pod("api-2"))  # changes while we could not see
+    fake_k8s.start()
+    await eventually(lambda: c.snapshot().error is None and "api-2" in names(c.snapshot()), timeout=15)
+
+
+async def test_watch_fault_mid_stream_marks_stale_and_relists(fake_k8s, collector):
+    fake_k8s.cluster.put("pods", pod("api-1"))
+    c = collector()
+    await c.collect()
+    fake_k8s.cluster.set_fault("500", "pods")
+    await eventually(lambda: c.snapshot().error is not None)
+    assert "HTTP 500" in c.snapshot().error and names(c.snapshot()) == ["api-1"]
+    fake_k8s.cluster.set_fault(None, "pods")
+    await eventually(lambda: c.snapshot().error is None, timeout=15)
+
+
+async def test_namespaces_and_label_selector(fake_k8s, collector):
+    fake_k8s.cluster.put("pods", pod("a", namespace="shop"))
+    fake_k8s.cluster.put("pods", pod("b", namespace="shop", labels={"app": "worker"}))
+    fake_k8s.cluster.put("pods", pod("c", namespace="other"))
+    fake_k8s.cluster.put("pods", pod("d", namespace="pay"))
+    snap = await collector(namespaces=["shop", "pay"], label_selector="app=api").collect()
+    assert sorted((r.namespace, r.name) for r in snap.data.pods) == [("pay", "d"), ("shop", "a")]
+    assert any(r.startswith("/api/v1/namespaces/shop/pods?") and "labelSelector=app%3Dapi" in r for r in fake_k8s.cluster.requests)
+    assert any("fieldSelector=type%3DWarning" in r for r in fake_k8s.cluster.requests)
+
+
+async def test_deployments_and_deduplicated_warning_events(fake_k8s, collector):
+    fake_k8s.cluster.put("deployments", deployment("api"))
+    fake_k8s.cluster.put("deployments", deployment("web", updated=1, ready=2, available=2, total=4, rolled_ago=timedelta(minutes=2)))
+    fake_k8s.cluster.put("events", warning("e1", obj="api-1", count=3))
+    fake_k8s.cluster.put("events", warning("e2", obj="api-1", count=2))  # same object, reason, message
+    fake_k8s.cluster.put("events", warning("e3", obj="api-2", reason="Unhealthy", message="Readiness probe failed"))
+    fake_k8s.cluster.put("events", warning("old", obj="api-3", ago=timedelta(minutes=40)))
+    snap = await collector().collect()
+    deps = {d.name: d for d in snap.data.deployments}
+    assert deps["api"].rollout == "rolled out 12m ago" and deps["api"].level is Level.OK
+    assert deps["web"].rollout == "rolling out (since 2m)" and deps["web"].level is Level.WARN
+    events = {(e.name, e.reason): e.count for e in snap.data.events}
+    assert events == {("api-1", "BackOff"): 5, ("api-2", "Unhealthy"): 1}
+
+
+async def test_observations_for_crash_loops_and_rollouts(fake_k8s, collector):
+    fake_k8s.cluster.put("pods", pod("api-1"))
+    fake_k8s.cluster.put("pods", pod("already-broken", containers=[waiting("CrashLoopBackOff", restarts=9)]))
+    fake_k8s.cluster.put("deployments", deployment("api"))
+    c = collector()
+    assert (await c.collect()).data.observations == ()  # pods broken before we looked are not "entering"
+    fake_k8s.cluster.put("pods", pod("api-1", containers=[waiting("CrashLoopBackOff", restarts=1)]))
+    fake_k8s.cluster.put("deployments", deployment("api", generation=2, observed=2, updated=1, total=4))
+    await eventually(lambda: len(c._observations.pending) >= 2)
+    said = c.snapshot().data.observations
+    assert "[prod] pod entered CrashLoopBackOff: default/api-1" in said
+    assert "[prod] rollout started: default/api (1/3 updated)" in said
+    # flapping back and forth does not repeat the observation within 10 minutes
+    fake_k8s.cluster.put("pods", pod("api-1"))
+    fake_k8s.cluster.put("pods", pod("api-1", containers=[waiting("CrashLoopBackOff", restarts=2)]))
+    fake_k8s.cluster.put("deployments", deployment("api", generation=2, observed=2))
+    await eventually(lambda: len(c._observations.pending) >= 1)
+    assert c.snapshot().data.observations == ("[prod] rollout finished: default/api (3/3 available)",)
+
+
+async def test_status_json_lists_every_pod_with_pane_strings(fake_k8s, monkeypatch):
+    for shape, *_ in SHAPES[:10]:
+        fake_k8s.cluster.put("pods", shape)
+    fake_k8s.cluster.put("deployments", deployment("api"))
+    config = Config.model_validate({"kubernetes": [{"name": "prod", "timeout": "3s"}]})
+    checks = await gather_checks(config, ["kubernetes"])
+    pods = [c for c in checks if c.detail.get("kind") == "pod"]
+    assert len(pods) == 10
+    crash = next(c for c in pods if c.detail["pod"] == "crashloop")
+    assert crash.level is Level.CRIT and crash.source == "kubernetes"
+    assert set(crash.detail) >= {"namespace", "pod", "ready", "status", "restarts", "age", "node"}
+    assert crash.detail["status"] == "CrashLoopBackOff" and crash.detail["ready"] == "0/1"
+    assert crash.detail["restarts"].startswith("7 (") and crash.detail["restarts"].endswith(" ago)")
+    assert [c.detail["deployment"] for c in checks if c.detail.get("kind") == "deployment"] == ["api"]
+    json.dumps([c.as_json() for c in checks])  # serialisable
+
+
+async def test_kubeconfig_list_named_context_and_exec_plugin(fake_k8s, tmp_path, monkeypatch):
+    plugin = tmp_path / "token-plugin"
+    plugin.write_text(f"#!{sys.executable}\nimport json\nprint(json.dumps({{'apiVersion': 'client.authentication.k8s.io/v1',"
+                      " 'kind': 'ExecCredential', 'status': {'token': 'from-exec'}}))\n")
+    plugin.chmod(plugin.stat().st_mode | stat.S_IEXEC)
+    first = tmp_path / "first.yaml"
+    first.write_text(json.dumps({"apiVersion": "v1", "kind": "Config", "current-context": "elsewhere",
+                                 "clusters": [], "users": [], "contexts": []}))
+    second = tmp_path / "second.yaml"
+    second.write_text(json.dumps({
+        "apiVersion": "v1", "kind": "Config",
+        "clusters": [{"name": "c", "cluster": {"server": fake_k8s.url}}],
+        "users": [{"name": "u", "user": {"exec": {"apiVersion": "client.authentication.k8s.io/v1", "command": str(plugin),
+                                                   "interactiveMode": "Never"}}}],
+        "contexts": [{"name": "staging", "context": {"cluster": "c", "user": "u"}}],
+    }))
+    monkeypatch.setenv("KUBECONFIG", os.pathsep.join([str(first), str(second)]))
+    fake_k8s.cluster.put("pods", pod("api-1"))
+    c = KubernetesCollector(KubernetesTarget(name="staging", context="staging", timeout=5))
+    try:
+        snap = await c.collect()
+        assert snap.error is None and names(snap) == ["api-1"]
+        assert "Bearer from-exec" in fake_k8s.cluster.authorizations
+    finally:
+        await c.aclose()
+
+
+async def test_no_kubeconfig_falls_back_to_in_cluster_and_says_why(tmp_path, monkeypatch):
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "missing"))
+    monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)
+    c = KubernetesCollector(KubernetesTarget(name="prod", timeout=2))
+    snap = await c.collect()
+    await c.aclose()
+    assert snap.level is Level.UNKNOWN
+    assert snap.error.startswith("cannot load Kubernetes config")
+    assert c.checks(snap)[0].level is Level.UNKNOWN
