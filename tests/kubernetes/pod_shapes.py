@@ -45,7 +45,7 @@ def terminated(reason: str = "", exit_code: int = 0, signal: int = 0, restarts: 
 def pod(name: str, *, phase: str = "Running", containers: list[dict] | None = None, init: list[dict] | None = None,
         sidecars: set[str] = frozenset(), age: timedelta = timedelta(hours=2), namespace: str = "default",
         node: str = "node-1", reason: str | None = None, deleting: bool = False, conditions: list[dict] | None = None,
-        labels: dict | None = None, spec_containers: int | None = None) -> dict:
+        labels: dict | None = None, spec_containers: int | None = None, now: datetime = NOW) -> dict:
     containers = containers if containers is not None else [running()]
     init = init or []
     n_spec = spec_containers if spec_containers is not None else max(1, len(containers))
@@ -60,7 +60,7 @@ def pod(name: str, *, phase: str = "Running", containers: list[dict] | None = No
     ]
     obj = {
         "metadata": {"name": name, "namespace": namespace, "uid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{namespace}/{name}")),
-                     "creationTimestamp": ts(age), "labels": labels or {"app": "api"}},
+                     "creationTimestamp": ts(age, now), "labels": labels or {"app": "api"}},
         "spec": {"containers": spec_c, "initContainers": spec_init, "nodeName": node} if spec_init else {"containers": spec_c, "nodeName": node},
         "status": {"phase": phase, "conditions": conds, "containerStatuses": containers},
     }
