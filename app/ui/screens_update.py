@@ -37,12 +37,12 @@ class UpdateComposer(ModalScreen[ComposedUpdate | None]):
     DEFAULT_CSS = """
     UpdateComposer { align: center middle; }
     UpdateComposer > Vertical {
-        width: 90%; max-width: 100; height: auto; max-height: 90%;
+        width: 90%; max-width: 100; height: 90%; max-height: 30;
         border: thick $primary; background: $surface; padding: 0 1;
     }
     UpdateComposer .composer-title { text-style: bold; width: 1fr; }
     UpdateComposer .composer-hint { color: $text-muted; width: 1fr; }
-    UpdateComposer TextArea { height: 14; min-height: 5; }
+    UpdateComposer TextArea { height: 1fr; min-height: 4; }
     UpdateComposer Horizontal { height: auto; align-horizontal: right; }
     UpdateComposer Button { margin-left: 1; min-width: 10; }
     """
