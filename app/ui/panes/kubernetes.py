@@ -21,6 +21,9 @@ from app.ui.panes.base import LivePane
 
 SHOWN_DEPLOYMENTS = 6
 SHOWN_EVENTS = 6
+# DataTable measures every new cell when it next idles; adding thousands of rows at once
+# freezes the screen for seconds, so new rows go in batches (problem pods first).
+ADD_BATCH = 300
 _RANK = {f"{lv.symbol} {lv.word}": lv.severity_rank for lv in Level}
 
 
@@ -50,6 +53,7 @@ class PodsPane(LivePane):
         self.events = Static("", id="pods-events", markup=False)
         self._shown: dict[str, dict[str, PodRow]] = {}  # cluster -> row key -> row in the table
         self._views: dict[str, KubeView] = {}
+        self._to_add: dict[str, PodRow] = {}  # fresh rows not yet in the table, worst first
 
     def compose(self) -> ComposeResult:
         yield self.compose_stale()
@@ -95,22 +99,37 @@ class PodsPane(LivePane):
         fresh = {row.key: row for row in view.pods}
         selected = self._selected_key()
         reorder = False
+        for key in [k for k, row in self._to_add.items() if row.cluster == view.cluster and k not in fresh]:
+            del self._to_add[key]
         for key in shown.keys() - fresh.keys():
             table.remove_row(key)
             del shown[key]
         for key, row in fresh.items():
             old = shown.get(key)
             if old is None:
-                table.add_row(*self._cells(row).values(), key=key)
-                reorder = True
+                self._to_add[key] = row
             elif old != row:
                 new_cells, old_cells = self._cells(row), self._cells(old)
                 for column, value in new_cells.items():
                     if value.plain != old_cells[column].plain or (column == "level" and row.level != old.level):
                         table.update_cell(key, column, value)
                 reorder = reorder or row.level != old.level
-            shown[key] = row
+                shown[key] = row
+        if self._to_add:
+            self._add_batch(sort=False)
+            reorder = True
         if reorder:
+            self._sort(selected)
+
+    def _add_batch(self, sort: bool = True) -> None:
+        selected = self._selected_key()
+        for key in list(self._to_add)[:ADD_BATCH]:
+            row = self._to_add.pop(key)
+            self.table.add_row(*self._cells(row).values(), key=key)
+            self._shown.setdefault(row.cluster, {})[key] = row
+        if self._to_add:
+            self.call_after_refresh(self._add_batch)
+        if sort:
             self._sort(selected)
 
     def _sort(self, selected: str | None) -> None:
