@@ -1,0 +1,217 @@
+"""Pure data for the PostgreSQL pane: backends as rows, and the blocked -> blocking tree.
+
+No I/O here: the collector turns the server's JSON into these, tests can build them by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+QUERY_PREVIEW = 60
+
+
+@dataclass(frozen=True)
+class Backend:
+    """One server backend as warroom shows it. Durations in seconds, None if not applicable."""
+
+    pid: int
+    user: str
+    database: str
+    application: str
+    client: str
+    state: str
+    wait_event_type: str
+    wait_event: str
+    query: str
+    backend_start: str
+    query_s: float | None = None
+    xact_s: float | None = None
+    state_s: float | None = None
+    blocked_by: tuple[int, ...] = ()
+    lock_mode: str = ""
+    lock_type: str = ""
+    relation: str = ""
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Backend:
+        client = row.get("client_addr") or row.get("client_hostname") or ""
+        if client and row.get("client_port") not in (None, -1):
+            client = f"{client}:{row['client_port']}"
+        elif row.get("client_port") == -1 or not client:
+            client = "local socket" if row.get("client_port") == -1 else ""
+        relation = row.get("relation") or ""
+        if not relation and row.get("locktype") == "transactionid" and row.get("transactionid"):
+            relation = f"row lock (transaction {row['transactionid']})"
+        return cls(
+            pid=int(row["pid"]),
+            user=row.get("usename") or "",
+            database=row.get("datname") or "",
+            application=row.get("application_name") or "",
+            client=client,
+            state=row.get("state") or "unknown",
+            wait_event_type=row.get("wait_event_type") or "",
+            wait_event=row.get("wait_event") or "",
+            query=row.get("query") or "",
+            backend_start=str(row.get("backend_start") or ""),
+            query_s=row.get("query_s"),
+            xact_s=row.get("xact_s"),
+            state_s=row.get("state_s"),
+            blocked_by=tuple(int(p) for p in row.get("blocked_by") or ()),
+            lock_mode=row.get("mode") or "",
+            lock_type=row.get("locktype") or "",
+            relation=relation,
+        )
+
+    @property
+    def waiting(self) -> bool:
+        return bool(self.blocked_by)
+
+    @property
+    def idle_in_transaction(self) -> bool:
+        return self.state.startswith("idle in transaction")
+
+    @property
+    def duration_s(self) -> float:
+        """How long this is worth worrying about: transaction age when idle in it, else query age."""
+        value = self.xact_s if self.idle_in_transaction else self.query_s
+        return float(value or 0.0)
+
+    @property
+    def wait_s(self) -> float:
+        """How long a waiter has waited. PG < 14 has no pg_locks.waitstart, so: since its query began."""
+        return float(self.query_s or 0.0) if self.waiting else 0.0
+
+    @property
+    def wait(self) -> str:
+        if not self.wait_event_type:
+            return ""
+        return f"{self.wait_event_type}:{self.wait_event}"
+
+    def preview(self, width: int = QUERY_PREVIEW) -> str:
+        """Query on one line, cut to width; the detail view shows all of it."""
+        flat = " ".join(self.query.split())
+        return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+@dataclass(frozen=True)
+class LockNode:
+    """One line of the lock tree: a backend at a depth below its root blocker."""
+
+    backend: Backend
+    depth: int
+    root_pid: int
+    waiters_below: int = 0
+    also_blocked_by: tuple[int, ...] = ()
+
+    @property
+    def is_root(self) -> bool:
+        return self.depth == 0
+
+
+@dataclass(frozen=True)
+class LockTree:
+    nodes: list[LockNode] = field(default_factory=list)
+
+    @property
+    def roots(self) -> list[Backend]:
+        return [n.backend for n in self.nodes if n.is_root]
+
+    @property
+    def waiting_pids(self) -> set[int]:
+        return {n.backend.pid for n in self.nodes if n.backend.waiting}
+
+    def root_of(self, pid: int) -> int | None:
+        for node in self.nodes:
+            if node.backend.pid == pid:
+                return node.root_pid
+        return None
+
+
+def _unknown_backend(pid: int) -> Backend:
+    # A blocker we have no row for (e.g. it vanished between the two snapshots, or a prepared
+    # transaction, which pg_blocking_pids reports as pid 0).
+    label = "prepared transaction" if pid == 0 else "not visible"
+    return Backend(pid, "", "", "", "", label, "", "", "", "")
+
+
+def build_lock_tree(backends: list[Backend]) -> LockTree:
+    """Roots (blockers that wait on nobody) first, most waiters first; waiters indented under them.
+
+    A waiter blocked by several backends appears under the first and notes the others.
+    Cycles (a deadlock not yet detected) become their own pseudo-root so nothing is hidden.
+    """
+    by_pid = {b.pid: b for b in backends}
+    waiters_of: dict[int, list[int]] = {}
+    for b in backends:
+        for blocker in b.blocked_by:
+            waiters_of.setdefault(blocker, []).append(b.pid)
+            by_pid.setdefault(blocker, _unknown_backend(blocker))
+    involved = {pid for pid in by_pid if pid in waiters_of or by_pid[pid].waiting}
+    if not involved:
+        return LockTree()
+
+    def count_below(pid: int, seen: frozenset[int]) -> int:
+        total = 0
+        for w in waiters_of.get(pid, []):
+            if w not in seen:
+                total += 1 + count_below(w, seen | {w})
+        return total
+
+    def age(pid: int) -> float:
+        b = by_pid[pid]
+        return max(b.xact_s or 0.0, b.query_s or 0.0)
+
+    roots = [pid for pid in involved if not by_pid[pid].waiting]
+    nodes: list[LockNode] = []
+    placed: set[int] = set()
+
+    def visit(pid: int, depth: int, root: int, path: frozenset[int]) -> None:
+        backend = by_pid[pid]
+        primary = backend.blocked_by[0] if backend.blocked_by else None
+        others = tuple(p for p in backend.blocked_by if p != primary)
+        nodes.append(LockNode(backend, depth, root, count_below(pid, path), others))
+        placed.add(pid)
+        children = sorted(waiters_of.get(pid, []), key=lambda w: -by_pid[w].wait_s)
+        for child in children:
+            # list a multi-blocked waiter once, under its first blocker
+            if child in path or child in placed or by_pid[child].blocked_by[0] != pid:
+                continue
+            visit(child, depth + 1, root, path | {child})
+
+    roots.sort(key=lambda pid: (-count_below(pid, frozenset({pid})), -age(pid), pid))
+    for root in roots:
+        visit(root, 0, root, frozenset({root}))
+    for pid in sorted(involved - placed):  # waiters in a cycle, or whose first blocker vanished
+        if pid not in placed:
+            visit(pid, 0, pid, frozenset({pid}))
+    return LockTree(nodes)
+
+
+def format_seconds(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    s = int(seconds)
+    if s < 60:
+        return f"{s}s"
+    if s < 3600:
+        return f"{s // 60}m{s % 60:02d}s"
+    return f"{s // 3600}h{(s % 3600) // 60:02d}m"
+
+
+def lock_tree_lines(tree: LockTree) -> list[str]:
+    """The tree as plain text, for the evidence pin and for logs."""
+    lines = []
+    for node in tree.nodes:
+        b = node.backend
+        indent = "  " * node.depth + ("└─ " if node.depth else "")
+        if node.is_root:
+            head = f"ROOT pid {b.pid} ({b.user or '?'}, {b.state}, xact {format_seconds(b.xact_s)})"
+            head += f" blocks {node.waiters_below}"
+        else:
+            head = f"pid {b.pid} ({b.user or '?'}) waits {format_seconds(b.wait_s)} for {b.lock_mode or '?'}"
+            head += f" on {b.relation or b.lock_type or '?'}"
+        if node.also_blocked_by:
+            head += " (also blocked by " + ", ".join(str(p) for p in node.also_blocked_by) + ")"
+        lines.append(f"{indent}{head}: {b.preview(80)}")
+    return lines
