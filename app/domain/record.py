@@ -117,7 +117,8 @@ def yaml_record(state: IncidentState, events: list[StoredEvent], now: datetime) 
 def export_yaml(state: IncidentState, events: list[StoredEvent], now: datetime, scrub: Scrubber | None = None) -> str:
     scrub = scrub or Scrubber()
     document = scrub.data(yaml_record(state, events, now))
-    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when present: ~10x faster
+    return yaml.dump(document, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
 
 
 def export_markdown(state: IncidentState, events: list[StoredEvent], config: Config, now: datetime) -> str:
