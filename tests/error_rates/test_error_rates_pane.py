@@ -40,7 +40,9 @@ async def test_rows_fill_with_values_and_go_stale_keeping_data(metrics_server):
         # Before any data: one placeholder row per configured entry.
         assert pane.table.row_count == 2
         # Traffic between scrapes: 1 error in 10 requests (10%, between warn 5% and crit 50%).
-        await wait_for(pilot, lambda: app.snapshots >= 2)
+        # Both rows past their first scrape ("collecting…"): rates exist from now on.
+        await wait_for(pilot, lambda: cell_text(pane, 0, "value") == "no requests")
+        await wait_for(pilot, lambda: cell_text(pane, 1, "value").endswith("/s"))
         metrics_server.metrics.serve("200", 9)
         metrics_server.metrics.serve("500", 1)
         await wait_for(pilot, lambda: cell_text(pane, 0, "value") == "10%")
