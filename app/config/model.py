@@ -22,6 +22,7 @@ from app.config.error_rates import ErrorRate
 from app.config.health import HealthCheck
 from app.config.kubernetes import KubernetesTarget
 from app.config.postgres import PostgresTarget
+from app.config.timeline import AutoTimelineSettings
 from app.config.types import STRICT
 
 
@@ -59,6 +60,8 @@ class Config(BaseModel):
     """Kubernetes clusters to watch."""
     notify: NotifySettings = NotifySettings()
     """Delivery of status updates."""
+    auto_timeline: AutoTimelineSettings = AutoTimelineSettings()
+    """When live checks write observations to the open incident by themselves."""
 
     source: Path | None = Field(default=None, exclude=True)
     """Set by the loader: the file this came from (not a config key)."""
