@@ -77,10 +77,11 @@ def _one_line(text: str) -> str:
 def status_table(checks: list[Check], overall: Level, symbols: bool = True) -> list[str]:
     if not checks:
         return ["? UNKNOWN: nothing to check (configure health, error_rates, postgres or kubernetes)"]
-    name_width = min(40, max(len(c.name) for c in checks))
-    source_width = max(len(c.source) for c in checks)
+    shown = [c for c in checks if c.listed or c.level is not Level.OK]
+    name_width = min(40, max((len(c.name) for c in shown), default=0))
+    source_width = max((len(c.source) for c in shown), default=0)
     lines = []
-    for c in checks:
+    for c in shown:
         mark = f"{c.level.symbol} " if symbols else ""
         lines.append(f"{mark}{c.level.word:<7}  {c.source:<{source_width}}  {c.name:<{name_width}}  {_one_line(c.summary)}")
     counts = ", ".join(
@@ -88,7 +89,9 @@ def status_table(checks: list[Check], overall: Level, symbols: bool = True) -> l
         if any(c.level == lv for c in checks)
     )
     mark = f"{overall.symbol} " if symbols else ""
-    lines.append(f"{mark}overall: {overall.word} ({counts})")
+    hidden = len(checks) - len(shown)
+    note = f"; {hidden} healthy not listed, see --json" if hidden else ""
+    lines.append(f"{mark}overall: {overall.word} ({counts}{note})")
     return lines
 
 

@@ -71,6 +71,8 @@ class Check:
     level: Level
     summary: str
     detail: dict[str, Any] = field(default_factory=dict)
+    listed: bool = True
+    """Shown in the text table; healthy members of big groups (pods) are JSON-only."""
 
     def as_json(self) -> dict[str, Any]:
         return {

@@ -244,12 +244,12 @@ class KubernetesCollector(Collector):
         for row in view.pods:
             text = f"{row.status}, ready {row.ready}, restarts {row.restarts}, age {row.age}" + (f" ({row.why})" if row.why else "")
             checks.append(Check(self.source, f"{self.name}/{row.namespace}/{row.name}", row.level, text,
-                                {"cluster": self.name, "kind": "pod", **row.detail()}))
+                                {"cluster": self.name, "kind": "pod", **row.detail()}, listed=row.level is not Level.OK))
         for dep in view.deployments:
             checks.append(Check(self.source, f"{self.name}/{dep.namespace}/deployment/{dep.name}", dep.level, dep.summary(),
                                 {"cluster": self.name, "kind": "deployment", "namespace": dep.namespace, "deployment": dep.name,
                                  "desired": dep.desired, "updated": dep.updated, "ready": dep.ready,
-                                 "available": dep.available, "rollout": dep.rollout}))
+                                 "available": dep.available, "rollout": dep.rollout}, listed=dep.level is not Level.OK))
         return checks
 
     async def aclose(self) -> None:
