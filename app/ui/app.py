@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.events import Resize
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Footer, Header, Label
 
 from app.config import Config
 from app.domain import actions
@@ -95,6 +95,14 @@ class WarroomApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        # Kept, not queried: timers fire while a modal is on top, or while shutting down.
+        self.main_screen = self.screen
+        self.timeline = self.query_one(TimelineTable)
+        self.roles_table = self.query_one(RolesTable)
+        self.checklist = self.query_one(ChecklistTable)
+        self.header_widget = self.query_one(IncidentHeader)
+        self.countdowns_panel = self.query_one(CountdownsPanel)
+        self.panel = self.query_one(IncidentPanel)
         self._apply_size(self.size.width, self.size.height)
         self.set_interval(POLL_SECONDS, self._poll)
         self.set_interval(1.0, self.refresh_clock)
@@ -105,9 +113,12 @@ class WarroomApp(App[None]):
         self._apply_size(event.size.width, event.size.height)
 
     def _apply_size(self, width: int, height: int) -> None:
-        self.screen.set_class(width < NARROW_BELOW, "-narrow")
-        self.screen.set_class(width >= WIDE_FROM, "-wide")
-        self.screen.set_class(height < SHORT_BELOW, "-short")
+        screen = getattr(self, "main_screen", None)
+        if screen is None:  # a resize can arrive before mount
+            return
+        screen.set_class(width < NARROW_BELOW, "-narrow")
+        screen.set_class(width >= WIDE_FROM, "-wide")
+        screen.set_class(height < SHORT_BELOW, "-short")
 
     # --- store I/O (thread workers) -------------------------------------------------------
     def _store_failed(self, what: str, exc: BaseException) -> None:
@@ -137,7 +148,7 @@ class WarroomApp(App[None]):
         else:
             self.action_open_incident()
 
-    @work(thread=True, group="store.load", exclusive=True, exit_on_error=False)
+    @work(thread=True, group="store.load_incident", exclusive=True, exit_on_error=False)
     def load_incident(self, incident_id: str) -> None:
         try:
             state = fold(incident_id, self.store.events(incident_id))
@@ -150,7 +161,7 @@ class WarroomApp(App[None]):
         self.state = state
         self.sub_title = state.id
         self._bell_seeded = False
-        self.query_one(TimelineTable).load(state)
+        self.timeline.load(state)
         self._refresh_panel(rebuild_checklist=True)
 
     @work(thread=True, group="store.write", exit_on_error=False)
@@ -227,35 +238,35 @@ class WarroomApp(App[None]):
         new_items = state.timeline[before:]
         if not new_items:
             return
-        self.query_one(TimelineTable).apply_events(state, new_items)
+        self.timeline.apply_events(state, new_items)
         self._refresh_panel(rebuild_checklist=state.severity != severity)
 
     # --- rendering ---------------------------------------------------------------------
     def _refresh_panel(self, *, rebuild_checklist: bool = False) -> None:
         state = self.state
-        self.query_one(RolesTable).show(state)
-        checklist = self.query_one(ChecklistTable)
+        self.roles_table.show(state)
+        checklist = self.checklist
         if rebuild_checklist or (state and state.severity != self._checklist_severity):
             self._checklist_severity = state.severity if state else None
             checklist.set_items(self.config.checklist_for(self._checklist_severity) if state else [], state)
         else:
             checklist.show(state)
         done, total = checklist.done_count
-        self.query_one("#checklist-title").update(f"Checklist {done}/{total}  (c, then Space/Enter)")
+        self.panel.query_one("#checklist-title", Label).update(f"Checklist {done}/{total}  (c, then Space/Enter)")
         self.refresh_clock()
 
     def refresh_clock(self) -> None:
         """Each second: elapsed time and countdowns from the injected clock."""
         now = self.clock.now()
         state = self.state
-        self.query_one(IncidentHeader).show(state, now, self.tz)
+        self.header_widget.show(state, now, self.tz)
         items = []
         if state is not None:
             settings = self.config.incident
             items = countdowns(
                 state, self.config.severity(state.severity), now, due_soon=settings.due_soon, monitoring_window=settings.monitoring_window
             )
-        self.query_one(CountdownsPanel).show(items, self.tz)
+        self.countdowns_panel.show(items, self.tz)
         overdue = {(state.id, c.key, c.due_at) for c in items if c.state is TimerState.OVERDUE} if state else set()
         fresh = overdue - self._rung
         self._rung |= fresh
@@ -271,12 +282,12 @@ class WarroomApp(App[None]):
         return self.state
 
     def action_entry(self) -> None:
-        self.screen.remove_class("-side")
-        self.screen.remove_class("-show-live")
-        self.query_one(EntryInput).focus()
+        self.main_screen.remove_class("-side")
+        self.main_screen.remove_class("-show-live")
+        self.panel.query_one(EntryInput).focus()
 
     def on_entry_submitted(self, message: EntrySubmitted) -> None:
-        panel = self.query_one(IncidentPanel)
+        panel = self.panel
         event = actions.entry_added(message.text, message.kind, self.config.operator, self.clock.now())
         self.append(event, on_saved=lambda: panel.entry_saved(message.raw), on_failed=panel.entry_failed)
 
@@ -309,7 +320,7 @@ class WarroomApp(App[None]):
         state = self._require_incident()
         if state is None:
             return
-        selected = self.query_one(RolesTable).selected_role
+        selected = self.roles_table.selected_role
 
         def done(result: tuple[str, str] | None) -> None:
             if result is None or self.state is None:
@@ -327,9 +338,9 @@ class WarroomApp(App[None]):
         self.push_screen(RoleScreen(roles, dict(state.roles), list(state.role_history), self.tz, role=selected), done)
 
     def action_checklist(self) -> None:
-        self.screen.remove_class("-show-live")
-        self.screen.add_class("-side")
-        self.query_one(ChecklistTable).focus()
+        self.main_screen.remove_class("-show-live")
+        self.main_screen.add_class("-side")
+        self.checklist.focus()
 
     def on_checklist_toggle(self, message: ChecklistToggle) -> None:
         if self._require_incident() is None:
@@ -384,7 +395,7 @@ class WarroomApp(App[None]):
     def action_correct(self) -> None:
         if self._require_incident() is None:
             return
-        item = self.query_one(TimelineTable).selected_item()
+        item = self.timeline.selected_item()
         if item is None or item.event_type is not EventType.ENTRY_ADDED:
             self.notify("Select a timeline entry first (t leaves the line; ↑/↓ in the timeline).", severity="warning")
             return
@@ -402,12 +413,12 @@ class WarroomApp(App[None]):
         self.push_screen(TextPromptScreen(f"Correct entry #{item.seq}: why is it wrong?", context=item.text, placeholder="reason"), done)
 
     def action_toggle_utc(self) -> None:
-        table = self.query_one(TimelineTable)
+        table = self.timeline
         table.set_utc(not table.utc)
         self.notify("Times in UTC" if table.utc else "Times in local time", timeout=2)
 
     def action_switch_view(self) -> None:
-        self.screen.toggle_class("-show-live")
+        self.main_screen.toggle_class("-show-live")
 
     def action_open_incident(self) -> None:
         self.push_screen(OpenIncidentScreen(self.config.severities), self._opened_screen_done)
