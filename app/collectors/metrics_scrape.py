@@ -53,8 +53,13 @@ def counter_series(text: str, counter: str) -> dict[SeriesKey, float] | None:
     family name (http_requests, latency_seconds), which we complete with _total / _count.
     """
     wanted = [counter, f"{counter}_total", f"{counter}_count"]
+    # The parser is pure Python (~1 s per MiB); hand it only our counter's sample lines.
+    prefixes = tuple(f"{name}{sep}" for name in wanted for sep in ("{", " ", "\t"))
+    relevant = "".join(line for line in text.splitlines(keepends=True) if line.startswith(prefixes))
+    if relevant and not relevant.endswith("\n"):
+        relevant += "\n"
     found: dict[str, dict[SeriesKey, float]] = {}
-    for family in text_string_to_metric_families(text):
+    for family in text_string_to_metric_families(relevant):
         for sample in family.samples:
             if sample.name in wanted:
                 key = tuple(sorted(sample.labels.items()))

@@ -17,7 +17,7 @@ from app.ui.messages import TimelineRequest
 from app.ui.panes.base import LivePane
 from app.ui.sparkline import sparkline
 
-SPARK_WIDTH = 12
+SPARK_WIDTH = 10
 COLUMNS = (("level", "Level"), ("name", "Error rate"), ("value", "Value"), ("trend", "Trend"), ("limits", "Warn / crit"))
 
 
@@ -236,7 +236,7 @@ def _limits(data: ErrorRateData) -> str:
     return f"{warn} / {crit}"
 
 
-def _shorten(text: str, limit: int = 48) -> str:
+def _shorten(text: str, limit: int = 32) -> str:
     """Keep long Prometheus errors from pushing the other columns off screen (pin has it all)."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
