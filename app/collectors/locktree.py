@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-QUERY_PREVIEW = 60
+QUERY_PREVIEW = 48
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,265 @@
+"""PostgresPane: per database a summary line, the lock tree (root blockers first) and the
+long-running table. Enter opens a backend; c / t cancel / terminate (only with allow_actions);
+p pins the lock tree to the timeline.
+"""
+
+from __future__ import annotations
+
+import getpass
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.widgets import DataTable, Static
+
+from app.collectors.base import Collector, Level, Snapshot
+from app.collectors.locktree import Backend, format_seconds, lock_tree_lines
+from app.collectors.postgres import PostgresCollector, PostgresStatus, mask_dsn
+from app.ui.messages import TimelineRequest
+from app.ui.panes.base import LivePane
+from app.ui.panes.postgres_screens import BackendDetailScreen, ConfirmActionScreen
+
+BAR_WIDTH = 12
+LOCK_COLUMNS = [("pid", "Pid"), ("wait", "Waited"), ("mode", "Lock"), ("relation", "On"), ("user", "User"), ("query", "Query")]
+LONG_COLUMNS = [("pid", "Pid"), ("duration", "For"), ("state", "State"), ("user", "User"), ("app", "App"),
+                ("client", "Client"), ("wait", "Wait"), ("query", "Query")]
+
+
+def usage_bar(pct: float, width: int = BAR_WIDTH) -> str:
+    filled = max(0, min(width, round(pct / 100 * width)))
+    return "█" * filled + "░" * (width - filled)
+
+
+def summary_text(name: str, level: Level, status: PostgresStatus) -> Text:
+    text = Text(f"{level.symbol} {level.word} ", style="bold")
+    text.append(f"{name}  ")
+    text.append(f"[{usage_bar(status.used_pct)}] {status.total}/{status.max_connections} ({status.used_pct:.0f}%)")
+    text.append(f"  waiting {status.waiting}")
+    longest = status.longest
+    text.append(f"  longest {format_seconds(longest.duration_s)} (pid {longest.pid})" if longest else "  longest -")
+    text.append(f"  ungranted locks {status.ungranted_locks}")
+    return text
+
+
+class DatabaseView(Vertical):
+    """One watched database inside the pane."""
+
+    def __init__(self, collector: PostgresCollector, index: int) -> None:
+        super().__init__(id=f"pg-db-{index}", classes="pg-db")
+        self.collector = collector
+        self.status: PostgresStatus | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(f"? UNKNOWN {self.collector.name}  connecting…", classes="pg-summary -unknown", markup=False)
+        yield Static("Lock tree: none", classes="pg-heading pg-locks-heading", markup=False)
+        locks = DataTable(classes="pg-locks", cursor_type="row", zebra_stripes=False)
+        locks.add_columns(*[(label, key) for key, label in LOCK_COLUMNS])
+        yield locks
+        yield Static("Long-running: none", classes="pg-heading pg-long-heading", markup=False)
+        long = DataTable(classes="pg-long", cursor_type="row")
+        long.add_columns(*[(label, key) for key, label in LONG_COLUMNS])
+        yield long
+
+    def show(self, snapshot: Snapshot, last_good: Snapshot | None) -> None:
+        summary = self.query_one(".pg-summary", Static)
+        self.set_class(snapshot.error is not None, "-stale")
+        source = snapshot if snapshot.error is None else last_good
+        if source is None:
+            summary.update(Text(f"{snapshot.level.symbol} {snapshot.level.word} {self.collector.name}  no data yet"))
+            summary.set_classes(f"pg-summary {snapshot.level.css_class}")
+            return
+        self.status = status = source.data
+        summary.update(summary_text(self.collector.name, source.level, status))
+        summary.set_classes(f"pg-summary {source.level.css_class}")
+        self._fill_locks(status)
+        self._fill_long(status)
+
+    def _fill_locks(self, status: PostgresStatus) -> None:
+        table = self.query_one(".pg-locks", DataTable)
+        nodes = status.lock_tree.nodes
+        roots = len(status.lock_tree.roots)
+        heading = f"Lock tree: {roots} root blocker(s), {len(nodes) - roots} waiting" if nodes else "Lock tree: no lock waits"
+        self.query_one(".pg-locks-heading", Static).update(heading)
+        rows = []
+        for node in nodes:
+            b = node.backend
+            if node.is_root:
+                pid = Text(f"● {b.pid} ROOT", style="bold")
+                wait, mode, relation = f"xact {format_seconds(b.xact_s)}", b.state, f"blocks {node.waiters_below}"
+            else:
+                pid = Text("  " * (node.depth - 1) + f"└ {b.pid}")
+                wait, mode, relation = format_seconds(b.wait_s), b.lock_mode, b.relation or b.lock_type
+            rows.append((str(b.pid), (pid, wait, mode, relation, b.user, Text(b.preview()))))
+        _refill(table, rows)
+
+    def _fill_long(self, status: PostgresStatus) -> None:
+        table = self.query_one(".pg-long", DataTable)
+        threshold = format_seconds(self.collector.target.long_running.total_seconds())
+        count = len(status.long_running)
+        self.query_one(".pg-long-heading", Static).update(
+            f"Long-running (over {threshold}): {count}" if count else f"Long-running (over {threshold}): none"
+        )
+        rows = [
+            (str(b.pid), (str(b.pid), format_seconds(b.duration_s), b.state, b.user, Text(b.application),
+                          b.client, b.wait, Text(b.preview())))
+            for b in status.long_running
+        ]
+        _refill(table, rows)
+
+    def backend(self, pid: int) -> Backend | None:
+        return self.status.backends.get(pid) if self.status else None
+
+
+def _refill(table: DataTable, rows: list[tuple[str, tuple]]) -> None:
+    """Replace the rows but keep the cursor on the same backend (keyed by pid)."""
+    selected = None
+    if table.row_count and table.cursor_row < table.row_count:
+        selected = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+    table.clear()
+    for key, cells in rows:
+        table.add_row(*cells, key=key)
+    keys = [key for key, _ in rows]
+    if selected in keys:
+        table.move_cursor(row=keys.index(selected), animate=False)
+    table.display = bool(rows)
+
+
+class PostgresPane(LivePane):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("c", "signal(False)", "Cancel query", id="postgres.cancel"),
+        Binding("t", "signal(True)", "Terminate", id="postgres.terminate"),
+        Binding("p", "pin", "Pin lock tree", id="postgres.pin"),
+    ]
+
+    def __init__(self, collectors: list[Collector], *, title: str = "PostgreSQL", tz=None, id: str | None = None) -> None:
+        super().__init__(collectors, title=title, tz=tz, id=id)
+        self._views = {c.name: DatabaseView(c, i) for i, c in enumerate(collectors)}
+        self._lost: dict[str, str] = {}  # name -> reason, while the connection is down after having worked
+
+    def compose(self) -> ComposeResult:
+        yield self.compose_stale()
+        yield from self._views.values()
+
+    def render_snapshot(self, snapshot: Snapshot, last_good: Snapshot | None) -> None:
+        view = self._views.get(snapshot.name)
+        if view is None:
+            return
+        view.show(snapshot, last_good)
+        self._note_connection_change(snapshot, last_good)
+
+    def _note_connection_change(self, snapshot: Snapshot, last_good: Snapshot | None) -> None:
+        name = snapshot.name
+        if snapshot.error is not None and last_good is not None and name not in self._lost:
+            self._lost[name] = snapshot.error
+            self.post_message(TimelineRequest(f"PostgreSQL {name}: connection lost: {snapshot.error}", kind="observation"))
+        elif snapshot.error is None and name in self._lost:
+            del self._lost[name]
+            self.post_message(TimelineRequest(f"PostgreSQL {name}: connection recovered", kind="observation"))
+
+    # -- selection -------------------------------------------------------------------------
+
+    def _selected(self) -> tuple[DatabaseView, Backend, DataTable] | None:
+        focused = self.app.focused
+        for view in self._views.values():
+            for table in view.query(DataTable):
+                if table is focused and table.row_count:
+                    pid = int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+                    backend = view.backend(pid)
+                    return (view, backend, table) if backend else None
+        # nothing focused in a table: the first root blocker anywhere
+        for view in self._views.values():
+            if view.status and view.status.lock_tree.nodes:
+                table = view.query_one(".pg-locks", DataTable)
+                return view, view.status.lock_tree.nodes[0].backend, table
+        return None
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        for view in self._views.values():
+            if event.data_table in view.query(DataTable).nodes:
+                backend = view.backend(int(event.row_key.value))
+                if backend is not None:
+                    self.app.push_screen(BackendDetailScreen(backend, view.collector.name))
+                return
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def action_signal(self, terminate: bool) -> None:
+        what = "terminate" if terminate else "cancel"
+        selected = self._selected()
+        if selected is None:
+            self.notify(f"Nothing to {what}: select a backend in the lock tree or long-running table.", severity="warning")
+            return
+        view, backend, table = selected
+        if not view.collector.allow_actions:
+            self.notify(
+                f"Read-only: actions are disabled for {view.collector.name}. "
+                "Set allow_actions: true for this database in the config to allow cancel / terminate.",
+                title="Action disabled", severity="warning", markup=False,
+            )
+            return
+        self._run_signal(view, backend, terminate)
+
+    @work(group="postgres-action", exclusive=True, exit_on_error=False)
+    async def _run_signal(self, view: DatabaseView, backend: Backend, terminate: bool) -> None:
+        name = view.collector.name
+        candidates: list[tuple[Backend, str]] = []
+        root_pid = view.status.lock_tree.root_of(backend.pid) if view.status else None
+        root = view.backend(root_pid) if root_pid not in (None, backend.pid) else None
+        if root is not None:
+            note = f"Backend {backend.pid} is waiting behind root blocker {root.pid}: acting on the root frees the whole chain."
+            candidates.append((root, note))
+            candidates.append((backend, "Root blocker declined; this is the backend you selected."))
+        else:
+            candidates.append((backend, ""))
+        for target, note in candidates:
+            confirmed = await self.app.push_screen_wait(
+                ConfirmActionScreen(target, terminate=terminate, database_name=name, note=note)
+            )
+            if confirmed:
+                await self._signal(view, target, terminate)
+                return
+
+    async def _signal(self, view: DatabaseView, target: Backend, terminate: bool) -> None:
+        result = await view.collector.signal(target.pid, target.backend_start, terminate=terminate)
+        operator = _operator(self.app)
+        outcome = "done" if result.ok else "FAILED"
+        text = (
+            f"PostgreSQL {view.collector.name}: {result.action} backend {target.pid} "
+            f"(user {target.user or '?'}, {target.state} for {format_seconds(target.duration_s)}, "
+            f"query: {target.preview(200)}) by {operator}: {outcome}: {result.message}"
+        )
+        self.post_message(TimelineRequest(text, kind="action"))
+        self.notify(result.message, severity="information" if result.ok else "error", markup=False)
+
+    def action_pin(self) -> None:
+        pinned = 0
+        for view in self._views.values():
+            if view.status is None:
+                continue
+            lines = lock_tree_lines(view.status.lock_tree) or ["no lock waits"]
+            header = f"PostgreSQL {view.collector.name} lock tree ({view.status.ungranted_locks} ungranted locks):"
+            self.post_message(TimelineRequest("\n".join([header, *lines]), kind="observation"))
+            pinned += 1
+        if pinned:
+            self.notify(f"Lock tree pinned to the timeline ({pinned} database(s)).", markup=False)
+        else:
+            self.notify("No data yet to pin.", severity="warning")
+
+    def describe_target(self, name: str) -> str:
+        view = self._views[name]
+        return mask_dsn(view.collector.target.dsn)
+
+
+def _operator(app) -> str:
+    config = getattr(app, "config", None)
+    operator = getattr(config, "operator", None)
+    if operator:
+        return operator
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"

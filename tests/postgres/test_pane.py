@@ -1,0 +1,108 @@
+"""The PostgresPane in a tiny host App, against real lock chains on a real server."""
+
+from __future__ import annotations
+
+import asyncio
+
+import psycopg
+
+from app.config.postgres import PostgresTarget
+from app.ui.panes.postgres import PostgresPane
+from app.ui.panes.postgres_screens import BackendDetailScreen, ConfirmActionScreen
+from tests.postgres.pane_host_support import PaneHost, pause_until
+from tests.postgres.pg_cluster_support import connect, end_sessions, wait_pids_waiting
+
+
+async def _chain(dsn: str, table: str):
+    """A holds `table` idle in transaction, B waits for it."""
+    a = await connect(dsn, "holder-app")
+    b = await connect(dsn, "waiter-app")
+    await a.execute("BEGIN")
+    await a.execute(psycopg.sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(psycopg.sql.Identifier(table)))
+    await b.execute("BEGIN")
+    task = asyncio.create_task(b.execute(psycopg.sql.SQL("SELECT count(*) FROM {}").format(psycopg.sql.Identifier(table))))
+    await wait_pids_waiting(dsn, [b.info.backend_pid])
+    return a, b, task
+
+
+def _cell(table, row: int, col: int) -> str:
+    value = table.get_row_at(row)[col]
+    return getattr(value, "plain", str(value))
+
+
+async def test_tree_shows_root_enter_opens_detail_actions_read_only(pg_dsn, lock_tables):
+    a, b, task = await _chain(pg_dsn, lock_tables[0])
+    app = PaneHost(PostgresTarget(name="main", dsn=pg_dsn, interval="60s"))
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            pane = app.query_one(PostgresPane)
+            view = pane._views["main"]
+            await pause_until(pilot, lambda: view.status is not None)
+            locks = view.query_one(".pg-locks")
+            assert _cell(locks, 0, 0) == f"● {a.info.backend_pid} ROOT"
+            assert _cell(locks, 1, 0).endswith(str(b.info.backend_pid))
+            assert _cell(locks, 1, 2) == "AccessShareLock" and _cell(locks, 1, 3) == lock_tables[0]
+            summary = str(view.query_one(".pg-summary").render())
+            assert "main" in summary and "waiting 1" in summary
+
+            locks.focus()
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, BackendDetailScreen)
+            assert app.screen.backend.pid == a.info.backend_pid
+            await pilot.press("escape")
+            await pilot.pause()
+
+            await pilot.press("t")
+            await pilot.pause()
+            assert not isinstance(app.screen, ConfirmActionScreen)
+            assert any("allow_actions: true" in n.message for n in app._notifications)
+
+            await pilot.press("p")
+            await pilot.pause()
+            pins = [m for m in app.timeline if m.kind == "observation"]
+            assert pins and f"ROOT pid {a.info.backend_pid}" in pins[-1].text
+            assert f"pid {b.info.backend_pid}" in pins[-1].text
+            app.save_screenshot("postgres_pane.svg", path="/tmp")
+    finally:
+        await end_sessions(pg_dsn, [a, b], [task])
+
+
+async def test_terminate_offers_root_blocker_first_and_logs_the_action(pg_dsn, lock_tables):
+    a, b, task = await _chain(pg_dsn, lock_tables[1])
+    app = PaneHost(PostgresTarget(name="main", dsn=pg_dsn, interval="60s", allow_actions=True))
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            view = app.query_one(PostgresPane)._views["main"]
+            await pause_until(pilot, lambda: view.status is not None)
+            locks = view.query_one(".pg-locks")
+            locks.focus()
+            await pilot.press("down")  # select the waiter ...
+            await pilot.press("t")
+            await pause_until(pilot, lambda: isinstance(app.screen, ConfirmActionScreen))
+            assert app.screen.backend.pid == a.info.backend_pid  # ... the root blocker is offered first
+            app.save_screenshot("postgres_confirm.svg", path="/tmp")
+            await pilot.press("y")
+            await pause_until(pilot, lambda: any(m.kind == "action" for m in app.timeline))
+            entry = next(m for m in app.timeline if m.kind == "action")
+            assert f"terminate backend {a.info.backend_pid}" in entry.text
+            assert "by alice" in entry.text and ": done:" in entry.text
+            # the waiter got its lock: the chain is really gone
+            assert (await asyncio.wait_for(task, 10)) is not None
+    finally:
+        await end_sessions(pg_dsn, [a, b], [task])
+
+
+async def test_pane_goes_stale_and_recovers_with_timeline_observations(owned_cluster):
+    app = PaneHost(PostgresTarget(name="own", dsn=owned_cluster.dsn, interval="200ms"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = app.query_one(PostgresPane)
+        view = pane._views["own"]
+        await pause_until(pilot, lambda: view.status is not None)
+        owned_cluster.stop()
+        await pause_until(pilot, lambda: pane.has_class("-stale"))
+        assert view.has_class("-stale") and view.status is not None  # last data kept
+        assert any("connection lost" in m.text for m in app.timeline)
+        owned_cluster.start()
+        await pause_until(pilot, lambda: not pane.has_class("-stale"), timeout=30)
+        assert any("connection recovered" in m.text for m in app.timeline)
