@@ -6,7 +6,6 @@ Registered from app/cli.py; kept apart so cli.py stays small. Nothing here impor
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Callable
@@ -94,12 +93,16 @@ def cmd_update(ctx: Context) -> int:
         return 0
     config, clock = ctx.config, _Clock()
     if args.retry:
+        import asyncio
+
         retried = asyncio.run(retry_failed(ctx.store, incident_id, config=config, clock=clock, actor=ctx.operator))
         if not retried:
             print("nothing to retry: every update was delivered")
         for seq, result in retried:
             print(f"update #{seq}: {result.summary()}")
         return 0 if all(r.ok for _, r in retried) else 1
+    import asyncio
+
     posted = asyncio.run(post_update(ctx.store, incident_id, text, config=config, clock=clock, actor=ctx.operator))
     print(f"update #{posted.update.seq} recorded in {incident_id}", flush=True)
     if not posted.results:
@@ -157,6 +160,8 @@ def cmd_escalations(ctx: Context) -> int:
     for step in due:
         entry = ctx.store.append(incident_id, escalation_entry(step, ctx.operator, now, ctx.config.tzinfo()))
         print(f"#{entry.seq} {entry.data['text']}")
+        import asyncio
+
         results = asyncio.run(deliver_escalation(ctx.store, incident_id, entry, config=ctx.config, clock=_Clock(), actor=ctx.operator))
         for result in results:
             print(f"  {result.summary()}")
