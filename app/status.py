@@ -19,6 +19,9 @@ from app.errors import ConfigError
 
 # Beyond the largest timeout: collectors' own grace (health adds 0.5 s) and process overhead.
 BUDGET_MARGIN = 1.0
+# A rate needs two samples: collectors with `needs_warmup` (direct /metrics scrapes) are
+# collected twice this far apart, so `warroom status` reports a real ratio, not "collecting".
+WARMUP_SECONDS = 1.0
 
 
 def _build(config: Config, only: list[str] | None) -> tuple[list[Collector], list[Check]]:
@@ -43,9 +46,19 @@ async def gather_checks(config: Config, only: list[str] | None = None) -> list[C
         return checks
     budget = max(c.timeout for c in collectors) + BUDGET_MARGIN
 
+    async def collect_once_or_twice(collector: Collector):
+        snapshot = await collect_safely(collector)
+        if getattr(collector, "needs_warmup", False) and snapshot.error is None:
+            await asyncio.sleep(WARMUP_SECONDS)
+            snapshot = await collect_safely(collector)
+        return snapshot
+
+    if any(getattr(c, "needs_warmup", False) for c in collectors):
+        budget = 2 * budget + WARMUP_SECONDS
+
     async def one(collector: Collector) -> list[Check]:
         try:
-            snapshot = await asyncio.wait_for(collect_safely(collector), budget)
+            snapshot = await asyncio.wait_for(collect_once_or_twice(collector), budget)
         except TimeoutError:
             return [Check(collector.source, collector.name, Level.UNKNOWN, f"no answer within {budget:g}s")]
         return collector.checks(snapshot)
