@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 
 from rich.text import Text
 from textual.containers import Vertical
@@ -48,13 +49,22 @@ class LivePane(Vertical):
 
     def on_mount(self) -> None:
         for collector in self.collectors:
+            # A coroutine function, not a coroutine: nothing is left un-awaited if the
+            # app exits before the worker starts.
             self.run_worker(
-                self._poll(collector),
+                partial(self._poll, collector),
                 name=f"collect:{collector.source}:{collector.name}",
                 group=f"{collector.source}:{collector.name}",
                 exclusive=True,
                 exit_on_error=False,
             )
+
+    async def on_unmount(self) -> None:
+        for collector in self.collectors:
+            try:
+                await asyncio.wait_for(collector.aclose(), 2.0)
+            except Exception:  # noqa: BLE001 - closing a dead target must not block exit
+                pass
 
     async def _poll(self, collector: Collector) -> None:
         backoff = Backoff()
