@@ -284,7 +284,8 @@ class WarroomApp(App[None]):
     def action_entry(self) -> None:
         self.main_screen.remove_class("-side")
         self.main_screen.remove_class("-show-live")
-        self.panel.query_one(EntryInput).focus()
+        # set_focus now, not focus() (deferred): keys typed right after `t` must land in the line.
+        self.main_screen.set_focus(self.panel.query_one(EntryInput))
 
     def on_entry_submitted(self, message: EntrySubmitted) -> None:
         panel = self.panel
@@ -340,7 +341,7 @@ class WarroomApp(App[None]):
     def action_checklist(self) -> None:
         self.main_screen.remove_class("-show-live")
         self.main_screen.add_class("-side")
-        self.checklist.focus()
+        self.main_screen.set_focus(self.checklist)
 
     def on_checklist_toggle(self, message: ChecklistToggle) -> None:
         if self._require_incident() is None:

@@ -65,18 +65,15 @@ class IncidentPanel(Vertical):
                 yield Label("Timeline  (t write · x correct · z UTC)", classes="section-title")
                 yield TimelineTable(self.tz, id="timeline")
                 with Horizontal(id="entry-line"):
-                    yield Label("", id="entry-kind")
+                    yield Label(self._kind_text(), id="entry-kind")
                     yield EntryInput(placeholder="t: write an entry — ! decision  > action  ? observation", id="entry")
-        self.show_kind()
+
+    def _kind_text(self) -> Text:
+        return Text(f"{self.entry_kind.value:>8} ")
 
     def show_kind(self) -> None:
-        label = self.query("#entry-kind").first(Label) if self.is_mounted else None
-        text = Text(f"{self.entry_kind.value:>8} ")
-        if label is not None:
-            label.update(text)
-
-    def on_mount(self) -> None:
-        self.show_kind()
+        for label in self.query("#entry-kind").results(Label):
+            label.update(self._kind_text())
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id != "entry":
