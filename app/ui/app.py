@@ -16,8 +16,8 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.events import Resize
-from textual.screen import Screen
-from textual.widgets import Footer, Header, Label
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Header, Input, Label, TextArea
 
 from app.config import Config
 from app.domain import actions
@@ -37,6 +37,7 @@ from app.ui.incident.roles import RolesTable
 from app.ui.incident.timeline import TimelineTable
 from app.ui.live import LiveArea
 from app.ui.messages import TimelineRequest
+from app.ui.record_actions import RecordActions
 from app.ui.screens.help import HelpScreen
 from app.ui.screens.open_incident import OpenIncidentScreen
 from app.ui.screens.pickers import ChoiceScreen
@@ -51,28 +52,43 @@ NARROW_BELOW = 100  # columns: below this the live half and the incident half ta
 WIDE_FROM = 160  # columns: from here roles + checklist sit beside the timeline
 SHORT_BELOW = 32  # rows: below this roles + checklist are a view of their own (c / t)
 NEW_INCIDENT = "\x00new"  # picker value meaning "open a new incident"
+_ALWAYS = {"quit"}  # actions that work whatever has focus
 
 
-class WarroomApp(App[None]):
+class WarroomApp(RecordActions, App[None]):
     TITLE = "warroom"
     CSS_PATH = css_paths()
+    # Order is footer order: at 80 columns only the first few fit, so help and the
+    # live/incident switch come right after quit. Single keys are priority bindings: they
+    # run before the key is forwarded to the focused widget, so `t` followed at once by
+    # text (a paste, tmux send-keys, a fast typist) moves focus before the text arrives.
+    # check_action() stands them aside while a text field has focus or a modal is open.
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
-        Binding("t", "entry", "Entry", id="timeline.entry"),
-        Binding("u", "record_update", "Update", id="incident.update"),
-        Binding("r", "roles", "Roles", id="incident.roles"),
-        Binding("c", "checklist", "Checklist", id="incident.checklist"),
-        Binding("s", "severity", "Severity", id="incident.severity"),
-        Binding("p", "status", "Status", id="incident.status"),
-        Binding("m", "milestone", "Milestone", id="incident.milestone"),
-        Binding("x", "correct", "Correct", id="timeline.correct"),
-        Binding("z", "toggle_utc", "UTC", id="timeline.utc"),
-        Binding("w", "switch_view", "Live/Incident", id="view.switch"),
-        Binding("i", "switch_incident", "Incidents", id="incident.switch"),
-        Binding("o", "open_incident", "Open", id="incident.open"),
-        Binding("question_mark", "help", "Help", id="help"),
+        Binding("question_mark", "help", "Help", id="help", priority=True),
+        Binding("w", "switch_view", "Live/Incident", id="view.switch", priority=True),
+        Binding("t", "entry", "Entry", id="timeline.entry", priority=True),
+        Binding("u", "record_update", "Update", id="incident.update", priority=True),
+        Binding("r", "roles", "Roles", id="incident.roles", priority=True),
+        Binding("c", "checklist", "Checklist", id="incident.checklist", priority=True),
+        Binding("s", "severity", "Severity", id="incident.severity", priority=True),
+        Binding("S", "status", "Status", id="incident.status", priority=True),
+        Binding("m", "milestone", "Milestone", id="incident.milestone", priority=True),
+        Binding("x", "correct", "Correct", id="timeline.correct", priority=True),
+        Binding("z", "toggle_utc", "UTC", id="timeline.utc", priority=True),
+        Binding("i", "switch_incident", "Incidents", id="incident.switch", priority=True),
+        Binding("o", "open_incident", "Open", id="incident.open", priority=True),
+        Binding("e", "export", "Export", id="incident.export", priority=True),
+        Binding("U", "retry_updates", "Retry delivery", id="incident.retry_updates", show=False, priority=True),
         Binding("f1", "help", "Help", id="help.f1", show=False, priority=True),
     ]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in _ALWAYS:
+            return True
+        if isinstance(self.screen, ModalScreen) or isinstance(self.focused, (Input, TextArea)):
+            return False  # the key is text for the field, or the dialog's own key
+        return True
 
     def __init__(self, config: Config, store: IncidentStore, clock: Clock | None = None) -> None:
         super().__init__()
@@ -85,6 +101,7 @@ class WarroomApp(App[None]):
         self._rung: set[tuple[str, str, object]] = set()  # countdowns the bell already rang for
         self._bell_seeded = False
         self._polling = False
+        self._escalations_seen: set[tuple[str, str, object]] = set()
 
     # --- layout ------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -267,6 +284,7 @@ class WarroomApp(App[None]):
                 state, self.config.severity(state.severity), now, due_soon=settings.due_soon, monitoring_window=settings.monitoring_window
             )
         self.countdowns_panel.show(items, self.tz)
+        self.check_escalations(items)
         overdue = {(state.id, c.key, c.due_at) for c in items if c.state is TimerState.OVERDUE} if state else set()
         fresh = overdue - self._rung
         self._rung |= fresh
@@ -298,24 +316,6 @@ class WarroomApp(App[None]):
             return
         kind = message.kind if message.kind in {"note", "action", "decision", "observation", "communication"} else "observation"
         self.append(actions.entry_added(message.text, kind, self.config.operator, self.clock.now()))
-
-    def action_record_update(self) -> None:
-        """Record a status update (one line); resets the update countdown.
-
-        Kept in one method: the full composer replaces this screen later.
-        """
-        if self._require_incident() is None:
-            return
-
-        def done(text: str | None) -> None:
-            if not text:
-                return
-            self.append(
-                actions.update_posted(text, self.config.operator, self.clock.now()),
-                on_failed=lambda: self.push_screen(TextPromptScreen("Record a status update", initial=text), done),
-            )
-
-        self.push_screen(TextPromptScreen("Record a status update", placeholder="What changed, what's next, when the next update is"), done)
 
     def action_roles(self) -> None:
         state = self._require_incident()
@@ -377,21 +377,6 @@ class WarroomApp(App[None]):
             self.append(events)
 
         self.push_screen(ChoiceScreen("Status", [(s, s.value) for s in Status], state.status), done)
-
-    def action_milestone(self) -> None:
-        state = self._require_incident()
-        if state is None:
-            return
-        choices = [
-            (m, f"{m.value}" + (f"  (marked {state.milestones[m].astimezone(self.tz):%H:%M})" if m in state.milestones else ""))
-            for m in Milestone
-        ]
-
-        def done(milestone: Milestone | None) -> None:
-            if milestone is not None:
-                self.append(actions.milestone_marked(milestone, self.config.operator, self.clock.now()))
-
-        self.push_screen(ChoiceScreen("Mark a milestone now", choices, hint="Enter marks it at the current time · Esc cancel"), done)
 
     def action_correct(self) -> None:
         if self._require_incident() is None:
@@ -463,15 +448,38 @@ class WarroomApp(App[None]):
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.key_help()))
 
+    def _pane_bindings(self) -> list[tuple[object, Binding]]:
+        """Keys of the live panes (pin, database actions, ...), with the widget they act on."""
+        found: list[tuple[object, Binding]] = []
+        seen: set[tuple[type, str]] = set()
+        for widget in self.main_screen.query("#live *"):
+            if not type(widget).__module__.startswith("app.ui.panes"):
+                continue
+            for binding in type(widget).BINDINGS:
+                if isinstance(binding, Binding) and (type(widget), binding.key) not in seen:
+                    seen.add((type(widget), binding.key))
+                    found.append((widget, binding))
+        return found
+
     def key_help(self) -> list[tuple[str, str]]:
-        return [(b.key_display or self.get_key_display(b), b.description) for b in self.BINDINGS if isinstance(b, Binding)]
+        keys = [(b.key_display or self.get_key_display(b), b.description) for b in self.BINDINGS if isinstance(b, Binding)]
+        for widget, binding in self._pane_bindings():
+            title = getattr(widget, "border_title", None) or getattr(widget.parent, "border_title", None) or "pane"
+            keys.append((self.get_key_display(binding), f"{binding.description} ({title}, when focused)"))
+        return keys
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         for binding in self.BINDINGS:
-            if isinstance(binding, Binding) and binding.action not in ("quit",) and binding.show:
+            if isinstance(binding, Binding) and binding.action != "quit" and binding.id != "help.f1":
                 yield SystemCommand(
                     f"{binding.description} ({self.get_key_display(binding)})",
                     f"Same as pressing {self.get_key_display(binding)}",
                     lambda action=binding.action: self.call_later(self.run_action, action),
                 )
+        for widget, binding in self._pane_bindings():
+            yield SystemCommand(
+                f"{binding.description} ({self.get_key_display(binding)}, {type(widget).__name__})",
+                f"Same as pressing {self.get_key_display(binding)} in that pane",
+                lambda w=widget, action=binding.action: self.call_later(w.run_action, action),
+            )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from app.ui.screens_update import UpdateComposer
 from app.domain.clock import FrozenClock
 from app.domain.events import EventType
 from app.ui.incident.checklist import ChecklistTable
@@ -110,8 +111,12 @@ async def test_scribe_and_commander_flow_survives_restart(tmp_path):
 
         # Record an update: the update countdown restarts from now (SEV2: every 30 min).
         clock.advance(minutes=5)
-        await pilot.press("u", *"Rolled back", "enter")
+        await pilot.press("u")
         await settle(app, pilot)
+        assert isinstance(app.screen, UpdateComposer)  # pre-filled from the periodic template
+        await pilot.press(*"Rolled back. ", "ctrl+s")
+        await settle(app, pilot)
+        assert "Rolled back." in app.state.updates[-1].text
         update = next(line for line in countdown_lines(app) if "status update" in line)
         assert "30:00 left" in update and update.startswith("● ok")
         state_before = (len(app.state.timeline), dict(app.state.roles), set(checklist.ticked), app.state.last_seq)
@@ -125,7 +130,7 @@ async def test_scribe_and_commander_flow_survives_restart(tmp_path):
         assert (len(state.timeline), dict(state.roles), set(app2.query_one(ChecklistTable).ticked), state.last_seq) == state_before
         assert len(timeline_rows(app2)) == state_before[0]
         assert [i.text for i in state.timeline if i.struck] == ["[b]x[/b]"]
-        assert state.updates[-1].text == "Rolled back"
+        assert state.updates[-1].text.endswith("Rolled back.")
 
 
 async def test_store_error_keeps_the_typed_text(tmp_path):
@@ -159,9 +164,13 @@ async def test_record_update_failure_reopens_with_the_text(tmp_path):
         await pilot.press(*"API slow", "enter")
         await settle(app, pilot)
         app.store._conn.execute("PRAGMA query_only=1")
-        await pilot.press("u", *"Still investigating", "enter")
+        await pilot.press("u")
         await settle(app, pilot)
-        from textual.widgets import Input
+        await pilot.press(*"Still investigating. ", "ctrl+s")
+        await settle(app, pilot)
+        from textual.widgets import TextArea
 
-        assert app.screen.query_one(Input).value == "Still investigating"
+        # the save failed: the composer is back with every word that was typed
+        assert isinstance(app.screen, UpdateComposer)
+        assert "Still investigating." in app.screen.query_one(TextArea).text
         assert not any(i.event_type is EventType.UPDATE_POSTED for i in app.state.timeline)

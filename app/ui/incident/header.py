@@ -9,6 +9,7 @@ from textual.widgets import Static
 
 from app.domain.events import Milestone
 from app.domain.incident import IncidentState
+from app.domain.metrics import incident_metrics
 
 NO_INCIDENT = "No incident open. Press o to open one, i to pick one."
 
@@ -38,9 +39,11 @@ def header_text(state: IncidentState | None, now: datetime, tz) -> Text:
         for m in Milestone
         if m in state.milestones
     ]
-    if marks:
+    # Reached metrics only: a running one is the elapsed time again, and the line must fit 80 columns.
+    reached = [f"{m.short} {m.display}" for m in incident_metrics(state, now) if m.value is not None and not m.running]
+    if marks or reached:
         line.append("\n")
-        line.append(" · ".join(marks), style="dim")
+        line.append(" · ".join([*marks, *reached]), style="dim")
     return line
 
 

@@ -28,8 +28,8 @@ def help_table(keys: list[tuple[str, str]]) -> Table:
     table.add_row(Text(""), Text(""))
     table.add_row(Text("Entry line", style="bold underline"), Text(""))
     for prefix, kind in PREFIXES:
-        table.add_row(Text(prefix), Text(f"starts a {kind} entry"))
-    table.add_row(Text("ctrl+k"), Text("cycle the kind while typing"))
+        table.add_row(Text(prefix), Text(f"starts {'an' if kind[0] in 'aeiou' else 'a'} {kind} entry"))
+    table.add_row(Text("ctrl+t"), Text("cycle the kind while typing"))
     table.add_row(Text("Enter / Esc"), Text("save (shown once durable) / leave the line"))
     return table
 
