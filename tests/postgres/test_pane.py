@@ -53,7 +53,7 @@ async def test_tree_shows_root_enter_opens_detail_actions_read_only(pg_dsn, lock
             await pilot.press("escape")
             await pilot.pause()
 
-            await pilot.press("t")
+            await pilot.press("K")
             await pilot.pause()
             assert not isinstance(app.screen, ConfirmActionScreen)
             assert any("allow_actions: true" in n.message for n in app._notifications)
@@ -78,7 +78,7 @@ async def test_terminate_offers_root_blocker_first_and_logs_the_action(pg_dsn, l
             locks = view.query_one(".pg-locks")
             locks.focus()
             await pilot.press("down")  # select the waiter ...
-            await pilot.press("t")
+            await pilot.press("K")
             await pause_until(pilot, lambda: isinstance(app.screen, ConfirmActionScreen))
             assert app.screen.backend.pid == a.info.backend_pid  # ... the root blocker is offered first
             app.save_screenshot("postgres_confirm.svg", path="/tmp")

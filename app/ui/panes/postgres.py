@@ -1,5 +1,5 @@
 """PostgresPane: per database a summary line, the lock tree (root blockers first) and the
-long-running table. Enter opens a backend; c / t cancel / terminate (only with allow_actions);
+long-running table. Enter opens a backend; C / K cancel / terminate (kill) (only with allow_actions);
 p pins the lock tree to the timeline.
 """
 
@@ -129,8 +129,8 @@ def _refill(table: DataTable, rows: list[tuple[str, tuple]]) -> None:
 
 class PostgresPane(LivePane):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("c", "signal(False)", "Cancel query", id="postgres.cancel"),
-        Binding("t", "signal(True)", "Terminate", id="postgres.terminate"),
+        Binding("C", "signal(False)", "Cancel query", id="postgres.cancel"),
+        Binding("K", "signal(True)", "Terminate (kill)", id="postgres.terminate"),
         Binding("p", "pin", "Pin lock tree", id="postgres.pin"),
     ]
 
