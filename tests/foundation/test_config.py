@@ -179,3 +179,13 @@ def test_checklist_from_markdown_relative_to_config(tmp_path):
     ]
     assert [i.text for i in config.checklist_for("SEV3")] == ["Open channel"]
     assert len({i.id for i in sev1}) == 3
+
+
+def test_example_templates_are_the_built_in_defaults(monkeypatch):
+    """Copying config.example.yaml must not quietly change how updates read."""
+    from app.domain.templates import DEFAULT_TEMPLATES
+
+    example = Path(__file__).resolve().parents[2] / "config.example.yaml"
+    templates = load_config(example).notify.templates
+    for name, text in DEFAULT_TEMPLATES.items():
+        assert getattr(templates, name).rstrip("\n") == text.rstrip("\n"), name
