@@ -257,6 +257,9 @@ class _Server(ThreadingHTTPServer):
         self.stopping = threading.Event()
         super().__init__(address, _Handler)
 
+    def handle_error(self, request, client_address) -> None:
+        pass  # clients hanging up mid-watch is part of what this server is for
+
 
 class FakeApiServer:
     """Start/stop an HTTP server for a FakeCluster; `stop()` + `start()` keeps the port."""

@@ -33,11 +33,13 @@ class CountdownsPanel(Vertical):
     """Lines keyed by countdown key, updated in place each second."""
 
     def compose(self) -> ComposeResult:
-        yield Static("No countdowns.", classes="countdown-empty", markup=False)
+        self._empty = Static("No countdowns.", classes="countdown-empty", markup=False)
+        yield self._empty
 
     def show(self, items: list[Countdown], tz) -> None:
-        empty = self.query_one(".countdown-empty", Static)
-        empty.display = not items
+        if not self.is_attached or not self.app.is_running:
+            return  # the 1 s tick can fire while the app is shutting down
+        self._empty.display = not items
         existing = {w.name: w for w in self.query(".countdown").results(Static)}
         wanted = {c.key for c in items}
         for name, widget in existing.items():
