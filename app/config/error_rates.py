@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from app.config.types import STRICT, Duration
+from app.config.types import STRICT, Duration, HttpUrl
 
 
 class ErrorRate(BaseModel):
@@ -16,13 +16,13 @@ class ErrorRate(BaseModel):
 
     name: str = Field(min_length=1)
     """Row name in the pane and in `warroom status`."""
-    prometheus: str | None = None
+    prometheus: HttpUrl | None = None
     """Prometheus base URL, e.g. http://prometheus:9090 (with `query`)."""
     query: str | None = None
     """PromQL expression evaluated with /api/v1/query; one row per returned series."""
     range: Duration | None = None
     """If set, also fetch this much history with /api/v1/query_range for a sparkline."""
-    metrics_url: str | None = None
+    metrics_url: HttpUrl | None = None
     """A /metrics endpoint scraped directly (with `counter` and `errors`)."""
     counter: str | None = None
     """Counter of requests, e.g. http_requests_total, or a histogram's `_count` series."""
@@ -38,13 +38,6 @@ class ErrorRate(BaseModel):
     """Request timeout."""
     interval: Duration = timedelta(seconds=15)
     """Time between refreshes."""
-
-    @field_validator("prometheus", "metrics_url")
-    @classmethod
-    def _url(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
-        return value
 
     @field_validator("errors")
     @classmethod

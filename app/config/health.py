@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from app.config.types import STRICT, Duration
+from app.config.types import STRICT, Duration, HttpUrl
 
 _STATUS_CLASS = re.compile(r"[1-5]xx", re.IGNORECASE)
 _STATUS_RANGE = re.compile(r"(\d{3})\s*-\s*(\d{3})")
@@ -54,7 +54,7 @@ class HealthCheck(BaseModel):
 
     name: str = Field(min_length=1)
     """Row name in the pane and in `warroom status`."""
-    url: str
+    url: HttpUrl
     """Endpoint to request, http:// or https://."""
     method: Literal["GET", "HEAD", "POST"] = "GET"
     """HTTP method."""
@@ -76,13 +76,6 @@ class HealthCheck(BaseModel):
     """JSON body conditions, all of which must hold."""
     contains: str | None = None
     """Text the body (its first 1 MiB) must contain."""
-
-    @field_validator("url")
-    @classmethod
-    def _url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("url must start with http:// or https://")
-        return value
 
     @field_validator("expect_status")
     @classmethod

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from app.config.types import STRICT, Duration
+from app.config.types import STRICT, Duration, HttpUrl
 
 # The variables every update template may use; app/domain/templates.py fills them in.
 TEMPLATE_VARIABLES = (
@@ -32,7 +32,7 @@ class Webhook(BaseModel):
 
     name: str = Field(min_length=1)
     """Name shown with the delivery result."""
-    url: str
+    url: HttpUrl
     """Webhook URL; use ${SLACK_WEBHOOK_URL} to keep it out of the file."""
     format: Literal["slack", "json"] = "slack"
     """slack: incoming-webhook {"text": ...}; json: the whole update as JSON."""
@@ -42,13 +42,6 @@ class Webhook(BaseModel):
     """Attempts after the first failure."""
     escalations: bool = False
     """Also post when an escalation step becomes due."""
-
-    @field_validator("url")
-    @classmethod
-    def _url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("url must start with http:// or https://")
-        return value
 
 
 def _check_template(value: str | None) -> str | None:

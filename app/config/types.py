@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 from typing import Annotated
 
-from pydantic import BeforeValidator, ConfigDict, PlainSerializer
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, PlainSerializer
 
 # Every config model forbids unknown keys and takes its field docs from docstrings.
 STRICT = ConfigDict(extra="forbid", use_attribute_docstrings=True)
@@ -56,3 +56,13 @@ Duration = Annotated[
     BeforeValidator(parse_duration),
     PlainSerializer(format_duration, return_type=str),
 ]
+
+
+def _http_url(value: str) -> str:
+    if not value.startswith(("http://", "https://")):
+        raise ValueError("must start with http:// or https://")
+    return value
+
+
+HttpUrl = Annotated[str, AfterValidator(_http_url)]
+"""A URL warroom will request: http:// or https:// only."""

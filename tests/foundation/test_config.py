@@ -87,7 +87,7 @@ MALFORMED = [
     ("checklists: [{phase: t, from_markdown: nope.md}]", "checklists[0]: cannot read nope.md"),
     ("checklists: [{phase: t, items: [a], severities: [SEV9]}]", "checklists[0].severities: unknown severity 'SEV9'"),
     ("operator: ${WARROOM_TEST_UNSET_VAR}", "operator: environment variable ${WARROOM_TEST_UNSET_VAR} is not set"),
-    ("health: [{name: api, url: ftp://x}]", "health[0].url: url must start with http:// or https://"),
+    ("health: [{name: api, url: ftp://x}]", "health[0].url: must start with http:// or https://"),
     ("health: [{name: a, url: 'http://x'}, {name: a, url: 'http://y'}]", "health: duplicate name 'a'"),
     ("error_rates: [{name: e, prometheus: 'http://p'}]", "error_rates[0]: 'prometheus' needs a 'query'"),
     ("postgres: [{name: db, interval: -5}]", "postgres[0].interval: a duration cannot be negative"),
