@@ -112,9 +112,10 @@ class RecordActions:
         except _post_failures() as exc:
             self._store_failed("cannot retry deliveries", exc)
             return
-        lines = [r.summary() for r in results]
+        # retry_failed returns (update seq, result) pairs, not bare results.
+        lines = [f"update #{seq}: {r.summary()}" for seq, r in results]
         self.notify("\n".join(lines) or "Nothing to retry: every update was delivered.", markup=False,
-                    severity="information" if all(r.ok for r in results) else "error")
+                    severity="information" if all(r.ok for _, r in results) else "error")
         self.pull_events(incident_id)
 
     # --- escalation ----------------------------------------------------------------------
