@@ -84,7 +84,9 @@ class WarroomApp(RecordActions, App[None]):
     ]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in _ALWAYS:
+        # Only our single-key bindings stand aside: Textual's own app actions (Tab's
+        # focus_next in a dialog, ctrl+p's palette) must keep working in fields and modals.
+        if action in _ALWAYS or action not in _SINGLE_KEY_ACTIONS:
             return True
         if isinstance(self.screen, ModalScreen) or isinstance(self.focused, (Input, TextArea)):
             return False  # the key is text for the field, or the dialog's own key
@@ -483,3 +485,6 @@ class WarroomApp(RecordActions, App[None]):
                 f"Same as pressing {self.get_key_display(binding)} in that pane",
                 lambda w=widget, action=binding.action: self.call_later(w.run_action, action),
             )
+
+
+_SINGLE_KEY_ACTIONS = frozenset(b.action for b in WarroomApp.BINDINGS if isinstance(b, Binding))
