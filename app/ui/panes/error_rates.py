@@ -15,6 +15,7 @@ from app.collectors.error_rates import ErrorRateData, ErrorRateRow, format_thres
 from app.collectors.transitions import TransitionTracker, describe_transition
 from app.ui.messages import TimelineRequest
 from app.ui.panes.base import LivePane
+from app.ui.panes.fit import FlexColumn
 from app.ui.sparkline import sparkline
 
 SPARK_WIDTH = 10
@@ -55,6 +56,8 @@ class ErrorRatesPane(LivePane):
     def __init__(self, collectors, *, title: str, tz=None, id: str | None = None) -> None:
         super().__init__(collectors, title=title, tz=tz, id=id)
         self.table = ErrorRatesTable(cursor_type="row", zebra_stripes=False, id="error-rates-table")
+        # Long series labels give way (cut with …) so the value never scrolls off.
+        self._name_column = FlexColumn(self.table, "name", min_width=12, keep_after=1)
         self.shown: dict[str, ShownRow] = {}
         self._keys_by_collector: dict[str, list[str]] = {}
         self._tracker: TransitionTracker | None = None
@@ -144,7 +147,7 @@ class ErrorRatesPane(LivePane):
 
     def _cells(self, name: str, row: ErrorRateRow, data: ErrorRateData) -> tuple[Text, ...]:
         level = Text(f"{row.level.symbol} {row.level.word}", style=self.table.level_style(row.level))
-        title = Text(name)
+        title = Text(name, no_wrap=True, overflow="ellipsis")
         if row.labels:
             title.append(" ")
             title.append(row.labels, style=self.table.muted_style())
@@ -170,6 +173,10 @@ class ErrorRatesPane(LivePane):
                 self.table.update_cell(row_id, column, cell, update_width=True)
             except CellDoesNotExist:
                 pass
+        self._name_column.schedule()
+
+    def on_resize(self) -> None:
+        self._name_column.schedule()
 
     # --- the timeline -------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from app.collectors.transitions import TransitionTracker, describe_transition, f
 from app.config.timeline import AutoTimelineSettings
 from app.ui.messages import TimelineRequest
 from app.ui.panes.base import LivePane
+from app.ui.panes.fit import FlexColumn, flex_text
 from app.ui.sparkline import sparkline
 
 HISTORY = 30
@@ -79,6 +80,8 @@ class HealthPane(LivePane):
         self._rows: dict[str, _Row] = {c.name: _Row() for c in collectors}
         self._tracker = TransitionTracker()
         self.table = HealthTable(cursor_type="row", zebra_stripes=False, id="health-table")
+        # The reason gives way (cut with …) so level, code and latency never scroll off.
+        self._reason_column = FlexColumn(self.table, "reason", min_width=16)
 
     def compose(self) -> ComposeResult:
         yield self.compose_stale()
@@ -99,9 +102,12 @@ class HealthPane(LivePane):
         for collector in self.collectors:
             self.table.add_row(
                 Text(collector.name), self.table.level_text(Level.UNKNOWN), "", "",
-                Text("waiting for the first result"), "", "", key=collector.name,
+                flex_text("waiting for the first result"), "", "", key=collector.name,
             )
         self.set_interval(5, self._refresh_ages)
+
+    def on_resize(self) -> None:
+        self._reason_column.schedule()
 
     def render_snapshot(self, snapshot: Snapshot, last_good: Snapshot | None) -> None:
         row = self._rows.setdefault(snapshot.name, _Row())
@@ -125,7 +131,7 @@ class HealthPane(LivePane):
             return
         cells = {
             "level": self.table.level_text(row.level if row.level is not None else Level.UNKNOWN),
-            "reason": Text(row.summary),
+            "reason": flex_text(row.summary),
             "since": Text(self._since_text(row)),
             "trend": Text(sparkline(list(row.latencies), TREND_WIDTH)),
         }
@@ -134,6 +140,7 @@ class HealthPane(LivePane):
             cells["latency"] = Text(f"{result.latency_ms:.0f} ms" if result.latency_ms is not None else "—", justify="right")
         for column, value in cells.items():
             self.table.update_cell(name, column, value, update_width=True)
+        self._reason_column.schedule()
 
     def _since_text(self, row: _Row) -> str:
         if row.since is None or row.level is None:

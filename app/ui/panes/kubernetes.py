@@ -18,6 +18,7 @@ from app.collectors.k8s_records import PodRow
 from app.collectors.kubernetes import KubeView
 from app.ui.messages import TimelineRequest
 from app.ui.panes.base import LivePane
+from app.ui.panes.fit import FlexColumn, flex_text
 
 SHOWN_DEPLOYMENTS = 6
 SHOWN_EVENTS = 6
@@ -49,6 +50,8 @@ class PodsPane(LivePane):
         targets = [getattr(c, "target", None) for c in collectors]
         self.show_namespace = self.several_clusters or any(t is None or len(t.namespaces) != 1 for t in targets)
         self.table = PodsTable(cursor_type="row", zebra_stripes=False, id="pods-table")
+        # Long pod names give way (cut with …) so READY and STATUS stay on screen.
+        self._name_column = FlexColumn(self.table, "name", min_width=16, keep_after=2)
         self.deployments = Static("", id="pods-deployments", markup=False)
         self.events = Static("", id="pods-events", markup=False)
         self._shown: dict[str, dict[str, PodRow]] = {}  # cluster -> row key -> row in the table
@@ -89,7 +92,7 @@ class PodsPane(LivePane):
         cells = {"level": self.table.level_text(row.level)}
         if self.show_namespace:
             cells["namespace"] = Text(f"{row.cluster}/{row.namespace}" if self.several_clusters else row.namespace)
-        cells.update(name=Text(row.name), ready=Text(row.ready), status=Text(row.status),
+        cells.update(name=flex_text(row.name), ready=Text(row.ready), status=Text(row.status),
                      restarts=Text(row.restarts), age=Text(row.age), node=Text(row.node))
         return cells
 
@@ -120,6 +123,10 @@ class PodsPane(LivePane):
             reorder = True
         if reorder:
             self._sort(selected)
+        self._name_column.schedule()
+
+    def on_resize(self) -> None:
+        self._name_column.schedule()
 
     def _add_batch(self, sort: bool = True) -> None:
         selected = self._selected_key()

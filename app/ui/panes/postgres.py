@@ -20,6 +20,7 @@ from app.collectors.locktree import Backend, format_seconds, lock_tree_lines
 from app.collectors.postgres import PostgresCollector, PostgresStatus, mask_dsn
 from app.ui.messages import TimelineRequest
 from app.ui.panes.base import LivePane
+from app.ui.panes.fit import FlexColumn, flex_text
 from app.ui.panes.postgres_screens import BackendDetailScreen, ConfirmActionScreen
 
 BAR_WIDTH = 12
@@ -33,14 +34,29 @@ def usage_bar(pct: float, width: int = BAR_WIDTH) -> str:
     return "█" * filled + "░" * (width - filled)
 
 
-def summary_text(name: str, level: Level, status: PostgresStatus) -> Text:
-    text = Text(f"{level.symbol} {level.word} ", style="bold")
-    text.append(f"{name}  ")
-    text.append(f"[{usage_bar(status.used_pct)}] {status.total}/{status.max_connections} ({status.used_pct:.0f}%)")
-    text.append(f"  waiting {status.waiting}")
+def summary_text(name: str, level: Level, status: PostgresStatus, width: int | None = None) -> Text:
+    """One line when it fits; otherwise broken between phrases, never inside one
+    ("longest 1m13s (pid" / "29968)" reads badly)."""
     longest = status.longest
-    text.append(f"  longest {format_seconds(longest.duration_s)} (pid {longest.pid})" if longest else "  longest -")
-    text.append(f"  ungranted locks {status.ungranted_locks}")
+    phrases = [
+        Text.assemble((f"{level.symbol} {level.word} ", "bold"), name),
+        Text(f"[{usage_bar(status.used_pct)}] {status.total}/{status.max_connections} ({status.used_pct:.0f}%)"),
+        Text(f"waiting {status.waiting}"),
+        Text(f"longest {format_seconds(longest.duration_s)} (pid {longest.pid})" if longest else "longest -"),
+        Text(f"ungranted locks {status.ungranted_locks}"),
+    ]
+    text = Text(style="bold")
+    line = 0
+    for i, phrase in enumerate(phrases):
+        if i:
+            if width is not None and line + 2 + len(phrase) > width:
+                text.append("\n")
+                line = 0
+            else:
+                text.append("  ")
+                line += 2
+        text.append_text(phrase)
+        line += len(phrase)
     return text
 
 
@@ -51,6 +67,8 @@ class DatabaseView(Vertical):
         super().__init__(id=f"pg-db-{index}", classes="pg-db")
         self.collector = collector
         self.status: PostgresStatus | None = None
+        self._summary: tuple[Level, PostgresStatus] | None = None
+        self._flex: list[FlexColumn] = []
 
     def compose(self) -> ComposeResult:
         yield Static(f"? UNKNOWN {self.collector.name}  connecting…", classes="pg-summary -unknown", markup=False)
@@ -62,6 +80,19 @@ class DatabaseView(Vertical):
         long = DataTable(classes="pg-long", cursor_type="row")
         long.add_columns(*[(label, key) for key, label in LONG_COLUMNS])
         yield long
+        # The query gives way (cut with …) so pid, wait and lock stay on screen.
+        self._flex = [FlexColumn(locks, "query", min_width=10), FlexColumn(long, "query", min_width=10)]
+
+    def on_resize(self) -> None:
+        if self._summary is not None:
+            self._show_summary(*self._summary)
+        for column in self._flex:
+            column.schedule()
+
+    def _show_summary(self, level: Level, status: PostgresStatus) -> None:
+        summary = self.query_one(".pg-summary", Static)
+        summary.update(summary_text(self.collector.name, level, status, self.content_size.width or None))
+        summary.set_classes(f"pg-summary {level.css_class}")
 
     def show(self, snapshot: Snapshot, last_good: Snapshot | None) -> None:
         summary = self.query_one(".pg-summary", Static)
@@ -72,10 +103,12 @@ class DatabaseView(Vertical):
             summary.set_classes(f"pg-summary {snapshot.level.css_class}")
             return
         self.status = status = source.data
-        summary.update(summary_text(self.collector.name, source.level, status))
-        summary.set_classes(f"pg-summary {source.level.css_class}")
+        self._summary = (source.level, status)
+        self._show_summary(source.level, status)
         self._fill_locks(status)
         self._fill_long(status)
+        for column in self._flex:
+            column.schedule()
 
     def _fill_locks(self, status: PostgresStatus) -> None:
         table = self.query_one(".pg-locks", DataTable)
@@ -92,7 +125,7 @@ class DatabaseView(Vertical):
             else:
                 pid = Text("  " * (node.depth - 1) + f"└ {b.pid}")
                 wait, mode, relation = format_seconds(b.wait_s), b.lock_mode, b.relation or b.lock_type
-            rows.append((str(b.pid), (pid, wait, mode, relation, b.user, Text(b.preview()))))
+            rows.append((str(b.pid), (pid, wait, mode, relation, b.user, flex_text(b.preview()))))
         _refill(table, rows)
 
     def _fill_long(self, status: PostgresStatus) -> None:
@@ -104,7 +137,7 @@ class DatabaseView(Vertical):
         )
         rows = [
             (str(b.pid), (str(b.pid), format_seconds(b.duration_s), b.state, b.user, Text(b.application),
-                          b.client, b.wait, Text(b.preview())))
+                          b.client, b.wait, flex_text(b.preview())))
             for b in status.long_running
         ]
         _refill(table, rows)

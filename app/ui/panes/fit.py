@@ -1,0 +1,68 @@
+"""Fit a pane's table to the pane's width: one flexible column takes what the others leave.
+
+The left half is about 56 cells wide at 120 columns. DataTable sizes every column to its
+widest cell and scrolls sideways when they do not fit, which hides the reason or the query
+behind a scrollbar. Instead the flexible column (a reason, a name, a query) shrinks, cut
+with "…"; when even then not everything fits, the `keep_after` columns right after it
+stay and the rest are cropped at the pane's edge (tables set `overflow-x: hidden` in their
+.tcss), so the essential columns are always on screen and the optional ones go first.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import DataTable
+
+
+def flex_text(value: str, style=None) -> Text:
+    """A cell for a flexible column: one line, cut with an ellipsis, never markup."""
+    return Text(value, style=style or "", no_wrap=True, overflow="ellipsis", end="")
+
+
+class FlexColumn:
+    """Keeps one column of `table` as wide as the room left over (between min and natural)."""
+
+    def __init__(self, table: DataTable, key: str, min_width: int = 16, keep_after: int = 0) -> None:
+        self.table = table
+        self.key = key
+        self.min_width = min_width
+        self.keep_after = keep_after
+
+    def schedule(self) -> None:
+        # After the next refresh: the table measures changed cells when it idles.
+        if self.table.is_mounted:
+            self.table.call_after_refresh(self.fit)
+
+    def fit(self) -> None:
+        table = self.table
+        available = table.scrollable_content_region.width
+        column = table.columns.get(self.key)  # ColumnKey compares equal to its str
+        if column is None or available <= 0:
+            return
+        pad = 2 * table.cell_padding
+        keys = list(table.columns)
+        position = keys.index(column.key)
+        before = sum(table.columns[k].get_render_width(table) for k in keys[:position])
+        after = [table.columns[k].get_render_width(table) for k in keys[position + 1 :]]
+        natural = max(column.content_width, len(column.label.plain))
+        width = min(natural, available - before - sum(after) - pad)
+        if width < min(self.min_width, natural):
+            # Not everything fits: this column takes the room up to the columns that must
+            # stay; of the optional ones after those, a column that would show only in part
+            # is pushed out whole (this column fills the gap) rather than cut mid-word.
+            width = max(min(self.min_width, natural), min(natural, available - before - sum(after[: self.keep_after]) - pad))
+            used = before + width + pad
+            for index, cell_width in enumerate(after):
+                if used + cell_width > available:
+                    if index >= self.keep_after:
+                        width += max(0, available - used)
+                    break
+                used += cell_width
+        width = max(4, width)
+        if column.auto_width or column.width != width:
+            column.auto_width = False
+            column.width = width
+            # DataTable has no public "column width changed": these are what add_column sets.
+            table._require_update_dimensions = True
+            table._clear_caches()
+            table.refresh()
