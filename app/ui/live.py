@@ -28,10 +28,6 @@ def _load(path: str):
 class LiveArea(VerticalScroll):
     """Holds the live panes; panes fill as data arrives and never block start-up."""
 
-    # Not a Tab stop of its own: Tab goes straight from table to table, and focusing a
-    # table scrolls it into view, which is all the scrolling the keyboard needs here.
-    can_focus = False
-
     def __init__(self, config: Config, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.config = config
