@@ -70,6 +70,7 @@ class IncidentState:
     deliveries: list[StoredEvent] = field(default_factory=list)
     last_seq: int = 0
     _by_seq: dict[int, TimelineItem] = field(default_factory=dict, repr=False)
+    _milestone_source: dict[Milestone, int] = field(default_factory=dict, repr=False)
 
     @property
     def is_open(self) -> bool:
@@ -100,6 +101,22 @@ class IncidentState:
         )
         self.timeline.append(item)
         self._by_seq[event.seq] = item
+        if event.type in (EventType.MILESTONE_MARKED, EventType.MILESTONE_CORRECTED):
+            self._strike_replaced_milestone(event)
+
+    def _strike_replaced_milestone(self, event: StoredEvent) -> None:
+        """A corrected milestone strikes the line that set the old time, like an entry correction."""
+        milestone = Milestone(event.data["milestone"])
+        previous = self._by_seq.get(self._milestone_source.get(milestone, -1))
+        if previous is not None and event.type is EventType.MILESTONE_CORRECTED:
+            previous.struck = True
+            previous.strike_reason = event.data["reason"]
+            previous.struck_by = event.seq
+        self._milestone_source[milestone] = event.seq
+
+    def struck_by(self, correction_seq: int) -> TimelineItem | None:
+        """The item a correction event struck, if any."""
+        return next((i for i in reversed(self.timeline) if i.struck_by == correction_seq), None)
 
 
 def _opened(state: IncidentState, e: StoredEvent) -> None:

@@ -154,3 +154,13 @@ def test_resolved_incident_has_no_running_countdowns(log):
     assert running == []
     assert state.elapsed(T0 + timedelta(hours=5)) == timedelta(minutes=20)
     assert state.milestones[Milestone.RESOLVED] == T0 + timedelta(minutes=20)
+
+
+def test_milestone_correction_strikes_the_old_mark(log):
+    mark = log.add(EventType.MILESTONE_MARKED, 10, milestone="acknowledged", at=(T0 + timedelta(minutes=10)).isoformat())
+    fix = log.add(EventType.MILESTONE_CORRECTED, 20, milestone="acknowledged", at=(T0 + timedelta(minutes=4)).isoformat(),
+                  reason="paged at 14:04, marked late")
+    state = fold("INC-2026-001", log.events)
+    assert state.milestones[Milestone.ACKNOWLEDGED] == T0 + timedelta(minutes=4)
+    struck = state.struck_by(fix.seq)
+    assert struck is not None and struck.seq == mark.seq and struck.strike_reason == "paged at 14:04, marked late"

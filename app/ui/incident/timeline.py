@@ -114,10 +114,10 @@ class TimelineTable(DataTable):
         """Append rows for new items; strike rows that a correction in them targets."""
         self.add_items(new_items)
         for item in new_items:
-            if item.event_type is EventType.ENTRY_CORRECTED:
-                target = _target_of(state, item.seq)
+            if item.event_type in (EventType.ENTRY_CORRECTED, EventType.MILESTONE_CORRECTED):
+                target = state.struck_by(item.seq)
                 if target is not None:
-                    self.refresh_item(target)
+                    self.refresh_item(target.seq)
 
     def set_utc(self, utc: bool) -> None:
         self.utc = utc
@@ -137,12 +137,3 @@ class TimelineTable(DataTable):
     def selected_item(self) -> TimelineItem | None:
         seq = self.selected_seq
         return self._items.get(seq) if seq is not None else None
-
-
-def _target_of(state: IncidentState, correction_seq: int) -> int | None:
-    # The fold records which correction struck an item; look it up from the newest end,
-    # since corrections almost always target recent entries.
-    for item in reversed(state.timeline):
-        if item.struck_by == correction_seq:
-            return item.seq
-    return None
