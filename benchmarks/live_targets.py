@@ -41,6 +41,7 @@ from tests.health.health_servers import TargetServer  # noqa: E402
 from tests.kubernetes.fake_apiserver import FakeApiServer  # noqa: E402
 from tests.kubernetes.k8s_objects import deployment, warning  # noqa: E402
 from tests.kubernetes.pod_shapes import pod  # noqa: E402
+from tests.postgres.pg_cluster_support import OwnedCluster  # noqa: E402
 
 M = timedelta(minutes=1)
 
@@ -99,17 +100,14 @@ class Database:
     """A real server with a lock chain (A <- B <- C) and an idle-in-transaction session held open."""
 
     def __init__(self, workdir: Path) -> None:
-        self.server = None
+        self.cluster: OwnedCluster | None = None
         self.sessions: list[psycopg.Connection] = []
         self.waiters: list[threading.Thread] = []
         dsn = os.environ.get("WARROOM_TEST_DSN")
         if not dsn:
-            import pgserver
-
-            pgdata = workdir / "pgdata"
             workdir.chmod(0o755)  # postgres runs as another OS user when we are root
-            self.server = pgserver.get_server(pgdata, cleanup_mode="stop")
-            dsn = self.server.get_uri()
+            self.cluster = OwnedCluster(workdir / "pgdata")
+            dsn = self.cluster.dsn
         self.dsn = dsn
 
     def _session(self, app: str) -> psycopg.Connection:
@@ -172,8 +170,9 @@ class Database:
         for conn in self.sessions:
             with contextlib.suppress(psycopg.Error):
                 conn.close()
-        if self.server is not None:
-            self.server.cleanup()
+        if self.cluster is not None:
+            # pg_ctl stop, not pgserver's handle count: that can outlive a killed run.
+            self.cluster.stop()
 
 
 # --- Kubernetes -------------------------------------------------------------------------
@@ -232,7 +231,9 @@ def main(argv: list[str] | None = None) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
 
     stopping = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    # Both set explicitly: a shell starting us in the background leaves SIGINT ignored.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopping.set())
     started: list = []
     try:
         health, metrics, traffic = start_http()
@@ -253,8 +254,8 @@ def main(argv: list[str] | None = None) -> int:
             "postgres": {"dsn": database.dsn.split("@")[-1], "pids": pids},
             "kubernetes": {"api": k8s.url, "kubeconfig": str(kubeconfig), "pods": pod_names},
         }), flush=True)
-        with contextlib.suppress(KeyboardInterrupt):
-            stopping.wait()
+        while not stopping.wait(0.5):  # wakes up for the signal handler
+            pass
     finally:
         for stop in reversed(started):
             with contextlib.suppress(Exception):
