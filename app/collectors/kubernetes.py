@@ -253,15 +253,22 @@ class KubernetesCollector(Collector):
         return checks
 
     async def aclose(self) -> None:
+        # Cancel again if needed: on Python 3.11 a wait_for whose inner call finishes just as
+        # it is cancelled swallows the cancel, and the task would run (and hold exit) forever.
+        for _ in range(5):
+            running = [task for task in self._tasks if not task.done()]
+            if not running:
+                break
+            for task in running:
+                task.cancel()
+            await asyncio.wait(running, timeout=1.0)
         for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+            if task.done() and not task.cancelled():
+                task.exception()  # retrieved, so asyncio does not log it at exit
         self._tasks.clear()
         if self._api_client is not None:
             with contextlib.suppress(Exception):
-                await self._api_client.close()
+                await asyncio.wait_for(self._api_client.close(), 2.0)
             self._api_client = None
 
 

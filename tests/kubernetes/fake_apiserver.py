@@ -154,7 +154,9 @@ class _Handler(BaseHTTPRequestHandler):
         if not match:
             return self._status(404, "NotFound", f"the server could not find the requested resource {url.path}")
         resource, namespace = match["res"], match["ns"]
-        fault = cluster.faults.get(resource) or cluster.faults.get("*")
+        with cluster.lock:  # fault and generation read together: a fault set later ends this watch
+            fault = cluster.faults.get(resource) or cluster.faults.get("*")
+            generation = cluster.watch_generation
         if fault == "401":
             return self._status(401, "Unauthorized", "Unauthorized")
         if fault == "500":
@@ -168,7 +170,7 @@ class _Handler(BaseHTTPRequestHandler):
                     cluster.lock.wait(0.1)
             return self._status(504, "Timeout", "hung request released")
         if query.get("watch") in ("1", "true"):
-            return self._watch(resource, namespace, query, fault)
+            return self._watch(resource, namespace, query, fault, generation)
         if fault == "malformed":
             return self._send(200, b'{"kind": "PodList", "items": [ {"metadata": ')
         return self._list(resource, namespace, query)
@@ -188,7 +190,7 @@ class _Handler(BaseHTTPRequestHandler):
             data = json.dumps(body).encode()
         self._send(200, data)
 
-    def _watch(self, resource: str, namespace: str | None, query: dict, fault: str | None) -> None:
+    def _watch(self, resource: str, namespace: str | None, query: dict, fault: str | None, generation: int) -> None:
         cluster = self.server.cluster
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -207,7 +209,6 @@ class _Handler(BaseHTTPRequestHandler):
             bookmarks = query.get("allowWatchBookmarks") in ("true", "1")
             deadline = time.monotonic() + min(MAX_WAIT, float(query.get("timeoutSeconds") or MAX_WAIT))
             with cluster.lock:
-                generation = cluster.watch_generation
                 if since < cluster.oldest_rv:
                     gone = {"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "Expired", "code": 410,
                             "message": f"too old resource version: {since} ({cluster.oldest_rv})"}
