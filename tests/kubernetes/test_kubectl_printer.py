@@ -1,15 +1,13 @@
-"""READY / STATUS / RESTARTS / AGE for every pod shape, by kubectl's printer rules."""
+"""READY / STATUS / RESTARTS / AGE for every pod shape, by kubectl's printer rules (printPod)."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from app.collectors.kubectl_printer import human_duration, pod_columns, since
-from tests.kubernetes.pod_shapes import NOW, SHAPES, pod
+from tests.kubernetes.pod_shapes import NOW, SHAPES
 
 
 @pytest.mark.parametrize(("shape", "ready", "status", "restarts"), SHAPES, ids=[s[0]["metadata"]["name"] for s in SHAPES])
@@ -38,30 +36,4 @@ def test_missing_time_is_unknown():
     assert since(None, NOW) == "<unknown>"
 
 
-KUBECTL = shutil.which("kubectl")
-
-
-@pytest.mark.skipif(KUBECTL is None, reason="kubectl is not installed (Debian package kubernetes-client)")
-def test_names_and_ages_match_real_kubectl(fake_k8s):
-    """Real kubectl against the same PodList.
-
-    A real API server prints pods server-side (kubectl asks for a meta.k8s.io Table), so
-    against plain v1 JSON kubectl falls back to its generic NAME / AGE columns. Those it
-    computes itself, with the same HumanDuration we follow: compare them for every shape.
-    STATUS / READY / RESTARTS are covered by the table-driven test above.
-    """
-    now = datetime.now(UTC)
-    ages = [timedelta(seconds=s) for s in (30, 150, 500, 1800, 4 * 3600 + 600, 20 * 3600, 3 * 86400 + 7200, 50 * 86400, 800 * 86400)]
-    for i, (shape, *_rest) in enumerate(SHAPES):
-        age = ages[i % len(ages)]
-        obj = pod(shape["metadata"]["name"], age=age) | {"spec": shape["spec"], "status": shape["status"]}
-        obj["metadata"]["creationTimestamp"] = (now - age).strftime("%Y-%m-%dT%H:%M:%SZ")
-        fake_k8s.cluster.put("pods", obj)
-    out = subprocess.run([KUBECTL, "--kubeconfig", str(fake_k8s.kubeconfig), "get", "pods", "--no-headers"],
-                         capture_output=True, text=True, timeout=60, check=True).stdout
-    kubectl_rows = dict(line.split() for line in out.splitlines())
-    ours = {}
-    for obj in fake_k8s.cluster.objects["pods"].values():
-        created = datetime.fromisoformat(obj["metadata"]["creationTimestamp"].replace("Z", "+00:00"))
-        ours[obj["metadata"]["name"]] = since(created, datetime.now(UTC))
-    assert kubectl_rows == ours
+# The same shapes against the real kubectl binary, the pane and `warroom status --json`: test_kubectl_parity.py
