@@ -147,7 +147,7 @@ def _milestone(state: IncidentState, e: StoredEvent) -> None:
     state.milestones[Milestone(e.data["milestone"])] = parse_time(e.data["at"])
 
 
-def _role(state: IncidentState, e: StoredEvent) -> None:
+def _role(state: IncidentState, e: StoredEvent) -> str:
     role, person = e.data["role"], e.data["person"]
     previous = state.roles.get(role)
     if person:
@@ -155,6 +155,11 @@ def _role(state: IncidentState, e: StoredEvent) -> None:
     else:
         state.roles.pop(role, None)
     state.role_history.append(RoleAssignment(e.seq, e.at, e.actor, role, person, previous))
+    if person and previous:
+        return f"{role}: {person} (handoff from {previous})"
+    if not person and previous:
+        return f"{role}: unassigned (was {previous})"
+    return describe(e)
 
 
 def _entry(state: IncidentState, e: StoredEvent) -> str:

@@ -344,6 +344,7 @@ class WarroomApp(RecordActions, App[None]):
         self.main_screen.remove_class("-show-live")
         self.main_screen.add_class("-side")
         self.main_screen.set_focus(self.checklist)
+        self.checklist.focus_open_item()
 
     def on_checklist_toggle(self, message: ChecklistToggle) -> None:
         if self._require_incident() is None:

@@ -54,6 +54,8 @@ def test_fold_roles_handoffs_entries_corrections_checklist(log):
     assert state.roles == {"Incident Commander": "carol", "Scribe": "bob"}
     handoff = state.role_history[-1]
     assert (handoff.role, handoff.previous, handoff.person) == ("Incident Commander", "alice", "carol")
+    role_lines = [t.text for t in state.timeline if t.event_type is EventType.ROLE_ASSIGNED]
+    assert role_lines == ["Incident Commander: alice", "Scribe: bob", "Incident Commander: carol (handoff from alice)"]
     struck = next(t for t in state.timeline if t.seq == note.seq)
     assert struck.struck and struck.strike_reason == "was 13:50"
     decision = next(t for t in state.timeline if t.kind == "decision")

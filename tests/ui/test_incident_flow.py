@@ -88,8 +88,8 @@ async def test_scribe_and_commander_flow_survives_restart(tmp_path):
         assert "corrected: typo" in _plain(row[3])
         assert "strike" in str(row[3].style)
 
-        # Tick two checklist items (heading row first, so down once), untick one.
-        await pilot.press("c", "down", "space", "down", "enter", "up", "space")
+        # Tick two checklist items (c lands on the first open item, not its heading), untick one.
+        await pilot.press("c", "space", "down", "enter", "up", "space")
         await settle(app, pilot)
         checklist = app.query_one(ChecklistTable)
         assert checklist.ticked == {"triage/triage/take-command-and-announce-it-in-the-incident-channel"}

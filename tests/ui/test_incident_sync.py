@@ -152,3 +152,32 @@ async def test_utc_toggle_and_literal_titles(tmp_path):
         await pilot.press("z")
         assert timeline_rows(app)[0][0] == "09:00:00Z"
         assert app.query_one(TimelineTable).utc
+
+
+async def test_long_entry_is_cut_with_ellipsis_and_enter_shows_it_whole(tmp_path):
+    from app.ui.screens.entry_detail import EntryDetailScreen
+
+    db = tmp_path / "long.db"
+    incident = _open(db)
+    words = "Impact: card payments fail for about 13 percent of EU checkouts since the 14:02 deploy; PayPal unaffected [b]x[/b]"
+    with SQLiteStore(db) as store:
+        store.append(incident, actions.entry_added(words + "\nsecond line", "note", "carol", START))
+    app = make_app(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.pause()
+        table = app.query_one(TimelineTable)
+        region = table.scrollable_content_region
+        assert table.virtual_size.width <= region.width  # no sideways scrolling to read it
+        shown = "".join(seg.text for seg in table.render_line(table.row_count)).rstrip()
+        assert shown.endswith("…") and "Impact: card payments" in shown
+        table.focus()
+        table.move_cursor(row=table.row_count - 1)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, EntryDetailScreen)
+        detail = _plain(app.screen.query_one("#entry-detail Static").render())
+        assert words in detail  # whole, and literal: [b] is not markup
+        assert "second line" in detail and "by carol" in detail
+        await pilot.press("escape")
+        assert not isinstance(app.screen, EntryDetailScreen)

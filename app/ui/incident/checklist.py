@@ -11,6 +11,7 @@ from textual.widgets import DataTable
 
 from app.config.incident import ChecklistItemDef
 from app.domain.incident import IncidentState
+from app.ui.panes.fit import FlexColumn, flex_text
 
 HEADING_PREFIX = "heading:"
 
@@ -36,6 +37,10 @@ class ChecklistTable(DataTable):
     def on_mount(self) -> None:
         self.add_column("box", key="box")
         self.add_column("text", key="text")
+        self._text_fit = FlexColumn(self, "text", min_width=12)
+
+    def on_resize(self) -> None:
+        self._text_fit.schedule()
 
     def set_items(self, items: list[ChecklistItemDef], state: IncidentState | None) -> None:
         """Rebuild rows: only when the incident or its severity (so its list) changes."""
@@ -47,9 +52,10 @@ class ChecklistTable(DataTable):
             if heading != last_heading:
                 self.add_row(Text(""), Text(heading.upper(), style="bold"), key=HEADING_PREFIX + heading)
                 last_heading = heading
-            self.add_row(Text("[ ]"), Text("  " * item.depth + item.text), key=item.id)
+            self.add_row(Text("[ ]"), flex_text("  " * item.depth + item.text), key=item.id)
         self.ticked = set()
         self.show(state)
+        self._text_fit.schedule()
 
     def show(self, state: IncidentState | None) -> None:
         marks = state.checklist if state else {}
@@ -59,13 +65,25 @@ class ChecklistTable(DataTable):
                 continue
             self.ticked.symmetric_difference_update({item_id})
             box = Text("[✔]", style="bold") if ticked else Text("[ ]")
-            text = Text("  " * item.depth + item.text, style="dim" if ticked else "")
+            text = flex_text("  " * item.depth + item.text, "dim" if ticked else "")
             self.update_cell(item_id, "box", box)
             self.update_cell(item_id, "text", text)
 
     @property
     def done_count(self) -> tuple[int, int]:
         return len(self.ticked & self.items.keys()), len(self.items)
+
+    def _item_rows(self) -> list[int]:
+        return [i for i in range(self.row_count) if not str(self.coordinate_to_cell_key((i, 0))[0].value).startswith(HEADING_PREFIX)]
+
+    def focus_open_item(self) -> None:
+        """On `c`: the cursor goes to the first item still open (not a phase heading)."""
+        rows = self._item_rows()
+        if not rows or self._current() is not None and self._current().id not in self.ticked:
+            return
+        keys = [self.coordinate_to_cell_key((i, 0))[0].value for i in rows]
+        target = next((row for row, key in zip(rows, keys) if key not in self.ticked), rows[0])
+        self.move_cursor(row=target, animate=False, scroll=True)
 
     def _current(self) -> ChecklistItemDef | None:
         if self.row_count == 0:
@@ -77,6 +95,11 @@ class ChecklistTable(DataTable):
         item = self._current()
         if item is not None:
             self.post_message(ChecklistToggle(item, item.id not in self.ticked))
+        elif self.row_count:
+            # On a phase heading: go to its first item rather than do nothing.
+            later = [row for row in self._item_rows() if row > self.cursor_row]
+            if later:
+                self.move_cursor(row=later[0], animate=False, scroll=True)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

@@ -14,6 +14,8 @@ from textual.widgets.data_table import RowDoesNotExist
 
 from app.domain.events import EventType
 from app.domain.incident import IncidentState, TimelineItem
+from app.ui.panes.fit import FlexColumn, flex_text
+from app.ui.screens.entry_detail import EntryDetailScreen
 
 KIND_LABEL = {
     "note": "note",
@@ -28,7 +30,11 @@ KIND_STYLE = {"decision": "bold", "action": "italic", "event": "dim"}
 
 
 class TimelineTable(DataTable):
-    """Each cell is a rich Text built from plain strings: entries are never markup."""
+    """Each cell is a rich Text built from plain strings: entries are never markup.
+
+    The entry column is as wide as the room left (cut with "…", no sideways scrollbar);
+    Enter shows the selected entry in full.
+    """
 
     def __init__(self, tz=None, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=False)
@@ -44,6 +50,16 @@ class TimelineTable(DataTable):
         self._who_col = self.add_column("who", key="who")
         self._kind_col = self.add_column("kind", key="kind")
         self._text_col = self.add_column("entry", key="text")
+        self._text_fit = FlexColumn(self, "text", min_width=20)
+
+    def on_resize(self) -> None:
+        self._text_fit.schedule()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        item = self.selected_item()
+        if item is not None:
+            self.app.push_screen(EntryDetailScreen(item, self.tz))
 
     # --- rendering of one item ---------------------------------------------------------
     def _time(self, item: TimelineItem) -> Text:
@@ -51,11 +67,13 @@ class TimelineTable(DataTable):
         return Text(at.strftime("%H:%M:%S") + ("Z" if self.utc else ""), style="dim" if item.struck else "")
 
     def _text(self, item: TimelineItem) -> Text:
+        # One line each: a multi-line update would make its row as tall as the update.
+        line = " ".join(item.text.split())
         if item.struck:
-            text = Text(item.text, style="strike dim")
+            text = flex_text(line, "strike dim")
             text.append(f"  ✎ corrected: {item.strike_reason or ''}", style="italic")
             return text
-        return Text(item.text, style="dim" if item.kind == "event" else "")
+        return flex_text(line, "dim" if item.kind == "event" else "")
 
     def _cells(self, item: TimelineItem) -> tuple[Text, Text, Text, Text]:
         kind = KIND_LABEL.get(item.kind, item.kind)
@@ -99,6 +117,7 @@ class TimelineTable(DataTable):
             self.add_row(*self._cells(item), key=str(item.seq))
         if following:
             self.move_cursor(row=self.row_count - 1, animate=False, scroll=True)
+        self._text_fit.schedule()
 
     def refresh_item(self, seq: int) -> None:
         item = self._items.get(seq)
@@ -109,6 +128,7 @@ class TimelineTable(DataTable):
                 self.update_cell(str(seq), column, value, update_width=column == "text")
         except RowDoesNotExist:
             pass
+        self._text_fit.schedule()
 
     def apply_events(self, state: IncidentState, new_items: list[TimelineItem]) -> None:
         """Append rows for new items; strike rows that a correction in them targets."""
