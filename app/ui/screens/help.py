@@ -31,6 +31,9 @@ def help_table(keys: list[tuple[str, str]]) -> Table:
         table.add_row(Text(prefix), Text(f"starts {'an' if kind[0] in 'aeiou' else 'a'} {kind} entry"))
     table.add_row(Text("ctrl+t"), Text("cycle the kind while typing"))
     table.add_row(Text("Enter / Esc"), Text("save (shown once durable) / leave the line"))
+    table.add_row(Text(""), Text(""))
+    table.add_row(Text("Timeline", style="bold underline"), Text(""))
+    table.add_row(Text("↑ / ↓ then Enter"), Text("show the selected entry in full (x corrects it)"))
     return table
 
 
