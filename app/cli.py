@@ -158,7 +158,8 @@ def cmd_check_config(ctx: Context) -> int:
     )
     print(f"severities: {sevs}")
     print(f"roles: {', '.join(config.roles)}")
-    print(f"checklist items: {sum(len(p.resolved) for p in config.checklists)} in {len(config.checklists)} phases")
+    phases = len(config.checklists)
+    print(f"checklist items: {sum(len(p.resolved) for p in config.checklists)} in {phases} phase{'s' if phases != 1 else ''}")
     sources = {"health": config.health, "error_rates": config.error_rates, "postgres": config.postgres, "kubernetes": config.kubernetes}
     print("sources: " + ", ".join(f"{k} {len(v)}" for k, v in sources.items()))
     print(f"operator: {config.operator}; timezone: {config.timezone}")

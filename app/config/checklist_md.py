@@ -1,4 +1,10 @@
-"""Import `- [ ]` items from a markdown runbook, grouped under their headings."""
+"""Import a markdown runbook's checklist, grouped under its headings.
+
+`- [ ]` task items are the checklist when a runbook has any. Many runbooks have none and
+write their procedure as numbered steps ("1. **Acknowledge the alert** in ..."): those
+runbooks give their numbered steps instead, so pointing warroom at the runbook a team
+already has just works.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _ATX = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
 _TASK = re.compile(r"^(\s*)(?:[-*+]|\d+[.)])\s+\[([ xX])\]\s+(.*\S)\s*$")
+_STEP = re.compile(r"^(\s*)\d{1,3}[.)]\s+(?!\[[ xX]\]\s)(.*\S)\s*$")
 _EMPHASIS = re.compile(r"(\*\*|__|`)")
 
 
@@ -35,7 +42,9 @@ def _clean(text: str) -> str:
     return _EMPHASIS.sub("", text).strip()
 
 
-def parse_tasks(text: str) -> list[MarkdownTask]:
+def parse_tasks(text: str, *, steps: bool = False) -> list[MarkdownTask]:
+    """`- [ ]` items; with `steps`, numbered list items (not in code fences) instead."""
+    item_pattern = _STEP if steps else _TASK
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     tasks: list[MarkdownTask] = []
     heading: str | None = None
@@ -57,15 +66,15 @@ def parse_tasks(text: str) -> list[MarkdownTask]:
             heading = _clean(atx.group(2)) or heading
             previous = ""
             continue
-        task = _TASK.match(line)
+        task = item_pattern.match(line)
         if task:
             indent = task.group(1).replace("\t", "    ")
             tasks.append(
                 MarkdownTask(
                     heading=heading,
-                    text=_clean(task.group(3)),
-                    depth=len(indent) // 2,
-                    done_in_source=task.group(2) in "xX",
+                    text=_clean(task.group(task.lastindex)),
+                    depth=len(indent) // 2 if not steps else min(len(indent) // 3, 3),
+                    done_in_source=not steps and task.group(2) in "xX",
                 )
             )
             previous = ""
@@ -79,4 +88,5 @@ def parse_tasks(text: str) -> list[MarkdownTask]:
 
 
 def load_tasks(path: Path) -> list[MarkdownTask]:
-    return parse_tasks(decode(path.read_bytes()))
+    text = decode(path.read_bytes())
+    return parse_tasks(text) or parse_tasks(text, steps=True)

@@ -116,7 +116,7 @@ class ChecklistPhase(BaseModel):
     """Inline checklist items."""
     from_markdown: str | None = None
     """Path to a markdown runbook (relative to the config file); every `- [ ]` item is
-    imported, grouped under its heading."""
+    imported, grouped under its heading (a runbook without any gives its numbered steps)."""
 
     _resolved: list[ChecklistItemDef] = PrivateAttr(default_factory=list)
 
@@ -135,7 +135,7 @@ class ChecklistPhase(BaseModel):
             except OSError as exc:
                 raise ValueError(f"cannot read {self.from_markdown}: {exc.strerror or exc}") from None
             if not tasks:
-                raise ValueError(f"{self.from_markdown} has no '- [ ]' items")
+                raise ValueError(f"{self.from_markdown} has no '- [ ]' items and no numbered steps")
             for task in tasks:
                 resolved.append(self._item(task.heading or self.phase, task.text, task.depth))
         seen: set[str] = set()

@@ -60,3 +60,46 @@ def test_odd_encodings_and_line_endings():
 def test_tabs_for_nesting():
     tasks = parse_tasks("- [ ] parent\n\t- [ ] child\n")
     assert [t.depth for t in tasks] == [0, 2]
+
+
+NUMBERED_RUNBOOK = """\
+# Incident Response Runbook
+
+### 2. Initial Response (First 15 minutes)
+1. **Acknowledge the alert** in monitoring system
+2. **Assess the impact** using monitoring dashboards
+
+#### 1. Check Monitoring Dashboards
+```
+1. Review error rates and latency graphs
+```
+
+### 4. Resolution and Recovery
+1. **Implement fix** or workaround
+   1. Roll back if the deploy is recent
+2) **Verify resolution** using health checks
+- a plain bullet is not a step
+"""
+
+
+def test_runbook_without_task_items_gives_its_numbered_steps(tmp_path):
+    from app.config.checklist_md import load_tasks
+
+    path = tmp_path / "runbook.md"
+    path.write_text(NUMBERED_RUNBOOK, encoding="utf-8")
+    tasks = load_tasks(path)
+    assert [(t.heading, t.text, t.depth) for t in tasks] == [
+        ("2. Initial Response (First 15 minutes)", "Acknowledge the alert in monitoring system", 0),
+        ("2. Initial Response (First 15 minutes)", "Assess the impact using monitoring dashboards", 0),
+        ("4. Resolution and Recovery", "Implement fix or workaround", 0),
+        ("4. Resolution and Recovery", "Roll back if the deploy is recent", 1),
+        ("4. Resolution and Recovery", "Verify resolution using health checks", 0),
+    ]
+
+
+def test_task_items_win_over_numbered_steps(tmp_path):
+    from app.config.checklist_md import load_tasks
+
+    path = tmp_path / "runbook.md"
+    path.write_text(NUMBERED_RUNBOOK + "\n## Checklist\n- [ ] Page the DBA\n", encoding="utf-8")
+    assert [t.text for t in load_tasks(path)] == ["Page the DBA"]
