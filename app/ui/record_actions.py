@@ -168,10 +168,32 @@ class RecordActions:
             if milestone in self.state.milestones:
                 self._correct_milestone(milestone)
             else:
-                self.append(NewEvent(EventType.MILESTONE_MARKED, self.clock.now(), self.config.operator,
-                                     {"milestone": milestone.value, "at": self.clock.now().isoformat()}))
+                self._mark_milestone(milestone)
 
-        self.push_screen(ChoiceScreen("Milestone", choices, hint="Enter marks it now (or corrects a marked one) · Esc cancel"), chosen)
+        self.push_screen(ChoiceScreen("Milestone", choices, hint="Enter, then the time (now, or when it happened) · Esc cancel"), chosen)
+
+    def _mark_milestone(self: WarroomApp, milestone: Milestone) -> None:
+        """Asks when, pre-filled with now: detection is usually earlier than the person noticing."""
+        from app.cli_record import parse_when
+
+        asked_at = self.clock.now()
+        shown = asked_at.astimezone(self.tz).strftime("%H:%M:%S")
+
+        def got_time(text: str | None) -> None:
+            if not text:
+                return
+            try:
+                at = asked_at if text.strip() == shown else parse_when(text, self.tz, self.clock.now())
+            except (ValueError, WarroomError) as exc:
+                self.notify(f"{text!r}: {exc}", severity="error", markup=False)
+                self.push_screen(TextPromptScreen(f"When was it {milestone.value}? (HH:MM or ISO)", initial=text), got_time)
+                return
+            self.append(NewEvent(EventType.MILESTONE_MARKED, self.clock.now(), self.config.operator,
+                                 {"milestone": milestone.value, "at": at.isoformat()}))
+
+        self.push_screen(
+            TextPromptScreen(f"When was it {milestone.value}? Enter = now, or type HH:MM", initial=shown, placeholder="14:05"), got_time
+        )
 
     def _correct_milestone(self: WarroomApp, milestone: Milestone) -> None:
         from app.cli_record import parse_when

@@ -120,11 +120,16 @@ async def test_commander_posts_escalates_corrects_resolves_and_exports(tmp_path,
             assert len([t for t in timeline_texts(app) if t.startswith("Escalation due:")]) == 1
             assert len(rx.received) == 2
 
-            # 4. m: acknowledged (second choice), then mitigated (third), each marked now.
+            # 4. m: acknowledged (second choice), then mitigated (third), each marked now
+            # (the time prompt is pre-filled with now: Enter accepts it).
             await pilot.press("m", "down", "enter")
+            await settle(app, pilot)
+            await pilot.press("enter")
             await settle(app, pilot)
             clock.advance(minutes=1)
             await pilot.press("m", "down", "down", "enter")
+            await settle(app, pilot)
+            await pilot.press("enter")
             await settle(app, pilot)
             assert app.state.milestones[Milestone.ACKNOWLEDGED] == START + timedelta(minutes=24)
             assert app.state.milestones[Milestone.MITIGATED] == START + timedelta(minutes=25)
@@ -265,3 +270,25 @@ async def test_live_pane_keys_are_in_help_and_the_command_palette(tmp_path):
             assert any(t.startswith("pinned: api OK") for t in timeline_texts(app))
     finally:
         target.stop()
+
+
+async def test_detection_is_marked_at_the_time_typed_not_when_noticed(tmp_path):
+    clock = FrozenClock(START + timedelta(minutes=20))
+    app = make_app(tmp_path / "m.db", clock, make_config())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await open_sev1_as_commander(app, pilot, "Queue backlog")
+        # m, detected (first choice): the prompt offers now; the alert really fired at 09:02.
+        await pilot.press("m", "enter")
+        await settle(app, pilot)
+        await pilot.press(*"09:02", "enter")
+        await settle(app, pilot)
+        assert app.state.milestones[Milestone.DETECTED] == START + timedelta(minutes=2)
+        assert not events_of(app, EventType.MILESTONE_CORRECTED)  # a first mark needs no reason
+        # A time that cannot be read is refused and asked again; nothing is recorded.
+        await pilot.press("m", "down", "enter")
+        await settle(app, pilot)
+        await pilot.press(*"9h", "enter")
+        await settle(app, pilot)
+        assert Milestone.ACKNOWLEDGED not in app.state.milestones
+        assert any("cannot read" in n.message for n in app._notifications)
