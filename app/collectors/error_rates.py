@@ -27,6 +27,9 @@ Unit = Literal["ratio", "percent", "per_second"]
 
 MAX_BODY_BYTES = 10 * 1024 * 1024
 """Responses larger than this are refused: the dashboard must not eat a runaway endpoint."""
+TOTAL_GRACE = 0.5
+"""Seconds beyond `timeout` a whole request may take: httpx's timeout is per read, so a
+target trickling a byte a second would otherwise hold its row forever, never marked stale."""
 HISTORY_POINTS = 30
 """Values kept per row for the sparkline when no `range` query supplies history."""
 
@@ -147,6 +150,10 @@ async def read_bounded(response: httpx.Response, limit: int = MAX_BODY_BYTES) ->
             raise ResponseTooLarge(f"response too large (over {limit // 1024} KiB)")
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def deadline_text(timeout: float) -> str:
+    return f"timeout: not complete within {timeout + TOTAL_GRACE:g}s"
 
 
 class RowHistory:

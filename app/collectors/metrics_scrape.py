@@ -25,7 +25,9 @@ from app.collectors.error_rates import (
     ErrorRateData,
     ErrorRateRow,
     RowHistory,
+    TOTAL_GRACE,
     SharedClient,
+    deadline_text,
     describe_http_error,
     level_for,
     read_bounded,
@@ -120,12 +122,14 @@ class MetricsScrapeCollector(ErrorRateCollector):
 
     async def collect(self) -> Snapshot:
         try:
-            async with self.client.stream(
+            async with asyncio.timeout(self.timeout + TOTAL_GRACE), self.client.stream(
                 "GET", self.url, headers={"Accept": ACCEPT}, timeout=self.timeout
             ) as response:
                 if response.status_code >= 400:
                     return self._failed(f"HTTP {response.status_code} {response.reason_phrase}".strip())
                 body = await read_bounded(response)
+        except TimeoutError:
+            return self._failed(deadline_text(self.timeout))
         except Exception as exc:  # noqa: BLE001 - any transport failure is news, not a crash
             return self._failed(describe_http_error(exc, self.timeout, self.url))
         arrived = self.monotonic()

@@ -17,7 +17,9 @@ from app.collectors.error_rates import (
     ErrorRateData,
     ErrorRateRow,
     RowHistory,
+    TOTAL_GRACE,
     SharedClient,
+    deadline_text,
     describe_http_error,
     format_labels,
     level_for,
@@ -93,8 +95,12 @@ class PrometheusErrorRateCollector(ErrorRateCollector):
 
     async def _api(self, path: str, params: dict[str, str]) -> dict[str, Any]:
         try:
-            async with self.client.stream("GET", self.base_url + path, params=params, timeout=self.timeout) as response:
+            async with asyncio.timeout(self.timeout + TOTAL_GRACE), self.client.stream(
+                "GET", self.base_url + path, params=params, timeout=self.timeout
+            ) as response:
                 body = await read_bounded(response)
+        except TimeoutError as exc:
+            raise PrometheusUnreachable(deadline_text(self.timeout)) from exc
         except Exception as exc:  # noqa: BLE001 - any transport failure is "unreachable"
             raise PrometheusUnreachable(describe_http_error(exc, self.timeout, self.base_url)) from exc
         try:

@@ -45,10 +45,25 @@ class MetricsServer:
                 elif self.path == "/hang":
                     server.hang.wait(10)
                     self._send(200, b"", "text/plain")
+                elif self.path.startswith("/trickle"):  # also /trickle/api/v1/query?...
+                    self._trickle()
                 elif self.path == "/garbage":
                     self._send(200, b'http_requests_total{code="500" 3\n', "text/plain")
                 else:
                     self._send(404, b"not found", "text/plain")
+
+            def _trickle(self) -> None:
+                """Answer at once, then one byte every 0.1 s: each read is quick, the body never ends."""
+                try:
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/plain")
+                    self.send_header("Content-Length", "1000000")
+                    self.end_headers()
+                    while not server.hang.wait(0.1):
+                        self.wfile.write(b"#")
+                        self.wfile.flush()
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
 
             def _send(self, status: int, body: bytes, content_type: str) -> None:
                 try:
