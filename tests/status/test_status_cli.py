@@ -127,3 +127,33 @@ def test_status_never_imports_textual(tmp_path, target):
     )
     result = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def first_request_ms(url: str) -> float:
+    """What a fresh client measures (connect + request + answer), as curl would."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    started = time.perf_counter()
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
+    connection.request("GET", parts.path)
+    connection.getresponse().read()
+    connection.close()
+    return (time.perf_counter() - started) * 1000
+
+
+def test_latency_is_the_targets_not_our_start_up(tmp_path, target):
+    # Every check of a status run is the process's first request; warroom's own lazy
+    # set-up (~15 ms) used to be counted in it, enough to trip a tight latency_warn.
+    baseline = min(first_request_ms(target.url("/ok")) for _ in range(3))
+    result = warroom_status(tmp_path, health_config(("api", target.url("/ok"), "latency_warn: 1s")), "--json")
+    (check,) = json.loads(result.stdout)["checks"]
+    assert check["detail"]["latency_ms"] < baseline + 8, (check["detail"]["latency_ms"], baseline)
+
+
+def test_slow_summary_names_the_latency_once(tmp_path, target):
+    result = warroom_status(tmp_path, health_config(("slow", target.url("/slow?s=0.2"), "latency_warn: 50ms")))
+    assert result.returncode == 1, result.stdout + result.stderr
+    (line,) = [line for line in result.stdout.splitlines() if " slow " in line]
+    assert line.count(" ms") == 2, line  # "slow: 203 ms (warn above 50 ms)", no trailing "(203 ms)"
