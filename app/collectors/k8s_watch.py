@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import random
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -24,6 +25,10 @@ from app.collectors.base import Backoff
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 500  # bounded response sizes, like kubectl's own --chunk-size default
+# When nothing answers at all (refused, reset), trying again costs the API server nothing:
+# cap the wait there so the pane is fresh within seconds of the server coming back. Errors
+# the server itself returns (5xx, timeouts) keep the full backoff, up to 30 s.
+RECONNECT_MAX = 4.0
 
 
 class Gone(Exception):
@@ -54,7 +59,8 @@ def describe_error(exc: BaseException) -> str:
     if isinstance(exc, json.JSONDecodeError):
         return f"malformed JSON from API server ({exc.msg})"
     if isinstance(exc, aiohttp.ClientConnectorError):
-        reason = getattr(exc.os_error, "strerror", None) or str(exc.os_error)
+        errno = getattr(exc.os_error, "errno", None)
+        reason = os.strerror(errno) if errno else str(exc.os_error)
         return f"API server unreachable ({exc.host}:{exc.port}: {reason})"
     if isinstance(exc, aiohttp.ClientPayloadError | aiohttp.ServerDisconnectedError):
         return "API server closed the connection"
@@ -118,6 +124,8 @@ class Reflector:
                 self.error = describe_error(exc)
                 self.synced.set()
                 delay = self.backoff.failure()
+                if isinstance(exc, aiohttp.ClientConnectionError):
+                    delay = min(delay, RECONNECT_MAX)
                 log.info("%s: %s; retrying in %.1fs", self.what, self.error, delay)
                 await asyncio.sleep(delay * random.uniform(0.8, 1.2))
 

@@ -114,6 +114,20 @@ async def test_api_server_going_away_is_stale_then_recovers_by_itself(fake_k8s, 
     await eventually(lambda: c.snapshot().error is None and "api-2" in names(c.snapshot()), timeout=15)
 
 
+async def test_after_a_long_outage_the_api_server_coming_back_is_seen_within_seconds(fake_k8s, collector):
+    fake_k8s.cluster.put("pods", pod("api-1"))
+    c = collector()
+    await c.collect()
+    fake_k8s.stop()
+    await eventually(lambda: c.snapshot().error is not None)
+    assert "Connection refused" in c.snapshot().error
+    for reflector in c.reflectors:
+        reflector.backoff.failures = 12  # as after minutes down: a full backoff would wait 30 s
+    await eventually(lambda: all(r.backoff.failures > 12 for r in c.reflectors))  # each waits again
+    fake_k8s.start()
+    await eventually(lambda: c.snapshot().error is None, timeout=6)
+
+
 async def test_watch_fault_mid_stream_marks_stale_and_relists(fake_k8s, collector):
     fake_k8s.cluster.put("pods", pod("api-1"))
     c = collector()
