@@ -144,10 +144,11 @@ async def test_pane_rows_say_what_kubectl_says(served, monkeypatch):
         pane = app.query_one(PodsPane)
         await until(pilot, lambda: pane.table.row_count == len(SHAPES), timeout=20)
         assert [c.label.plain for c in pane.table.columns.values()] == [
-            "LEVEL", "NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "AGE", "NODE"]
+            "", "NS/NAME", "READY", "STATUS", "RESTARTS", "AGE", "NODE"]
         got = {}
         for i in range(pane.table.row_count):
-            _level, namespace, name, *cells = (cell.plain for cell in pane.table.get_row_at(i))
+            _level, namespaced, *cells = (cell.plain for cell in pane.table.get_row_at(i))
+            namespace, _, name = namespaced.partition("/")
             got[(namespace, name)] = dict(zip(COLUMNS, cells, strict=True))
     await collector.aclose()
     want = {key: {k: v[k] for k in COLUMNS} for key, v in served.expected.items()}

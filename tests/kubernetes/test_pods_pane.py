@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from textual.app import App, ComposeResult
 
 from app.collectors.kubernetes import KubernetesCollector
 from app.config.kubernetes import KubernetesTarget
-from app.ui.messages import TimelineRequest
+from app.ui.messages import SnapshotArrived, TimelineRequest
 from app.ui.panes.kubernetes import PodsPane
 from app.ui.styles import css_paths
 from tests.kubernetes.k8s_objects import deployment, warning
-from datetime import UTC, datetime
-
 from tests.kubernetes.pod_shapes import pod as shaped_pod
 from tests.kubernetes.pod_shapes import waiting
 
@@ -30,12 +28,16 @@ class PaneApp(App[None]):
         super().__init__()
         self.collectors = collectors
         self.timeline: list[str] = []
+        self.snapshots = []
 
     def compose(self) -> ComposeResult:
         yield PodsPane(self.collectors, title="Kubernetes pods", id="pane-kubernetes")
 
     def on_timeline_request(self, message: TimelineRequest) -> None:
         self.timeline.append(message.text)
+
+    def on_snapshot_arrived(self, message: SnapshotArrived) -> None:
+        self.snapshots.append(message.snapshot)
 
 
 async def until(pilot, predicate, timeout: float = 10.0) -> None:
@@ -61,7 +63,7 @@ async def test_pods_table_updates_in_place_and_pins(fake_k8s):
     async with app.run_test(size=(120, 40)) as pilot:
         pane = app.query_one(PodsPane)
         await until(pilot, lambda: pane.table.row_count == 3)
-        assert rows(pane)[0] == ["✔ OK", "default", "api-1", "1/1", "Running", "0", "120m", "node-1"]
+        assert rows(pane)[0] == ["✔", "default/api-1", "1/1", "Running", "0", "120m", "node-1"]
         assert "✔ 3 OK" in str(pane.border_title)
         assert "default/api  3/3 ready" in str(pane.deployments.render())
         assert "4× default/pod/api-2 Unhealthy: [bold]Readiness[/] probe failed" in str(pane.events.render())
@@ -69,9 +71,10 @@ async def test_pods_table_updates_in_place_and_pins(fake_k8s):
         pane.table.focus()
         pane.table.move_cursor(row=2)  # api-3
         await pilot.pause()
+        assert pane.border_subtitle.startswith("default/api-3  1/1 Running  restarts 0  age 120m  node-1")
         cluster.put("pods", pod("api-3", containers=[waiting("CrashLoopBackOff", restarts=2, last_exit_ago=timedelta(minutes=1))]))
-        await until(pilot, lambda: rows(pane)[0][2] == "api-3")
-        assert rows(pane)[0][:5] == ["✖ CRIT", "default", "api-3", "0/1", "CrashLoopBackOff"]
+        await until(pilot, lambda: rows(pane)[0][1] == "default/api-3")
+        assert rows(pane)[0][:4] == ["✖", "default/api-3", "0/1", "CrashLoopBackOff"]
         assert pane.table.cursor_row == 0  # the cursor followed the pod it was on
         assert "✖ 1 CRIT" in str(pane.border_title) and "✔ 2 OK" in str(pane.border_title)
         await until(pilot, lambda: any("pod entered CrashLoopBackOff: default/api-3" in t for t in app.timeline))
@@ -87,3 +90,56 @@ async def test_pods_table_updates_in_place_and_pins(fake_k8s):
         fake_k8s.start()
         await until(pilot, lambda: not pane.has_class("-stale"), timeout=15)
     await collector.aclose()
+
+
+async def test_pane_is_fresh_within_seconds_after_a_long_outage(fake_k8s):
+    fake_k8s.cluster.put("pods", pod("api-1"))
+    collector = KubernetesCollector(KubernetesTarget(name="prod", timeout=3, interval=0.2))
+    app = PaneApp([collector])
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = app.query_one(PodsPane)
+        await until(pilot, lambda: pane.table.row_count == 1)
+        fake_k8s.stop()
+        await until(pilot, lambda: pane.has_class("-stale"))
+        assert "API server unreachable (127.0.0.1:" in str(pane._stale.render())
+        assert "Connection refused" in str(pane._stale.render())
+        for reflector in collector.reflectors:
+            reflector.backoff.failures = 12  # as after minutes down: a full backoff would wait 30 s
+        # While stale the pane keeps looking at its interval; a backoff here would hide the recovery.
+        stale_seen = len(app.snapshots)
+        await until(pilot, lambda: len(app.snapshots) >= stale_seen + 10, timeout=5)
+        await until(pilot, lambda: all(r.backoff.failures > 12 for r in collector.reflectors))
+        fake_k8s.start()
+        await until(pilot, lambda: not pane.has_class("-stale"), timeout=7)
+        assert rows(pane)[0][1:3] == ["default/api-1", "1/1"]
+    await collector.aclose()
+
+
+async def test_narrow_pane_never_cuts_ready_or_status(fake_k8s):
+    """The left half at 120 columns (about 58 cells) and the live view at 80: STATUS is whole."""
+    long_status = pod("config-broken", phase="Pending", containers=[waiting("CreateContainerConfigError")], namespace="kube-system")
+    fake_k8s.cluster.put("pods", long_status)
+    fake_k8s.cluster.put("pods", pod("api-7d9f8b6c5d-x2x4z", namespace="shop",
+                                     containers=[waiting("CrashLoopBackOff", restarts=12, last_exit_ago=timedelta(seconds=95))]))
+    for width in (58, 80, 110):
+        collector = KubernetesCollector(KubernetesTarget(name="prod", timeout=3, interval=0.2))
+        app = PaneApp([collector])
+        async with app.run_test(size=(width, 30)) as pilot:
+            pane = app.query_one(PodsPane)
+            await until(pilot, lambda: pane.table.row_count == 2)
+            await pilot.pause()
+            await pilot.pause()
+            header = pane.table.render_line(0).text
+            lines = [pane.table.render_line(y + 1).text for y in range(2)]
+            for label in ("READY", "STATUS", "RESTARTS", "AGE", "NODE"):
+                assert label in header or label[:3] not in header, f"{label} cut at {width}: {header!r}"
+            for row, line in zip(rows(pane), lines, strict=True):
+                assert row[2] in line and row[3] in line, f"READY / STATUS cut at {width}: {line!r}"
+                if "RESTARTS" in header:
+                    assert row[4] in line, f"RESTARTS cut at {width}: {line!r}"
+            if width >= 110:
+                assert "NODE" in header and all("node-1" in line for line in lines)
+            pane.table.focus()
+            await pilot.pause()
+            assert pane.border_subtitle.startswith(rows(pane)[0][1] + "  ")  # the selected pod's whole name
+        await collector.aclose()

@@ -2,10 +2,17 @@
 
 The pod table is keyed by cluster + pod uid and updated cell by cell, so with 5,000 pods
 a refresh touches only what changed and the cursor stays on the same pod.
+
+The pane gets about 54 cells at 120 columns and 78 at 80 or 200: too few for kubectl's
+whole row. The level is a symbol, namespace and name share one column (NS/NAME, as in the
+deployment and event lines), READY and STATUS are always whole, RESTARTS, AGE and NODE
+follow while the name keeps a readable width, and the bottom border spells out the
+selected pod in full.
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import ClassVar
 
 from rich.text import Text
@@ -13,10 +20,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
-from app.collectors.base import Collector, Level, Snapshot
+from app.collectors.base import Collector, Level, Snapshot, collect_safely
 from app.collectors.k8s_records import PodRow
 from app.collectors.kubernetes import KubeView
-from app.ui.messages import TimelineRequest
+from app.ui.messages import SnapshotArrived, TimelineRequest
 from app.ui.panes.base import LivePane
 from app.ui.panes.fit import FlexColumn, flex_text
 
@@ -25,7 +32,7 @@ SHOWN_EVENTS = 6
 # DataTable measures every new cell when it next idles; adding thousands of rows at once
 # freezes the screen for seconds, so new rows go in batches (problem pods first).
 ADD_BATCH = 300
-_RANK = {f"{lv.symbol} {lv.word}": lv.severity_rank for lv in Level}
+_RANK = {lv.symbol: lv.severity_rank for lv in Level}
 
 
 class PodsTable(DataTable):
@@ -35,7 +42,47 @@ class PodsTable(DataTable):
 
     def level_text(self, level: Level) -> Text:
         style = self.get_component_rich_style(f"pods-table-{level.css_class}", partial=True)
-        return Text(f"{level.symbol} {level.word}", style=style)
+        return Text(level.symbol, style=style)
+
+
+class PodColumnsFit(FlexColumn):
+    """READY and STATUS always whole; then each later column only while NAME keeps the width
+    `then` names for it (RESTARTS matters more than the end of a name, AGE and NODE less).
+    A column that would show only in part is pushed out whole (NAME fills the gap).
+    """
+
+    def __init__(self, table: DataTable, key: str, *, min_width: int, keep_after: int, then: tuple[int, ...]) -> None:
+        super().__init__(table, key, min_width=min_width, keep_after=keep_after)
+        self.then = then
+
+    def fit(self) -> None:
+        table = self.table
+        available = table.scrollable_content_region.width
+        column = table.columns.get(self.key)
+        if column is None or available <= 0:
+            return
+        keys = list(table.columns)
+        position = keys.index(column.key)
+        before = sum(table.columns[k].get_render_width(table) for k in keys[:position])
+        after = [table.columns[k].get_render_width(table) for k in keys[position + 1 :]]
+        natural = max(column.content_width, len(column.label.plain))
+        floor = min(self.min_width, natural)
+
+        def room(shown: int) -> int:
+            return available - before - sum(after[:shown]) - 2 * table.cell_padding
+
+        shown = min(self.keep_after, len(after))
+        for needs in self.then[: len(after) - shown]:
+            if room(shown + 1) < min(needs, natural):
+                break
+            shown += 1
+        width = max(floor, room(shown) if shown < len(after) else min(natural, room(shown)), 4)
+        if column.auto_width or column.width != width:
+            column.auto_width = False
+            column.width = width
+            table._require_update_dimensions = True  # as FlexColumn: what add_column sets
+            table._clear_caches()
+            table.refresh()
 
 
 class PodsPane(LivePane):
@@ -51,7 +98,7 @@ class PodsPane(LivePane):
         self.show_namespace = self.several_clusters or any(t is None or len(t.namespaces) != 1 for t in targets)
         self.table = PodsTable(cursor_type="row", zebra_stripes=False, id="pods-table")
         # Long pod names give way (cut with …) so READY and STATUS stay on screen.
-        self._name_column = FlexColumn(self.table, "name", min_width=16, keep_after=2)
+        self._name_column = PodColumnsFit(self.table, "name", min_width=12, keep_after=2, then=(16, 28, 28))
         self.deployments = Static("", id="pods-deployments", markup=False)
         self.events = Static("", id="pods-events", markup=False)
         self._shown: dict[str, dict[str, PodRow]] = {}  # cluster -> row key -> row in the table
@@ -65,15 +112,20 @@ class PodsPane(LivePane):
         yield self.events
 
     def on_mount(self) -> None:
-        columns = [("level", "LEVEL")]
-        if self.show_namespace:
-            columns.append(("namespace", "NAMESPACE"))
-        columns += [("name", "NAME"), ("ready", "READY"), ("status", "STATUS"), ("restarts", "RESTARTS"),
-                    ("age", "AGE"), ("node", "NODE")]
+        columns = [("level", ""), ("name", "NS/NAME" if self.show_namespace else "NAME"), ("ready", "READY"),
+                   ("status", "STATUS"), ("restarts", "RESTARTS"), ("age", "AGE"), ("node", "NODE")]
         for key, label in columns:
             self.table.add_column(label, key=key)
         self.deployments.display = False
         self.events.display = False
+
+    async def _poll(self, collector: Collector) -> None:
+        # collect() only reads the cache the watches keep, and the watches back off on their
+        # own: the pane's usual backoff would leave it stale for up to 30 s after the API
+        # server is back. Polling at the interval costs nothing and shows recovery at once.
+        while True:
+            self.post_message(SnapshotArrived(await collect_safely(collector)))
+            await asyncio.sleep(collector.interval)
 
     # --- rendering ---------------------------------------------------------------
     def render_snapshot(self, snapshot: Snapshot, last_good: Snapshot | None) -> None:
@@ -85,14 +137,16 @@ class PodsPane(LivePane):
         self._render_deployments()
         self._render_events()
         self._render_title()
+        self._show_selected()
         for line in view.observations:
             self.post_message(TimelineRequest(line, kind="observation"))
 
     def _cells(self, row: PodRow) -> dict[str, Text]:
-        cells = {"level": self.table.level_text(row.level)}
+        name = row.name
         if self.show_namespace:
-            cells["namespace"] = Text(f"{row.cluster}/{row.namespace}" if self.several_clusters else row.namespace)
-        cells.update(name=flex_text(row.name), ready=Text(row.ready), status=Text(row.status),
+            name = f"{row.cluster}/{row.namespace}/{name}" if self.several_clusters else f"{row.namespace}/{name}"
+        cells = {"level": self.table.level_text(row.level)}
+        cells.update(name=flex_text(name), ready=Text(row.ready), status=Text(row.status),
                      restarts=Text(row.restarts), age=Text(row.age), node=Text(row.node))
         return cells
 
@@ -140,8 +194,7 @@ class PodsPane(LivePane):
             self._sort(selected)
 
     def _sort(self, selected: str | None) -> None:
-        columns = ("level", "namespace", "name") if self.show_namespace else ("level", "name")
-        self.table.sort(*columns, key=lambda values: (-_RANK.get(values[0].plain, 0), *(v.plain for v in values[1:])))
+        self.table.sort("level", "name", key=lambda values: (-_RANK.get(values[0].plain, 0), *(v.plain for v in values[1:])))
         if selected is not None and selected in self.table.rows:
             self.table.move_cursor(row=self.table.get_row_index(selected), animate=False, scroll=False)
 
@@ -152,6 +205,29 @@ class PodsPane(LivePane):
             return self.table.coordinate_to_cell_key(self.table.cursor_coordinate).row_key.value
         except Exception:  # noqa: BLE001 - a cursor past the end just means nothing selected
             return None
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_selected()
+
+    def _selected_row(self) -> PodRow | None:
+        key = self._selected_key()
+        return next((shown[key] for shown in self._shown.values() if key in shown), None)
+
+    def _show_selected(self) -> None:
+        """The row under the cursor in full at the bottom border: a narrow pane cuts names."""
+        row = self._selected_row()
+        if row is None or not self.table.has_focus:
+            self.border_subtitle = None
+            return
+        prefix = f"{row.cluster}/" if self.several_clusters else ""
+        self.border_subtitle = Text(f"{prefix}{row.namespace}/{row.name}  {row.ready} {row.status}  restarts {row.restarts}  "
+                                    f"age {row.age}  {row.node}")
+
+    def on_descendant_focus(self) -> None:
+        self._show_selected()
+
+    def on_descendant_blur(self) -> None:
+        self._show_selected()
 
     def _render_title(self) -> None:
         counts = {lv: sum(v.counts.get(lv, 0) for v in self._views.values()) for lv in (Level.CRIT, Level.WARN, Level.OK)}
@@ -198,8 +274,7 @@ class PodsPane(LivePane):
     # --- actions -----------------------------------------------------------------------
     def action_pin_pod(self) -> None:
         """Write the selected pod's status, last termination and recent events to the timeline."""
-        key = self._selected_key()
-        row = next((shown[key] for shown in self._shown.values() if key in shown), None)
+        row = self._selected_row()
         if row is None:
             self.notify("No pod selected, nothing to pin", severity="warning", markup=False)
             return
