@@ -123,3 +123,46 @@ class TrafficGenerator:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(5)
+
+
+class SteppedCounters:
+    """A /metrics endpoint whose `orders_total{code}` counters change only when the test sets
+    them, all at once (never half-way through a scrape). A lower value is a counter reset."""
+
+    def __init__(self, values: dict[str, int]) -> None:
+        self._lock = threading.Lock()
+        self.set(values)
+        counters = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                with counters._lock:
+                    body = generate_latest(counters._registry)
+                self.send_response(200)
+                self.send_header("Content-Type", CONTENT_TYPE_LATEST)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}/metrics"
+        self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread.start()
+
+    def set(self, values: dict[str, int]) -> None:
+        registry = CollectorRegistry()
+        orders = Counter("orders", "Orders by HTTP code", ["code"], registry=registry)
+        for code, value in values.items():
+            orders.labels(code=code).inc(value)
+        with self._lock:
+            self._registry = registry
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self._thread.join(5)

@@ -21,7 +21,8 @@ def free_port() -> int:
 
 
 class PrometheusProcess:
-    def __init__(self, workdir: Path, scrape_target: str) -> None:
+    def __init__(self, workdir: Path, scrape_target: str | list[str]) -> None:
+        targets = [scrape_target] if isinstance(scrape_target, str) else scrape_target
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.workdir = workdir
@@ -30,7 +31,7 @@ class PrometheusProcess:
             "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
             "scrape_configs:\n"
             "  - job_name: app\n"
-            f"    static_configs:\n      - targets: ['{scrape_target}']\n"
+            f"    static_configs:\n      - targets: {targets!r}\n"
         )
         self.log = open(workdir / "prometheus.log", "wb")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(

@@ -6,6 +6,7 @@ same evaluation time.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 import threading
@@ -16,9 +17,10 @@ import httpx
 import pytest
 
 from app.collectors.base import Level
+from app.collectors.metrics_scrape import MetricsScrapeCollector
 from app.collectors.prometheus_api import PrometheusErrorRateCollector
 from app.config.error_rates import ErrorRate
-from tests.error_rates.metrics_server import MetricsServer, TrafficGenerator
+from tests.error_rates.metrics_server import MetricsServer, SteppedCounters, TrafficGenerator
 from tests.error_rates.prometheus_process import PROMETHEUS, SKIP_REASON, PrometheusProcess
 
 pytestmark = pytest.mark.slow
@@ -26,14 +28,29 @@ pytestmark = pytest.mark.slow
 RATIO = 'sum(rate(http_requests_total{code=~"5.."}[10s])) / sum(rate(http_requests_total[10s]))'
 BY_CODE = "sum by (code) (rate(http_requests_total[10s]))"
 
+# For the direct scrape: the same ratio over exactly the two scrapes warroom compared.
+STEP_RATIO = 'sum(rate(orders_total{{code=~"5.."}}[{window}])) / sum(rate(orders_total[{window}]))'
+STATE_A = {"200": 100_000, "500": 8_000, "503": 2_000}
+STATE_B = {"200": 100_037, "500": 8_004, "503": 2_001}  # +42 orders, 5 of them 5xx
+STATE_C = {"200": 30, "500": 5, "503": 0}  # the service restarted: a counter reset
+
 
 @pytest.fixture(scope="module")
-def prometheus(tmp_path_factory):
+def stepped():
+    """Counters that move only when a test moves them (see test_direct_scrape_...)."""
+    server = SteppedCounters(STATE_A)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def prometheus(tmp_path_factory, stepped):
     if PROMETHEUS is None:
         pytest.skip(SKIP_REASON)
     server = MetricsServer()
     traffic = TrafficGenerator(server).start()
-    prom = PrometheusProcess(tmp_path_factory.mktemp("prometheus"), f"127.0.0.1:{server.port}")
+    targets = [f"127.0.0.1:{server.port}", f"127.0.0.1:{stepped.port}"]
+    prom = PrometheusProcess(tmp_path_factory.mktemp("prometheus"), targets)
     try:
         prom.wait_until_scraped(samples=7)  # enough history for a few range points
         yield prom
@@ -110,6 +127,62 @@ async def test_bad_query_and_empty_result_are_rows_not_failures(prometheus, http
     empty = await collector(http_client, prometheus.url, "no_such_metric_anywhere", at).collect()
     assert empty.error is None
     assert [(r.note, r.level) for r in empty.data.rows] == [("no data", Level.UNKNOWN)]
+
+
+async def prometheus_samples(client, base_url: str, selector: str) -> list[tuple[float, float]]:
+    response = await client.get(f"{base_url}/api/v1/query", params={"query": f"{selector}[2m]"})
+    (series,) = response.json()["data"]["result"]
+    return [(float(t), float(v)) for t, v in series["values"]]
+
+
+async def until_prometheus_has(client, base_url: str, value: float) -> None:
+    """Poll the external Prometheus until it has scraped the new counter values (bounded)."""
+    for _ in range(100):
+        samples = await prometheus_samples(client, base_url, 'orders_total{code="200"}')
+        if samples[-1][1] == value:
+            return
+        await asyncio.sleep(0.1)  # waiting on another process's 1 s scrape, not on our code
+    raise AssertionError(f"prometheus did not scrape orders_total == {value}")
+
+
+def window_across(samples: list[tuple[float, float]], before: float, after: float) -> tuple[float, str]:
+    """Evaluation time and range covering the last sample at `before` and the first at `after`."""
+    last_before = max(t for t, v in samples if v == before)
+    first_after = min(t for t, v in samples if v == after)
+    return first_after, f"{round((first_after - last_before) * 1000) + 200}ms"
+
+
+async def test_direct_scrape_matches_prometheus_over_the_same_scrapes(prometheus, stepped, http_client):
+    """warroom's own delta between two scrapes, and across a reset, is what Prometheus'
+    rate() ratio says over the same pair of scrapes."""
+    config = ErrorRate(name="orders", metrics_url=stepped.url, counter="orders_total", errors={"code": "5.."},
+                       warn=0.05, crit=0.5)
+    scraper = MetricsScrapeCollector(config, http_client)
+    await until_prometheus_has(http_client, prometheus.url, STATE_A["200"])
+    assert (await scraper.collect()).data.rows[0].note == "collecting…"
+
+    stepped.set(STATE_B)
+    await until_prometheus_has(http_client, prometheus.url, STATE_B["200"])
+    after_step = (await scraper.collect()).data.rows[0]
+    stepped.set(STATE_C)
+    await until_prometheus_has(http_client, prometheus.url, STATE_C["200"])
+    after_reset = (await scraper.collect()).data.rows[0]
+
+    samples = await prometheus_samples(http_client, prometheus.url, 'orders_total{code="200"}')
+    for row, before, after, expected in (
+        (after_step, STATE_A, STATE_B, 5 / 42),
+        (after_reset, STATE_B, STATE_C, 5 / 35),
+    ):
+        at, window = window_across(samples, before["200"], after["200"])
+        query = STEP_RATIO.format(window=window)
+        direct = await prometheus_says(http_client, prometheus.url, query, at)
+        prometheus_value = float(direct["result"][0]["value"][1])
+        assert prometheus_value == pytest.approx(expected, rel=1e-9)
+        assert row.value == pytest.approx(prometheus_value, rel=1e-9)
+        assert row.level is Level.WARN
+        # and the Prometheus-query row shows exactly what Prometheus answers
+        (queried,) = (await collector(http_client, prometheus.url, query, at).collect()).data.rows
+        assert queried.value == prometheus_value
 
 
 class _Proxy(BaseHTTPRequestHandler):
