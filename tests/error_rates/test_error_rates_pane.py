@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 from app.collectors.error_rates import build
 from app.config import Config
 from app.ui.panes.error_rates import ErrorRatesPane
 from tests.error_rates.metrics_server import TrafficGenerator
 from tests.error_rates.pane_host import ErrorRatesHost
+from tests.health.health_servers import TargetServer
 
 
 def config_for(url: str) -> Config:
@@ -105,3 +108,72 @@ async def test_level_change_becomes_a_timeline_observation(metrics_server):
         (entry,) = [t for t in app.timeline if t.text.startswith("api 5xx WARN")]
         assert entry.kind == "observation" and "(since " in entry.text
         assert pane.table.row_count == 2
+
+
+def screen_rows(pane: ErrorRatesPane) -> list[str]:
+    """The table's lines as they are drawn (cropped to the pane), header first."""
+    table = pane.table
+    return [table.render_line(y).text for y in range(table.row_count + 1)]
+
+
+async def test_series_stay_told_apart_in_a_narrow_pane(metrics_server):
+    # A Prometheus answering one series per code (a real HTTP server speaking its API),
+    # and a scrape row after it in the config.
+    api = TargetServer().start()
+    api.routes["/api/v1/query"] = (200, json.dumps({"status": "success", "data": {"resultType": "vector", "result": [
+        {"metric": {"code": code}, "value": [1, value]} for code, value in (("503", "1.66"), ("200", "45"), ("500", "5"))
+    ]}}), 0)
+    config = Config.model_validate({"error_rates": [
+        {"name": "requests by code", "prometheus": api.base, "query": "sum by (code) (rate(x[1m]))",
+         "unit": "per_second", "interval": "0.1s"},
+        {"name": "api 5xx", "metrics_url": metrics_server.url, "counter": "http_requests_total",
+         "errors": {"code": "5.."}, "warn": 0.05, "crit": 0.5, "interval": "0.1s"},
+    ]})
+    app = ErrorRatesHost(build(config))
+    try:
+        # 60 columns: the pane is as wide as the left half of a 120-column terminal.
+        async with app.run_test(size=(60, 20)) as pilot:
+            pane = app.query_one(ErrorRatesPane)
+            await wait_for(pilot, lambda: pane.table.row_count == 4 and "45/s" in "".join(screen_rows(pane)))
+            await pilot.pause()
+            lines = screen_rows(pane)[1:]
+            # Every series row shows which code it is, in label order; the scrape row stays last.
+            assert [("code=200" in l, "code=500" in l, "code=503" in l) for l in lines[:3]] == [
+                (True, False, False), (False, True, False), (False, False, True)]
+            assert "45/s" in lines[0] and "5/s" in lines[1] and "1.66/s" in lines[2]
+            assert "api 5xx" in lines[3]
+    finally:
+        api.stop()
+
+
+async def test_infinite_and_nan_values_are_shown_not_fatal():
+    # x/0 in PromQL is +Inf: the row says so (CRIT above any threshold) and the app lives on.
+    api = TargetServer().start()
+    answers = {"inf": "+Inf", "nan": "NaN"}
+    for name, value in answers.items():
+        api.routes[f"/{name}/api/v1/query"] = (200, json.dumps(
+            {"status": "success", "data": {"resultType": "scalar", "result": [1, value]}}), 0)
+    config = Config.model_validate({"error_rates": [
+        {"name": name, "prometheus": f"{api.base}/{name}", "query": "sum(x) / sum(y)", "crit": 0.05, "interval": "0.1s"}
+        for name in answers
+    ]})
+    app = ErrorRatesHost(build(config))
+    try:
+        async with app.run_test(size=(100, 20)) as pilot:
+            pane = app.query_one(ErrorRatesPane)
+            await wait_for(pilot, lambda: app.snapshots >= 6)
+            assert app.is_running
+            assert (cell_text(pane, 0, "level"), cell_text(pane, 0, "value")) == ("✖ CRIT", "+Inf")
+            assert (cell_text(pane, 1, "level"), cell_text(pane, 1, "value")) == ("? UNKNOWN", "NaN")
+            assert cell_text(pane, 0, "trend").strip("█") == ""
+    finally:
+        api.stop()
+
+
+def test_sparkline_of_a_steady_rate_is_flat():
+    from app.ui.sparkline import sparkline
+
+    # 12.8% .. 13.1% is a steady error rate, not a chart of full-height spikes.
+    assert set(sparkline([0.128, 0.131, 0.129, 0.130], floor=0)) == {"█"}
+    assert sparkline([0.0, 0.05, 0.10], floor=0) == "▁▅█"
+    assert sparkline([0.0, 0.0], floor=0) == "▁▁"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -107,7 +108,7 @@ class ErrorRatesPane(LivePane):
             row_id = self._row_id(snapshot.name, row.key)
             wanted.append(row_id)
             self.shown[row_id] = ShownRow(snapshot.name, row, data, snapshot.fetched_at)
-            self._set_row(row_id, self._cells(snapshot.name, row, data))
+            self._set_row(row_id, self._cells(snapshot.name, row, data, series=len(rows) > 1))
         for row_id in self._keys_by_collector.get(snapshot.name, []):
             if row_id not in wanted:
                 self.shown.pop(row_id, None)
@@ -129,14 +130,15 @@ class ErrorRatesPane(LivePane):
             except CellDoesNotExist:
                 selected = None
         order = {c.name: i for i, c in enumerate(self.collectors)}
-        names = sorted(order, key=len, reverse=True)
+        # The sort sees only the cells; map each shown title back to its row id's parts.
+        titles = {}
+        for row_key in self.table.rows:
+            collector, _, series = str(row_key.value).partition("\x1f")
+            titles[self.table.get_cell(row_key, "name").plain] = (collector, series)
 
         def position(cell: Text) -> tuple[int, str]:
-            plain = cell.plain
-            for name in names:  # longest first: "api" must not claim "api 5xx" rows
-                if plain == name or plain.startswith(name + " "):
-                    return order[name], plain[len(name):]
-            return len(order), plain
+            collector, series = titles.get(cell.plain, ("", cell.plain))
+            return order.get(collector, len(order)), series
 
         self.table.sort("name", key=position)
         if selected is not None:
@@ -145,12 +147,19 @@ class ErrorRatesPane(LivePane):
             except RowDoesNotExist:
                 pass
 
-    def _cells(self, name: str, row: ErrorRateRow, data: ErrorRateData) -> tuple[Text, ...]:
+    def _cells(self, name: str, row: ErrorRateRow, data: ErrorRateData, *, series: bool = False) -> tuple[Text, ...]:
         level = Text(f"{row.level.symbol} {row.level.word}", style=self.table.level_style(row.level))
-        title = Text(name, no_wrap=True, overflow="ellipsis")
-        if row.labels:
-            title.append(" ")
-            title.append(row.labels, style=self.table.muted_style())
+        title = Text(no_wrap=True, overflow="ellipsis")
+        if series and row.labels:
+            # Several series of one query differ only in their labels: those go first, so a
+            # narrow column cuts the repeated name, not what tells the rows apart.
+            title.append(compact_labels(row.labels))
+            title.append(f" · {name}", style=self.table.muted_style())
+        else:
+            title.append(name)
+            if row.labels:
+                title.append(" ")
+                title.append(compact_labels(row.labels), style=self.table.muted_style())
         if row.value is None:
             value = Text(_shorten(row.note or "no data"), style=self.table.muted_style())
         else:
@@ -158,7 +167,7 @@ class ErrorRatesPane(LivePane):
             if row.note and row.note != value.plain:
                 value.append(f" {_shorten(row.note)}", style=self.table.muted_style())
         limits = Text(_limits(data), style=self.table.muted_style())
-        trend = Text(sparkline(list(row.history), SPARK_WIDTH))
+        trend = Text(sparkline(list(row.history), SPARK_WIDTH, floor=0))
         return (level, title, value, trend, limits)
 
     def _set_row(self, row_id: str, cells: tuple[Text, ...]) -> None:
@@ -241,6 +250,19 @@ def _limits(data: ErrorRateData) -> str:
     warn = format_value(data.warn, data.unit) if data.warn is not None else "–"
     crit = format_value(data.crit, data.unit) if data.crit is not None else "–"
     return f"{warn} / {crit}"
+
+
+_LABEL = re.compile(r'(\w+)="((?:[^"\\]|\\.)*)"')
+_BARE_VALUE = re.compile(r"[\w.:/@+-]*")
+
+
+def compact_labels(labels: str) -> str:
+    """'{code="500",job="api"}' -> 'code=500 job=api' (quotes kept where a value needs them)."""
+    name, brace, rest = labels.partition("{")
+    if not brace:
+        return labels
+    pairs = [f"{k}={v}" if _BARE_VALUE.fullmatch(v) else f'{k}="{v}"' for k, v in _LABEL.findall(rest)]
+    return " ".join(([name] if name else []) + pairs)
 
 
 def _shorten(text: str, limit: int = 32) -> str:
