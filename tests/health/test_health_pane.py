@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from textual.app import App, ComposeResult
@@ -55,7 +56,7 @@ async def test_hung_endpoint_never_stalls_other_rows_or_the_ui(target):
         await settle(pilot, pane, lambda: "OK" in cell(app, "api", "level") and "CRIT" in cell(app, "db", "level"))
         assert cell(app, "api", "code") == "200"
         assert cell(app, "db", "reason") == "503 Service Unavailable"
-        assert "down since" in cell(app, "db", "since")
+        assert re.fullmatch(r"\d\d:\d\d:\d\d \(\d+s\)", cell(app, "db", "since"))
         assert cell(app, "hung", "reason") == "waiting for the first result"  # still hanging, and nothing else waited for it
         # the UI still answers keys while a request hangs
         await pilot.press("down")
@@ -99,3 +100,38 @@ async def test_pin_key_posts_the_selected_rows_state(target):
         assert pins[0].text.startswith("pinned: web CRIT: 500 Internal Server Error (down since ")
         # bodies and reasons are shown literally, never as markup
         assert cell(app, "web", "reason") == "500 Internal Server Error"
+
+
+def drawn(pane: HealthPane) -> list[str]:
+    """The table's lines as drawn (cropped to the pane), header first."""
+    return [pane.table.render_line(y).text for y in range(pane.table.row_count + 1)]
+
+
+async def test_since_shows_at_80_columns_and_nothing_is_cut_mid_column(target):
+    checks = [
+        {"name": "api", "url": target.url("/ok"), "interval": "0.2s"},
+        {"name": "search", "url": target.url("/slow?s=5"), "timeout": "0.3s", "interval": "0.2s"},
+        {"name": "payments", "url": target.url("/down"), "interval": "0.2s"},
+    ]
+    # 80 columns: an 80x24 terminal, or the left half at 200x60.
+    app = HostApp(checks)
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = app.query_one(HealthPane)
+        await settle(pilot, pane, lambda: "timeout" in cell(app, "search", "reason") and cell(app, "payments", "since"))
+        await pilot.pause()
+        header, *rows = drawn(pane)
+        assert header.split()[:6] == ["Check", "Level", "Code", "Latency", "Reason", "Since"]
+        since = cell(app, "payments", "since")
+        assert any(line.split()[0] == "payments" and since in line for line in rows), rows
+        assert any("timeout: no" in line for line in rows)  # the reason keeps room to be read
+
+    # The left half of a 120-column terminal: the reason keeps its room; Since and Trend
+    # give way whole rather than show as a cut-off fragment.
+    app = HostApp(checks)
+    async with app.run_test(size=(58, 24)) as pilot:
+        pane = app.query_one(HealthPane)
+        await settle(pilot, pane, lambda: "timeout" in cell(app, "search", "reason") and cell(app, "payments", "since"))
+        await pilot.pause()
+        header, *rows = drawn(pane)
+        assert header.split()[-1] == "Reason", header
+        assert all(line.rstrip().endswith(("…", "ms", "Unavailable")) for line in rows), rows

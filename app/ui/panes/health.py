@@ -22,16 +22,17 @@ from app.ui.panes.fit import FlexColumn, flex_text
 from app.ui.sparkline import sparkline
 
 HISTORY = 30
-TREND_WIDTH = 12
+TREND_WIDTH = 8
+REASON_MIN = 20
 COLUMNS = [
     ("check", "Check"),
     ("level", "Level"),
     ("code", "Code"),
     ("latency", "Latency"),
-    # Reason before the trend and age: at 80 columns it is what the reader needs most.
+    # Reason first: it is what the reader needs most; then since when, then the trend.
     ("reason", "Reason"),
-    ("trend", "Trend"),
     ("since", "Since"),
+    ("trend", "Trend"),
 ]
 _SINCE_WORD = {Level.OK: "up", Level.WARN: "warn", Level.CRIT: "down", Level.UNKNOWN: "unknown"}
 
@@ -49,6 +50,27 @@ class HealthTable(DataTable):
     def level_text(self, level: Level) -> Text:
         style = self.get_component_rich_style(f"health-table-{level.css_class}", partial=True)
         return Text(f"{level.symbol} {level.word}", style=style)
+
+
+class _ReasonColumn(FlexColumn):
+    """The reason keeps at least REASON_MIN cells; Since, then Trend, show when they fit whole
+    beside it (an 80-column pane has room for Since), otherwise they give way whole."""
+
+    def fit(self) -> None:
+        table = self.table
+        keys = list(table.columns)
+        if self.key not in keys:
+            return
+        position = keys.index(self.key)
+        before = sum(table.columns[k].get_render_width(table) for k in keys[:position])
+        after = [table.columns[k].get_render_width(table) for k in keys[position + 1 :]]
+        room = table.scrollable_content_region.width - before - self.min_width - 2 * table.cell_padding
+        self.keep_after = 0
+        for count in range(len(after), 0, -1):
+            if sum(after[:count]) <= room:
+                self.keep_after = count
+                break
+        super().fit()
 
 
 class _Row:
@@ -81,7 +103,7 @@ class HealthPane(LivePane):
         self._tracker = TransitionTracker()
         self.table = HealthTable(cursor_type="row", zebra_stripes=False, id="health-table")
         # The reason gives way (cut with …) so level, code and latency never scroll off.
-        self._reason_column = FlexColumn(self.table, "reason", min_width=16)
+        self._reason_column = _ReasonColumn(self.table, "reason", min_width=REASON_MIN)
 
     def compose(self) -> ComposeResult:
         yield self.compose_stale()
@@ -132,8 +154,8 @@ class HealthPane(LivePane):
         cells = {
             "level": self.table.level_text(row.level if row.level is not None else Level.UNKNOWN),
             "reason": flex_text(row.summary),
-            "since": Text(self._since_text(row)),
-            "trend": Text(sparkline(list(row.latencies), TREND_WIDTH)),
+            "since": Text(self._since_cell(row)),
+            "trend": Text(sparkline(list(row.latencies), TREND_WIDTH, floor=0)),
         }
         if result is not None:
             cells["code"] = Text(str(result.status_code) if result.status_code is not None else "—")
@@ -148,10 +170,16 @@ class HealthPane(LivePane):
         at = row.since.astimezone(self.tz).strftime("%H:%M:%S")
         return f"{_SINCE_WORD[row.level]} since {at} ({format_age(now_utc() - row.since)})"
 
+    def _since_cell(self, row: _Row) -> str:
+        """'14:02:11 (3m)': the Level beside it says down, warn or up."""
+        if row.since is None or row.level is None:
+            return ""
+        return f"{row.since.astimezone(self.tz).strftime('%H:%M:%S')} ({format_age(now_utc() - row.since)})"
+
     def _refresh_ages(self) -> None:
         for name, row in self._rows.items():
             if name in self.table.rows and row.since is not None:
-                self.table.update_cell(name, "since", Text(self._since_text(row)))
+                self.table.update_cell(name, "since", Text(self._since_cell(row)))
 
     def _set_pane_level(self) -> None:
         levels = [r.level for r in self._rows.values() if r.level is not None]
