@@ -32,6 +32,9 @@ class Backend:
     lock_mode: str = ""
     lock_type: str = ""
     relation: str = ""
+    backend_type: str = "client backend"
+    lock_wait_s: float | None = None
+    """Since pg_locks.waitstart (PostgreSQL 14+); None on 13 or just after the wait began."""
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Backend:
@@ -57,10 +60,13 @@ class Backend:
             query_s=row.get("query_s"),
             xact_s=row.get("xact_s"),
             state_s=row.get("state_s"),
-            blocked_by=tuple(int(p) for p in row.get("blocked_by") or ()),
+            # pg_blocking_pids names a parallel query's leader once per worker: keep each pid once
+            blocked_by=tuple(dict.fromkeys(int(p) for p in row.get("blocked_by") or ())),
             lock_mode=row.get("mode") or "",
             lock_type=row.get("locktype") or "",
             relation=relation,
+            backend_type=row.get("backend_type") or "client backend",
+            lock_wait_s=row.get("wait_s"),
         )
 
     @property
@@ -79,8 +85,16 @@ class Backend:
 
     @property
     def wait_s(self) -> float:
-        """How long a waiter has waited. PG < 14 has no pg_locks.waitstart, so: since its query began."""
-        return float(self.query_s or 0.0) if self.waiting else 0.0
+        """How long a waiter has waited for its lock: since pg_locks.waitstart where the server
+        has it (14+), else since its query began (13), which counts work done before the wait."""
+        if not self.waiting:
+            return 0.0
+        return float(self.lock_wait_s if self.lock_wait_s is not None else self.query_s or 0.0)
+
+    @property
+    def activity(self) -> str:
+        """The state for a client backend; what it is for any other ('autovacuum worker')."""
+        return self.state if self.backend_type == "client backend" else self.backend_type
 
     @property
     def wait(self) -> str:
@@ -102,6 +116,7 @@ class LockNode:
     depth: int
     root_pid: int
     waiters_below: int = 0
+    """For a root: how many distinct backends wait on it, directly or behind others. 0 below."""
     also_blocked_by: tuple[int, ...] = ()
 
     @property
@@ -135,11 +150,27 @@ def _unknown_backend(pid: int) -> Backend:
     return Backend(pid, "", "", "", "", label, "", "", "", "")
 
 
+def _reach(start: int, waiters_of: dict[int, list[int]]) -> int:
+    """How many distinct backends wait on `start`, directly or behind others (each once)."""
+    seen = {start}
+    stack = [start]
+    while stack:
+        for waiter in waiters_of.get(stack.pop(), ()):
+            if waiter not in seen:
+                seen.add(waiter)
+                stack.append(waiter)
+    return len(seen) - 1
+
+
 def build_lock_tree(backends: list[Backend]) -> LockTree:
     """Roots (blockers that wait on nobody) first, most waiters first; waiters indented under them.
 
     A waiter blocked by several backends appears under the first and notes the others.
     Cycles (a deadlock not yet detected) become their own pseudo-root so nothing is hidden.
+
+    Linear in the blocked -> blocking edges: a hot row queues every waiter behind all the
+    earlier ones (waiter k is blocked by 1 .. k-1), so walking paths instead of backends
+    would take exponential time on the UI's event loop.
     """
     by_pid = {b.pid: b for b in backends}
     waiters_of: dict[int, list[int]] = {}
@@ -151,40 +182,38 @@ def build_lock_tree(backends: list[Backend]) -> LockTree:
     if not involved:
         return LockTree()
 
-    def count_below(pid: int, seen: frozenset[int]) -> int:
-        total = 0
-        for w in waiters_of.get(pid, []):
-            if w not in seen:
-                total += 1 + count_below(w, seen | {w})
-        return total
-
     def age(pid: int) -> float:
         b = by_pid[pid]
         return max(b.xact_s or 0.0, b.query_s or 0.0)
 
-    roots = [pid for pid in involved if not by_pid[pid].waiting]
+    reach = {pid: _reach(pid, waiters_of) for pid in involved if not by_pid[pid].waiting}
+    roots = sorted(reach, key=lambda pid: (-reach[pid], -age(pid), pid))
     nodes: list[LockNode] = []
     placed: set[int] = set()
 
-    def visit(pid: int, depth: int, root: int, path: frozenset[int]) -> None:
-        backend = by_pid[pid]
-        primary = backend.blocked_by[0] if backend.blocked_by else None
-        others = tuple(p for p in backend.blocked_by if p != primary)
-        nodes.append(LockNode(backend, depth, root, count_below(pid, path), others))
-        placed.add(pid)
-        children = sorted(waiters_of.get(pid, []), key=lambda w: -by_pid[w].wait_s)
-        for child in children:
-            # list a multi-blocked waiter once, under its first blocker
-            if child in path or child in placed or by_pid[child].blocked_by[0] != pid:
+    def visit(top: int, root: int) -> None:
+        # depth-first, children longest-waiting first; iterative: a chain may be hundreds deep
+        stack = [(top, 0)]
+        while stack:
+            pid, depth = stack.pop()
+            if pid in placed:
                 continue
-            visit(child, depth + 1, root, path | {child})
+            backend = by_pid[pid]
+            primary = backend.blocked_by[0] if backend.blocked_by and depth else None
+            others = tuple(p for p in backend.blocked_by if p != primary)
+            below = reach[pid] if pid in reach else _reach(pid, waiters_of) if depth == 0 else 0
+            nodes.append(LockNode(backend, depth, root, below, others))
+            placed.add(pid)
+            # list a multi-blocked waiter once, under its first blocker
+            children = [w for w in waiters_of.get(pid, ()) if w not in placed and by_pid[w].blocked_by[0] == pid]
+            children = sorted(dict.fromkeys(children), key=lambda w: -by_pid[w].wait_s)
+            stack.extend((child, depth + 1) for child in reversed(children))
 
-    roots.sort(key=lambda pid: (-count_below(pid, frozenset({pid})), -age(pid), pid))
     for root in roots:
-        visit(root, 0, root, frozenset({root}))
+        visit(root, root)
     for pid in sorted(involved - placed):  # waiters in a cycle, or whose first blocker vanished
         if pid not in placed:
-            visit(pid, 0, pid, frozenset({pid}))
+            visit(pid, pid)
     return LockTree(nodes)
 
 
@@ -206,7 +235,7 @@ def lock_tree_lines(tree: LockTree) -> list[str]:
         b = node.backend
         indent = "  " * node.depth + ("└─ " if node.depth else "")
         if node.is_root:
-            head = f"ROOT pid {b.pid} ({b.user or '?'}, {b.state}, xact {format_seconds(b.xact_s)})"
+            head = f"ROOT pid {b.pid} ({b.user or '?'}, {b.activity}, xact {format_seconds(b.xact_s)})"
             head += f" blocks {node.waiters_below}"
         else:
             head = f"pid {b.pid} ({b.user or '?'}) waits {format_seconds(b.wait_s)} for {b.lock_mode or '?'}"

@@ -282,7 +282,8 @@ def detail_of(status: PostgresStatus) -> dict[str, Any]:
                 "pid": n.backend.pid, "root": n.is_root, "depth": n.depth, "root_pid": n.root_pid,
                 "blocked_by": list(n.backend.blocked_by), "wait_s": round(n.backend.wait_s, 1),
                 "mode": n.backend.lock_mode or None, "relation": n.backend.relation or None,
-                "user": n.backend.user, "state": n.backend.state, "query": n.backend.query,
+                "user": n.backend.user, "state": n.backend.state, "backend_type": n.backend.backend_type,
+                "query": n.backend.query,
             }
             for n in status.lock_tree.nodes
         ],

@@ -1,11 +1,14 @@
 """The SQL warroom sends to a watched database: one statement per refresh, one JSON row back.
 
 Written for PostgreSQL 13 to 17 and a role holding only pg_monitor: it reads
-pg_stat_activity and pg_locks (no 14+ columns such as query_id or pg_locks.waitstart)
-and calls pg_blocking_pids() only for backends actually waiting on a heavyweight lock,
-because that function briefly takes every lock-manager partition lock.
+pg_stat_activity and pg_locks, naming no column added after 13 (pg_locks.waitstart, 14+,
+is read through to_jsonb so 13 gets NULL instead of an error), and calls
+pg_blocking_pids() only for backends actually waiting on a heavyweight lock, because that
+function briefly takes every lock-manager partition lock.
 
-warroom's own backend (pg_backend_pid()) is excluded from every figure.
+Connection counts are client backends (what max_connections limits); the lock tree takes
+any backend type, because an autovacuum worker or an extension's background worker can be
+the root blocker. warroom's own backend (pg_backend_pid()) is excluded from every figure.
 """
 
 from __future__ import annotations
@@ -16,13 +19,15 @@ REFRESH_SQL = """
 WITH act AS MATERIALIZED (
     SELECT a.pid, a.datname, a.usename, a.application_name,
            host(a.client_addr) AS client_addr, a.client_hostname, a.client_port,
-           a.state, a.wait_event_type, a.wait_event, a.backend_start,
+           a.state, a.wait_event_type, a.wait_event, a.backend_start, a.backend_type,
            a.xact_start, a.query_start, a.state_change, a.query,
            CASE WHEN a.wait_event_type = 'Lock'
                 THEN pg_blocking_pids(a.pid) ELSE '{}'::int[] END AS blocked_by
       FROM pg_stat_activity a
-     WHERE a.backend_type = 'client backend'
-       AND a.pid <> pg_backend_pid()
+     WHERE a.pid <> pg_backend_pid()
+),
+clients AS (
+    SELECT * FROM act WHERE backend_type = 'client backend'
 ),
 blockers AS (
     SELECT DISTINCT unnest(blocked_by) AS pid FROM act
@@ -38,7 +43,8 @@ waits AS (
                THEN l.relation::regclass::text
              ELSE 'oid ' || l.relation::text || ' in another database'
            END AS relation,
-           l.transactionid::text AS transactionid
+           l.transactionid::text AS transactionid,
+           (to_jsonb(l) ->> 'waitstart')::timestamptz AS waitstart
       FROM pg_locks l
      WHERE NOT l.granted AND l.pid IS NOT NULL
      ORDER BY l.pid
@@ -48,13 +54,14 @@ shown AS (
            extract(epoch FROM now() - act.query_start)::float8 AS query_s,
            extract(epoch FROM now() - act.xact_start)::float8 AS xact_s,
            extract(epoch FROM now() - act.state_change)::float8 AS state_s,
-           extract(epoch FROM now() - act.backend_start)::float8 AS backend_s
+           extract(epoch FROM now() - act.backend_start)::float8 AS backend_s,
+           extract(epoch FROM now() - w.waitstart)::float8 AS wait_s
       FROM act LEFT JOIN waits w USING (pid)
      WHERE cardinality(act.blocked_by) > 0
         OR act.pid IN (SELECT pid FROM blockers)
-        OR (act.state = 'active'
+        OR (act.backend_type = 'client backend' AND act.state = 'active'
             AND act.query_start < now() - make_interval(secs => %(long_running_s)s))
-        OR (act.state LIKE 'idle in transaction%%'
+        OR (act.backend_type = 'client backend' AND act.state LIKE 'idle in transaction%%'
             AND act.xact_start < now() - make_interval(secs => %(long_running_s)s))
      ORDER BY cardinality(act.blocked_by) > 0 OR act.pid IN (SELECT pid FROM blockers) DESC,
               least(act.query_start, act.xact_start) ASC NULLS LAST
@@ -68,10 +75,10 @@ SELECT json_build_object(
                     SELECT CASE WHEN wait_event_type = 'Lock' THEN 'waiting'
                                 ELSE coalesce(state, 'unknown') END AS state,
                            count(*) AS n
-                      FROM act GROUP BY 1) s),
+                      FROM clients GROUP BY 1) s),
     'per_database', (SELECT coalesce(json_object_agg(db, n), '{}'::json) FROM (
                     SELECT coalesce(datname, '(none)') AS db, count(*) AS n
-                      FROM act GROUP BY 1) d),
+                      FROM clients GROUP BY 1) d),
     'ungranted_locks', (SELECT count(*) FROM pg_locks WHERE NOT granted),
     'backends', (SELECT coalesce(json_agg(row_to_json(shown)), '[]'::json) FROM shown)
 )
