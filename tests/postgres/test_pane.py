@@ -106,3 +106,50 @@ async def test_pane_goes_stale_and_recovers_with_timeline_observations(owned_clu
         owned_cluster.start()
         await pause_until(pilot, lambda: not pane.has_class("-stale"), timeout=30)
         assert any("connection recovered" in m.text for m in app.timeline)
+
+
+async def test_names_from_the_server_are_shown_literally(pg_dsn):
+    """A role and a table whose names look like markup: the pane shows them as they are."""
+    role, table = "[red]mallory[/red]", "[b]orders[/b]"
+    async with await connect(pg_dsn, "setup") as setup:
+        exists = await (await setup.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])).fetchone()
+        if not exists:
+            await setup.execute(psycopg.sql.SQL("CREATE ROLE {} LOGIN PASSWORD 'x'").format(psycopg.sql.Identifier(role)))
+        await setup.execute(psycopg.sql.SQL("DROP TABLE IF EXISTS {}").format(psycopg.sql.Identifier(table)))
+        await setup.execute(psycopg.sql.SQL("CREATE TABLE {} (id int)").format(psycopg.sql.Identifier(table)))
+        await setup.execute(psycopg.sql.SQL("GRANT ALL ON {} TO {}").format(psycopg.sql.Identifier(table), psycopg.sql.Identifier(role)))
+    params = psycopg.conninfo.conninfo_to_dict(pg_dsn)
+    params.update(user=role, password="x")
+    a, b, task = await _chain(psycopg.conninfo.make_conninfo(**params), table)
+    app = PaneHost(PostgresTarget(name="main", dsn=pg_dsn, interval="60s"))
+    try:
+        async with app.run_test(size=(160, 40)) as pilot:
+            view = app.query_one(PostgresPane)._views["main"]
+            await pause_until(pilot, lambda: view.status is not None)
+            await pilot.pause()
+            locks = view.query_one(".pg-locks")
+            root_line, waiter_line = locks.render_line(1).text, locks.render_line(2).text
+            assert role in root_line, root_line
+            assert '"[b]orders[/b]"' in waiter_line and role in waiter_line, waiter_line
+    finally:
+        await end_sessions(pg_dsn, [a, b], [task])
+
+
+async def test_cancel_on_an_idle_in_transaction_root_says_it_frees_nothing(pg_dsn, lock_tables):
+    a, b, task = await _chain(pg_dsn, lock_tables[2])
+    app = PaneHost(PostgresTarget(name="main", dsn=pg_dsn, interval="60s", allow_actions=True))
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            view = app.query_one(PostgresPane)._views["main"]
+            await pause_until(pilot, lambda: view.status is not None)
+            view.query_one(".pg-locks").focus()
+            await pilot.press("C")  # cursor on the root: idle in transaction, holding the lock
+            await pause_until(pilot, lambda: isinstance(app.screen, ConfirmActionScreen))
+            assert app.screen.backend.pid == a.info.backend_pid
+            warning = str(app.screen.query_one(".pg-cancel-noop").render())
+            assert "no query to cancel" in warning and "Terminate (K)" in warning
+            await pilot.press("escape")
+            await pause_until(pilot, lambda: not isinstance(app.screen, ConfirmActionScreen))
+            assert not any(m.kind == "action" for m in app.timeline)  # declined: nothing sent, nothing logged
+    finally:
+        await end_sessions(pg_dsn, [a, b], [task])

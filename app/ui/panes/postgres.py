@@ -121,11 +121,11 @@ class DatabaseView(Vertical):
             b = node.backend
             if node.is_root:
                 pid = Text(f"● {b.pid} ROOT", style="bold")
-                wait, mode, relation = f"xact {format_seconds(b.xact_s)}", b.state, f"blocks {node.waiters_below}"
+                wait, mode, relation = f"xact {format_seconds(b.xact_s)}", b.activity, f"blocks {node.waiters_below}"
             else:
                 pid = Text("  " * (node.depth - 1) + f"└ {b.pid}")
                 wait, mode, relation = format_seconds(b.wait_s), b.lock_mode, b.relation or b.lock_type
-            rows.append((str(b.pid), (pid, wait, mode, relation, b.user, flex_text(b.preview()))))
+            rows.append((str(b.pid), (pid, wait, *_literal(mode, relation, b.user), flex_text(b.preview()))))
         _refill(table, rows)
 
     def _fill_long(self, status: PostgresStatus) -> None:
@@ -136,14 +136,19 @@ class DatabaseView(Vertical):
             f"Long-running (over {threshold}): {count}" if count else f"Long-running (over {threshold}): none"
         )
         rows = [
-            (str(b.pid), (str(b.pid), format_seconds(b.duration_s), b.state, b.user, Text(b.application),
-                          b.client, b.wait, flex_text(b.preview())))
+            (str(b.pid), (str(b.pid), format_seconds(b.duration_s),
+                          *_literal(b.state, b.user, b.application, b.client, b.wait), flex_text(b.preview())))
             for b in status.long_running
         ]
         _refill(table, rows)
 
     def backend(self, pid: int) -> Backend | None:
         return self.status.backends.get(pid) if self.status else None
+
+
+def _literal(*values: str) -> tuple[Text, ...]:
+    """DataTable reads a str cell as markup; names and states come from the server: Text."""
+    return tuple(Text(value) for value in values)
 
 
 def _refill(table: DataTable, rows: list[tuple[str, tuple]]) -> None:
