@@ -96,6 +96,10 @@ class ConfirmActionScreen(ModalScreen[bool]):
                 yield Static(b.query or "(no query text visible)", markup=False)
             if self.terminate:
                 yield Static("Terminating closes the session and rolls back its transaction.", classes="pg-confirm-note")
+            elif b.idle_in_transaction:
+                # pg_cancel_backend only interrupts a running statement: this session keeps its locks
+                yield Static("It is idle in transaction: there is no query to cancel, and its locks stay held. "
+                             "Terminate (K) ends its transaction.", classes="pg-confirm-note pg-cancel-noop")
             with Horizontal(id="pg-confirm-buttons"):
                 yield Button("Terminate" if self.terminate else "Cancel query", id="pg-confirm-yes", variant="error")
                 yield Button("Back", id="pg-confirm-no", variant="primary")
