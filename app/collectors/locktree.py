@@ -32,6 +32,7 @@ class Backend:
     lock_mode: str = ""
     lock_type: str = ""
     relation: str = ""
+    transaction_id: str = ""
     backend_type: str = "client backend"
     lock_wait_s: float | None = None
     """Since pg_locks.waitstart (PostgreSQL 14+); None on 13 or just after the wait began."""
@@ -43,9 +44,6 @@ class Backend:
             client = f"{client}:{row['client_port']}"
         elif row.get("client_port") == -1 or not client:
             client = "local socket" if row.get("client_port") == -1 else ""
-        relation = row.get("relation") or ""
-        if not relation and row.get("locktype") == "transactionid" and row.get("transactionid"):
-            relation = f"row lock (transaction {row['transactionid']})"
         return cls(
             pid=int(row["pid"]),
             user=row.get("usename") or "",
@@ -64,7 +62,8 @@ class Backend:
             blocked_by=tuple(dict.fromkeys(int(p) for p in row.get("blocked_by") or ())),
             lock_mode=row.get("mode") or "",
             lock_type=row.get("locktype") or "",
-            relation=relation,
+            relation=row.get("relation") or "",
+            transaction_id=str(row.get("transactionid") or ""),
             backend_type=row.get("backend_type") or "client backend",
             lock_wait_s=row.get("wait_s"),
         )
@@ -90,6 +89,15 @@ class Backend:
         if not self.waiting:
             return 0.0
         return float(self.lock_wait_s if self.lock_wait_s is not None else self.query_s or 0.0)
+
+    @property
+    def lock_target(self) -> str:
+        """What the waiter waits for, in a DBA's words: 't1', 'row in orders', 'advisory'."""
+        if self.lock_type in ("tuple", "transactionid"):
+            return f"row in {self.relation}" if self.relation else f"transaction {self.transaction_id or '?'}"
+        if self.lock_type in ("", "relation"):
+            return self.relation or "?"
+        return f"{self.lock_type} {self.relation}".strip()
 
     @property
     def activity(self) -> str:
@@ -239,7 +247,7 @@ def lock_tree_lines(tree: LockTree) -> list[str]:
             head += f" blocks {node.waiters_below}"
         else:
             head = f"pid {b.pid} ({b.user or '?'}) waits {format_seconds(b.wait_s)} for {b.lock_mode or '?'}"
-            head += f" on {b.relation or b.lock_type or '?'}"
+            head += f" on {b.lock_target}"
         if node.also_blocked_by:
             head += " (also blocked by " + ", ".join(str(p) for p in node.also_blocked_by) + ")"
         lines.append(f"{indent}{head}: {b.preview(80)}")

@@ -282,6 +282,7 @@ def detail_of(status: PostgresStatus) -> dict[str, Any]:
                 "pid": n.backend.pid, "root": n.is_root, "depth": n.depth, "root_pid": n.root_pid,
                 "blocked_by": list(n.backend.blocked_by), "wait_s": round(n.backend.wait_s, 1),
                 "mode": n.backend.lock_mode or None, "relation": n.backend.relation or None,
+                "lock_type": n.backend.lock_type or None,
                 "user": n.backend.user, "state": n.backend.state, "backend_type": n.backend.backend_type,
                 "query": n.backend.query,
             }

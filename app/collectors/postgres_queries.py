@@ -32,22 +32,38 @@ clients AS (
 blockers AS (
     SELECT DISTINCT unnest(blocked_by) AS pid FROM act
 ),
-waits AS (
-    -- the one ungranted lock each waiter is queued for (a backend waits on one lock)
-    SELECT DISTINCT ON (l.pid)
-           l.pid, l.mode, l.locktype,
-           CASE
-             WHEN l.relation IS NULL THEN NULL
-             WHEN l.database IN (0, (SELECT oid FROM pg_database
-                                      WHERE datname = current_database()))
-               THEN l.relation::regclass::text
-             ELSE 'oid ' || l.relation::text || ' in another database'
-           END AS relation,
-           l.transactionid::text AS transactionid,
+locks AS MATERIALIZED (
+    -- pg_locks read once per refresh: reading it briefly takes every lock-manager partition lock
+    SELECT l.pid, l.mode, l.locktype, l.granted, l.database, l.relation, l.transactionid,
            (to_jsonb(l) ->> 'waitstart')::timestamptz AS waitstart
       FROM pg_locks l
-     WHERE NOT l.granted AND l.pid IS NOT NULL
-     ORDER BY l.pid
+     WHERE l.pid IS NOT NULL AND (NOT l.granted OR l.locktype = 'tuple')
+),
+waits AS (
+    -- the one ungranted lock each waiter is queued for (a backend waits on one lock)
+    SELECT DISTINCT ON (w.pid)
+           w.pid, w.mode, w.locktype, w.waitstart,
+           CASE
+             WHEN r.relation IS NULL THEN NULL
+             WHEN r.database IN (0, (SELECT oid FROM pg_database
+                                      WHERE datname = current_database()))
+               THEN r.relation::regclass::text
+             ELSE 'oid ' || r.relation::text || ' in another database'
+           END AS relation,
+           w.transactionid::text AS transactionid
+      FROM locks w
+      -- a row-lock waiter queues on the holder's transaction id; the tuple lock it holds
+      -- meanwhile names the table
+      LEFT JOIN LATERAL (
+          SELECT w.relation, w.database WHERE w.relation IS NOT NULL
+          UNION ALL
+          SELECT t.relation, t.database FROM locks t
+           WHERE w.relation IS NULL AND w.locktype = 'transactionid'
+             AND t.pid = w.pid AND t.granted AND t.locktype = 'tuple'
+          LIMIT 1
+      ) r ON true
+     WHERE NOT w.granted
+     ORDER BY w.pid
 ),
 shown AS (
     SELECT act.*, w.mode, w.locktype, w.relation, w.transactionid,
@@ -79,7 +95,7 @@ SELECT json_build_object(
     'per_database', (SELECT coalesce(json_object_agg(db, n), '{}'::json) FROM (
                     SELECT coalesce(datname, '(none)') AS db, count(*) AS n
                       FROM clients GROUP BY 1) d),
-    'ungranted_locks', (SELECT count(*) FROM pg_locks WHERE NOT granted),
+    'ungranted_locks', (SELECT count(*) FROM locks WHERE NOT granted),
     'backends', (SELECT coalesce(json_agg(row_to_json(shown)), '[]'::json) FROM shown)
 )
 """

@@ -104,7 +104,11 @@ async def test_row_lock_waiter_shows_the_transaction_it_waits_for(pg_dsn, lock_t
         snap = await collector.collect()
         node = {n.backend.pid: n for n in snap.data.lock_tree.nodes}[waiter.info.backend_pid]
         assert node.backend.blocked_by == (holder.info.backend_pid,)
-        assert node.backend.relation.startswith("row lock (transaction ")
+        # it queues on the holder's transaction id; the tuple lock it holds names the table
+        assert node.backend.relation == table and node.backend.lock_type == "transactionid"
+        assert node.backend.lock_target == f"row in {table}"
+        row = {r["pid"]: r for r in collector.checks(snap)[0].detail["lock_tree"]}[waiter.info.backend_pid]
+        assert row["relation"] == table and row["lock_type"] == "transactionid"
         assert node.backend.lock_mode == "ShareLock"
     finally:
         await end_sessions(pg_dsn, [holder, waiter], tasks)

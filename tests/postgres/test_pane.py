@@ -153,3 +153,34 @@ async def test_cancel_on_an_idle_in_transaction_root_says_it_frees_nothing(pg_ds
             assert not any(m.kind == "action" for m in app.timeline)  # declined: nothing sent, nothing logged
     finally:
         await end_sessions(pg_dsn, [a, b], [task])
+
+
+async def test_waiter_blocked_by_two_roots_names_both(pg_dsn, lock_tables):
+    """Two sessions share-lock a table, a third wants it exclusively: both are roots, the
+    waiter is listed once (under the first) and its row names the other blocker."""
+    table = psycopg.sql.Identifier(lock_tables[3])
+    s1, s2, w = [await connect(pg_dsn, app) for app in ("share-1", "share-2", "exclusive")]
+    task = None
+    try:
+        for holder in (s1, s2):
+            await holder.execute("BEGIN")
+            await holder.execute(psycopg.sql.SQL("LOCK TABLE {} IN SHARE MODE").format(table))
+        await w.execute("BEGIN")
+        task = asyncio.create_task(w.execute(psycopg.sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(table)))
+        await wait_pids_waiting(pg_dsn, [w.info.backend_pid])
+        app = PaneHost(PostgresTarget(name="main", dsn=pg_dsn, interval="60s"))
+        async with app.run_test(size=(200, 60)) as pilot:
+            view = app.query_one(PostgresPane)._views["main"]
+            await pause_until(pilot, lambda: view.status is not None)
+            await pilot.pause()
+            tree = view.status.lock_tree
+            assert {r.pid for r in tree.roots} == {s1.info.backend_pid, s2.info.backend_pid}
+            assert [n.backend.pid for n in tree.nodes].count(w.info.backend_pid) == 1
+            waiter = next(n for n in tree.nodes if n.backend.pid == w.info.backend_pid)
+            other = next(p for p in (s1.info.backend_pid, s2.info.backend_pid) if p != waiter.root_pid)
+            locks = view.query_one(".pg-locks")
+            lines = [locks.render_line(y).text for y in range(1, 4)]
+            line = next(text for text in lines if str(w.info.backend_pid) in text)
+            assert f"{lock_tables[3]} (also {other})" in line, line
+    finally:
+        await end_sessions(pg_dsn, [s1, s2, w], [task] if task else [])

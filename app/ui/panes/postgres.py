@@ -124,7 +124,9 @@ class DatabaseView(Vertical):
                 wait, mode, relation = f"xact {format_seconds(b.xact_s)}", b.activity, f"blocks {node.waiters_below}"
             else:
                 pid = Text("  " * (node.depth - 1) + f"└ {b.pid}")
-                wait, mode, relation = format_seconds(b.wait_s), b.lock_mode, b.relation or b.lock_type
+                wait, mode, relation = format_seconds(b.wait_s), b.lock_mode, b.lock_target
+                if node.also_blocked_by:  # listed once, under its first blocker: name the others
+                    relation += " (also " + ", ".join(str(p) for p in node.also_blocked_by) + ")"
             rows.append((str(b.pid), (pid, wait, *_literal(mode, relation, b.user), flex_text(b.preview()))))
         _refill(table, rows)
 

@@ -31,7 +31,7 @@ def backend_facts(backend: Backend, database_name: str) -> list[tuple[str, str]]
     if backend.waiting:
         facts += [
             ("blocked by", ", ".join(str(p) for p in backend.blocked_by)),
-            ("waiting for", f"{backend.lock_mode or '?'} on {backend.relation or backend.lock_type or '?'}"),
+            ("waiting for", f"{backend.lock_mode or '?'} on {backend.lock_target}"),
             ("waited", format_seconds(backend.wait_s)),
         ]
     return facts
