@@ -37,7 +37,7 @@ from app.ui.incident.roles import RolesTable
 from app.ui.incident.timeline import TimelineTable
 from app.ui.live import LiveArea
 from app.ui.messages import TimelineRequest
-from app.ui.record_actions import RecordActions
+from app.ui.record_actions import COMMANDER, RecordActions
 from app.ui.screens.help import HelpScreen
 from app.ui.screens.open_incident import OpenIncidentScreen
 from app.ui.screens.pickers import ChoiceScreen
@@ -316,6 +316,9 @@ class WarroomApp(RecordActions, App[None]):
         if self.state is None or not self.state.is_open:
             self.notify(f"Not logged (no open incident): {message.text}", severity="warning", markup=False)
             return
+        commander = self.state.roles.get(COMMANDER)
+        if message.automatic and commander and commander != self.config.operator:
+            return  # the commander's terminal logs it; every terminal would log it again
         kind = message.kind if message.kind in {"note", "action", "decision", "observation", "communication"} else "observation"
         self.append(actions.entry_added(message.text, kind, self.config.operator, self.clock.now()))
 

@@ -23,3 +23,5 @@ class TimelineRequest(Message):
 
     text: str
     kind: str = "observation"
+    automatic: bool = False
+    """A level change every open terminal sees alike: only one terminal logs it (see the app)."""

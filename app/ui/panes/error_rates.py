@@ -201,7 +201,7 @@ class ErrorRatesPane(LivePane):
             reason = row_text(row, data.unit)
             transition = tracker.observe(self._row_id(snapshot.name, row.key), row.level, snapshot.fetched_at, reason)
             if transition is not None:
-                self.post_message(TimelineRequest(describe_transition(label, transition, self.tz), "observation"))
+                self.post_message(TimelineRequest(describe_transition(label, transition, self.tz), "observation", automatic=True))
 
     def _transition_tracker(self) -> TransitionTracker | None:
         if self._tracker is None:

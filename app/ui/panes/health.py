@@ -191,7 +191,7 @@ class HealthPane(LivePane):
     def _maybe_observe(self, name: str, level: Level, at: datetime, reason: str) -> None:
         transition = self._tracker.observe(name, level, at, reason)
         if transition is not None and self._settings and self._settings.enabled:
-            self.post_message(TimelineRequest(describe_transition(name, transition, self.tz), kind="observation"))
+            self.post_message(TimelineRequest(describe_transition(name, transition, self.tz), kind="observation", automatic=True))
 
     def action_pin(self) -> None:
         """Write the selected row's current state into the incident timeline."""
