@@ -28,6 +28,7 @@ import httpx
 from anyio import BrokenResourceError, ClosedResourceError, EndOfStream, connect_tcp, fail_after  # noqa: F401
 
 from app.collectors.base import Check, Collector, Level, Snapshot, now_utc
+from app.collectors.probe_loop import on_probe_loop
 from app.config import Config
 from app.config.health import BodyCondition, HealthCheck
 
@@ -214,6 +215,9 @@ class HealthCollector(Collector):
         self._closed = False
 
     async def collect(self) -> Snapshot:
+        return await on_probe_loop(self._collect())
+
+    async def _collect(self) -> Snapshot:
         fetched_at = now_utc()
         try:
             client = self._clients.get(self.check.verify)
@@ -287,7 +291,7 @@ class HealthCollector(Collector):
     async def aclose(self) -> None:
         if not self._closed:
             self._closed = True
-            await self._clients.release()
+            await on_probe_loop(self._clients.release())  # the clients live on that loop
 
 
 def _phrase(code: int) -> str:

@@ -177,3 +177,27 @@ def test_config_rejects_bad_status_spec():
         Config.model_validate({"health": [{"name": "a", "url": "http://x/", "expect_status": ["2xy"]}]})
     with pytest.raises(ValueError, match="latency_warn"):
         Config.model_validate({"health": [{"name": "a", "url": "http://x/", "latency_warn": "2s", "latency_crit": "1s"}]})
+
+
+async def test_latency_is_not_inflated_by_a_busy_ui_loop(target):
+    # The dashboard's loop is sometimes busy for a while (a resize, a long redraw). An
+    # answer arriving meanwhile must be timed as the target gave it, not when the loop
+    # got round to it: a 2 ms endpoint once read 170 ms after a resize.
+    import asyncio
+
+    config = Config.model_validate({"health": [{"name": "api", "url": target.url("/slow?s=0.05")}]})
+    (collector,) = build(config)
+    try:
+        task = asyncio.create_task(collector.collect())
+        for _ in range(5000):  # until the request is at the server (bounded)
+            if target.hits.get("/slow"):
+                break
+            await asyncio.sleep(0.001)
+        busy_until = time.perf_counter() + 0.4
+        while time.perf_counter() < busy_until:  # this loop is busy drawing, say
+            pass
+        snapshot = await task
+    finally:
+        await collector.aclose()
+    assert snapshot.level is Level.OK
+    assert 50 <= snapshot.data.latency_ms < 250, snapshot.data.latency_ms
