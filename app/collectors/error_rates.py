@@ -264,7 +264,9 @@ def _summary(rows: tuple[ErrorRateRow, ...], top: ErrorRateRow | None, cfg: Erro
         return "no data"
     text = row_text(top, cfg.unit)
     if len(rows) > 1:
-        text = f"{len(rows)} series, worst {top.labels} {text}"
+        # Which series speaks: the worst, or with every series OK simply the highest.
+        which = "highest" if top.level is Level.OK else "worst"
+        text = f"{len(rows)} series, {which} {top.labels} {text}"
     elif top.labels:
         text = f"{top.labels} {text}"
     limits = format_thresholds(cfg.warn, cfg.crit, cfg.unit)

@@ -93,6 +93,7 @@ async def test_one_row_per_series_with_labels(prometheus, http_client):
         collector(http_client, prometheus.url, BY_CODE, at, unit="per_second"), snapshot
     )[0]
     assert [s["labels"] for s in check.detail["series"]] == sorted(expected)
+    assert check.summary.startswith('3 series, highest {code="200"} ')  # all OK: none is "worst"
     json.dumps(check.as_json())
 
 
