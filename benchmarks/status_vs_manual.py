@@ -1,7 +1,7 @@
 """`warroom status` over 20 local endpoints (some slow) vs the same checks one by one with curl;
 then one status cycle over 200 endpoints with one of them hanging. Prints JSON.
 
-Run: /work/venv/bin/python benchmarks/status_vs_manual.py
+Run: python benchmarks/status_vs_manual.py   (in the project's venv)
 """
 
 from __future__ import annotations
