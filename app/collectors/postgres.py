@@ -12,6 +12,9 @@ action never overlaps a refresh query.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import socket
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -151,18 +154,37 @@ class PostgresCollector(Collector):
             except Exception:  # noqa: BLE001 - closing a dead connection may fail; it is gone anyway
                 pass
 
+    async def _execute(self, conn: psycopg.AsyncConnection, sql: str, params: dict[str, Any]) -> Any:
+        """conn.execute with a client-side limit: statement_timeout cannot help if the server or
+        the network hangs. Past the limit the socket is shut down here rather than the query
+        cancelled: psycopg's cancel asks the (hung) server and waits up to 10 s more."""
+        task = asyncio.ensure_future(conn.execute(sql, params))
+        try:
+            done, _ = await asyncio.wait({task}, timeout=self.statement_timeout_s + 3)
+        except asyncio.CancelledError:
+            await self._abandon(conn, task)
+            raise
+        if not done:
+            await self._abandon(conn, task)
+            raise TimeoutError
+        return await (await task).fetchone()
+
+    async def _abandon(self, conn: psycopg.AsyncConnection, task: asyncio.Future) -> None:
+        with contextlib.suppress(OSError, psycopg.Error):
+            # shutdown(2) on a duplicate of the fd: the query fails at once with a closed
+            # connection, and psycopg's own fd stays valid until it is closed
+            with socket.socket(fileno=os.dup(conn.pgconn.socket)) as sock:
+                sock.shutdown(socket.SHUT_RDWR)
+        with contextlib.suppress(BaseException):
+            await asyncio.wait_for(task, 2.0)
+        await self._drop()
+
     async def fetch(self) -> dict[str, Any]:
         """One round trip: the refresh statement. Raises psycopg errors."""
         async with self._lock:
             conn = await asyncio.wait_for(self._connection(), self.connect_timeout_s + 1)
             params = {"long_running_s": self.target.long_running.total_seconds(), "max_rows": MAX_ROWS}
-            try:
-                # client-side guard too: statement_timeout cannot help if the network hangs
-                cur = await asyncio.wait_for(conn.execute(REFRESH_SQL, params), self.statement_timeout_s + 3)
-                row = await cur.fetchone()
-            except (TimeoutError, asyncio.CancelledError):
-                await self._drop()  # mid-protocol: the connection state is unknown
-                raise
+            row = await self._execute(conn, REFRESH_SQL, params)
             return row[0]
 
     async def collect(self) -> Snapshot:
@@ -204,10 +226,7 @@ class PostgresCollector(Collector):
         try:
             async with self._lock:
                 conn = await asyncio.wait_for(self._connection(), self.connect_timeout_s + 1)
-                cur = await asyncio.wait_for(
-                    conn.execute(sql, {"pid": pid, "backend_start": backend_start}), self.statement_timeout_s + 3
-                )
-                row = await cur.fetchone()
+                row = await self._execute(conn, sql, {"pid": pid, "backend_start": backend_start})
         except (psycopg.Error, TimeoutError) as exc:
             return ActionResult(pid, action, False, self._redact(f"{action} failed: {_one_line(exc)}"))
         if row is None:

@@ -53,6 +53,24 @@ class OwnedCluster:
     def restart(self) -> None:
         self._pg_ctl(["-w", "-m", "fast", "restart"])
 
+    @contextlib.contextmanager
+    def frozen(self):
+        """SIGSTOP the postmaster and every backend: a server that hangs, not one that refuses."""
+        import signal
+        import subprocess
+
+        postmaster = int((self.pgdata / "postmaster.pid").read_text().split()[0])
+        children = subprocess.run(["ps", "-o", "pid=", "--ppid", str(postmaster)], capture_output=True, text=True).stdout
+        pids = [postmaster, *(int(p) for p in children.split())]
+        for pid in pids:
+            os.kill(pid, signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            for pid in pids:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGCONT)
+
     def set_max_connections(self, n: int) -> None:
         with psycopg.connect(self.dsn, autocommit=True) as conn:
             current = int(conn.execute("SHOW max_connections").fetchone()[0])

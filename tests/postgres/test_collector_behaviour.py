@@ -208,3 +208,23 @@ async def test_password_never_appears_in_errors_or_status():
     bad = _collector("host=x password=hunter2-secret port=='")
     snap = await bad.collect()
     assert snap.error is not None and "hunter2" not in snap.error
+
+
+async def test_a_hung_server_costs_one_client_side_limit_not_more(owned_cluster, caplog):
+    """statement_timeout cannot fire in a frozen server; warroom's own limit (statement_timeout
+    + 3 s) must, and must not then wait on a cancel request the frozen server never answers."""
+    collector = _collector(owned_cluster.dsn, statement_timeout="1s", connect_timeout="2s")
+    loop = asyncio.get_running_loop()
+    try:
+        assert (await collector.collect()).error is None  # connected before the hang
+        with owned_cluster.frozen():
+            started = loop.time()
+            hung = await collector.collect()
+            elapsed = loop.time() - started
+        assert hung.error is not None and "no answer within 4s" in hung.error
+        assert elapsed < 5.5, f"took {elapsed:.1f}s"
+        assert not [r for r in caplog.records if "cancel" in r.getMessage()]
+        back = await collector.collect()  # a fresh connection, no leftovers from the abandoned one
+        assert back.error is None, back.error
+    finally:
+        await collector.aclose()
