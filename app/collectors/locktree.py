@@ -144,11 +144,21 @@ class LockTree:
     def waiting_pids(self) -> set[int]:
         return {n.backend.pid for n in self.nodes if n.backend.waiting}
 
-    def root_of(self, pid: int) -> int | None:
-        for node in self.nodes:
-            if node.backend.pid == pid:
-                return node.root_pid
-        return None
+    def roots_above(self, pid: int) -> list[int]:
+        """Every root blocker `pid` waits behind, through any of its blockers, in tree order.
+        More than one means ending one of them does not free it."""
+        blocked_by = {n.backend.pid: n.backend.blocked_by for n in self.nodes}
+        seen, stack, found = {pid}, [pid], set()
+        while stack:
+            for blocker in blocked_by.get(stack.pop(), ()):
+                if blocker in seen:
+                    continue
+                seen.add(blocker)
+                if blocked_by.get(blocker):
+                    stack.append(blocker)
+                else:
+                    found.add(blocker)
+        return [n.backend.pid for n in self.nodes if n.is_root and n.backend.pid in found]
 
 
 def _unknown_backend(pid: int) -> Backend:

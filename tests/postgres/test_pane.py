@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import psycopg
+import pytest
 
 from app.config.postgres import PostgresTarget
 from app.ui.panes.postgres import PostgresPane
@@ -155,7 +156,8 @@ async def test_cancel_on_an_idle_in_transaction_root_says_it_frees_nothing(pg_ds
         await end_sessions(pg_dsn, [a, b], [task])
 
 
-async def test_waiter_blocked_by_two_roots_names_both(pg_dsn, lock_tables):
+@pytest.mark.parametrize("press_k", [False, True], ids=["shown", "terminate-offers-each-root"])
+async def test_waiter_blocked_by_two_roots_names_both(pg_dsn, lock_tables, press_k):
     """Two sessions share-lock a table, a third wants it exclusively: both are roots, the
     waiter is listed once (under the first) and its row names the other blocker."""
     table = psycopg.sql.Identifier(lock_tables[3])
@@ -168,7 +170,7 @@ async def test_waiter_blocked_by_two_roots_names_both(pg_dsn, lock_tables):
         await w.execute("BEGIN")
         task = asyncio.create_task(w.execute(psycopg.sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(table)))
         await wait_pids_waiting(pg_dsn, [w.info.backend_pid])
-        app = PaneHost(PostgresTarget(name="main", dsn=pg_dsn, interval="60s"))
+        app = PaneHost(PostgresTarget(name="main", dsn=pg_dsn, interval="60s", allow_actions=press_k))
         async with app.run_test(size=(200, 60)) as pilot:
             view = app.query_one(PostgresPane)._views["main"]
             await pause_until(pilot, lambda: view.status is not None)
@@ -182,5 +184,21 @@ async def test_waiter_blocked_by_two_roots_names_both(pg_dsn, lock_tables):
             lines = [locks.render_line(y).text for y in range(1, 4)]
             line = next(text for text in lines if str(w.info.backend_pid) in text)
             assert f"{lock_tables[3]} (also {other})" in line, line
+            if not press_k:
+                return
+            locks.focus()
+            locks.move_cursor(row=[n.backend.pid for n in tree.nodes].index(w.info.backend_pid))
+            await pilot.press("K")
+            offered = []
+            for _ in range(3):  # each root in turn (either alone frees nothing), then the waiter
+                await pause_until(pilot, lambda: isinstance(app.screen, ConfirmActionScreen))
+                offered.append((app.screen.backend.pid, app.screen.note))
+                await pilot.press("escape")
+                await pause_until(pilot, lambda: app.screen.backend.pid != offered[-1][0]
+                                  if isinstance(app.screen, ConfirmActionScreen) else True)
+            roots = [n.backend.pid for n in tree.nodes if n.is_root]
+            assert [pid for pid, _ in offered] == [*roots, w.info.backend_pid]
+            assert all("alone does not free it" in note for _, note in offered[:2])
+            assert not any(m.kind == "action" for m in app.timeline)
     finally:
         await end_sessions(pg_dsn, [s1, s2, w], [task] if task else [])

@@ -247,11 +247,16 @@ class PostgresPane(LivePane):
     async def _run_signal(self, view: DatabaseView, backend: Backend, terminate: bool) -> None:
         name = view.collector.name
         candidates: list[tuple[Backend, str]] = []
-        root_pid = view.status.lock_tree.root_of(backend.pid) if view.status else None
-        root = view.backend(root_pid) if root_pid not in (None, backend.pid) else None
-        if root is not None:
-            note = f"Backend {backend.pid} is waiting behind root blocker {root.pid}: acting on the root frees the whole chain."
+        root_pids = view.status.lock_tree.roots_above(backend.pid) if view.status else []
+        roots = [root for root in map(view.backend, root_pids) if root is not None]
+        for root in roots:
+            if len(root_pids) == 1:
+                note = f"Backend {backend.pid} is waiting behind root blocker {root.pid}: acting on the root frees the whole chain."
+            else:
+                note = (f"Backend {backend.pid} is waiting behind root blockers {', '.join(map(str, root_pids))}: "
+                        f"acting on {root.pid} alone does not free it.")
             candidates.append((root, note))
+        if roots:
             candidates.append((backend, "Root blocker declined; this is the backend you selected."))
         else:
             candidates.append((backend, ""))
