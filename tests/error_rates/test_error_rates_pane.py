@@ -177,3 +177,18 @@ def test_sparkline_of_a_steady_rate_is_flat():
     assert set(sparkline([0.128, 0.131, 0.129, 0.130], floor=0)) == {"█"}
     assert sparkline([0.0, 0.05, 0.10], floor=0) == "▁▅█"
     assert sparkline([0.0, 0.0], floor=0) == "▁▁"
+
+
+async def test_stale_line_names_the_rows_that_are_stale(metrics_server, refused_url):
+    # One source down among several: the reader must see which rows are old news.
+    config = Config.model_validate({"error_rates": [
+        {"name": "checkout", "metrics_url": metrics_server.url, "counter": "http_requests_total",
+         "errors": {"code": "5.."}, "interval": "0.1s"},
+        {"name": "payments", "prometheus": refused_url, "query": "up", "interval": "0.1s"},
+    ]})
+    app = ErrorRatesHost(build(config))
+    async with app.run_test(size=(100, 20)) as pilot:
+        pane = app.query_one(ErrorRatesPane)
+        await wait_for(pilot, lambda: pane.has_class("-stale") and app.snapshots >= 4)
+        line = str(pane.compose_stale().render())
+        assert line.startswith("⚠ payments: stale since ") and line.endswith(": connection refused"), line

@@ -14,10 +14,14 @@ from app.collectors.base import Backoff, Collector, Snapshot, collect_safely
 from app.ui.messages import SnapshotArrived
 
 
-def stale_text(snapshot: Snapshot, last_good: Snapshot | None, tz=None) -> Text:
-    """'stale since HH:MM:SS: <reason>' — reason shown literally, never as markup."""
+def stale_text(snapshot: Snapshot, last_good: Snapshot | None, tz=None, names: str = "") -> Text:
+    """'stale since HH:MM:SS: <reason>' — reason shown literally, never as markup. `names`
+    says which rows are stale when a pane has several collectors."""
     since = (last_good.fetched_at if last_good else snapshot.fetched_at).astimezone(tz)
-    text = Text("⚠ stale since ", style="bold")
+    text = Text("⚠ ", style="bold")
+    if names:
+        text.append(f"{names}: ")
+    text.append("stale since ", style="bold")
     text.append(since.strftime("%H:%M:%S"))
     text.append(": ")
     text.append(snapshot.error or "unknown error")
@@ -92,7 +96,8 @@ class LivePane(Vertical):
         self.set_class(bool(stale), "-stale")
         if stale:
             worst = stale[0]
-            self._stale.update(stale_text(worst, self.last_good.get(worst.name), self.tz))
+            names = ", ".join(s.name for s in stale) if len(self.collectors) > 1 else ""
+            self._stale.update(stale_text(worst, self.last_good.get(worst.name), self.tz, names))
         self.render_snapshot(snapshot, self.last_good.get(snapshot.name))
 
     def render_snapshot(self, snapshot: Snapshot, last_good: Snapshot | None) -> None:
