@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import ssl
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -265,19 +266,24 @@ class _Server(ThreadingHTTPServer):
 class FakeApiServer:
     """Start/stop an HTTP server for a FakeCluster; `stop()` + `start()` keeps the port."""
 
-    def __init__(self, cluster: FakeCluster | None = None, port: int = 0) -> None:
+    def __init__(self, cluster: FakeCluster | None = None, port: int = 0, tls: tuple[Path, Path] | None = None) -> None:
         self.cluster = cluster or FakeCluster()
         self.port = port
+        self.tls = tls  # (certificate, key): serve HTTPS, as in-cluster config requires
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     def start(self) -> FakeApiServer:
         self._server = _Server(("127.0.0.1", self.port), self.cluster)
         self.port = self._server.server_address[1]
+        if self.tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*self.tls)
+            self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
         return self

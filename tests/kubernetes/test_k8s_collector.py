@@ -6,7 +6,9 @@ import asyncio
 import copy
 import json
 import os
+import shutil
 import stat
+import subprocess
 import sys
 from datetime import timedelta
 
@@ -17,6 +19,7 @@ from app.collectors.kubernetes import KubernetesCollector
 from app.config import Config
 from app.config.kubernetes import KubernetesTarget
 from app.status import gather_checks
+from tests.kubernetes.fake_apiserver import FakeApiServer
 from tests.kubernetes.k8s_objects import deployment, warning
 from tests.kubernetes.pod_shapes import SHAPES, pod, running, waiting
 
@@ -198,6 +201,20 @@ async def test_observations_for_crash_loops_and_rollouts(fake_k8s, collector):
     assert c.snapshot().data.observations == ("[prod] rollout finished: default/api (3/3 available)",)
 
 
+async def test_observations_for_oom_kills_and_image_pulls(fake_k8s, collector):
+    fake_k8s.cluster.put("pods", pod("api-1"))
+    fake_k8s.cluster.put("pods", pod("api-2"))
+    c = collector()
+    await c.collect()
+    oom = running(restarts=1, last_exit_ago=timedelta(seconds=5), last_reason="OOMKilled", exit_code=137)
+    fake_k8s.cluster.put("pods", pod("api-1", containers=[oom]))  # killed and already running again
+    fake_k8s.cluster.put("pods", pod("api-2", phase="Pending", containers=[waiting("ErrImagePull")]))
+    fake_k8s.cluster.put("pods", pod("api-2", phase="Pending", containers=[waiting("ImagePullBackOff")]))  # same trouble
+    await eventually(lambda: c.pods[0].resource_version == str(fake_k8s.cluster.rv))  # all three changes seen
+    assert sorted(c.snapshot().data.observations) == [
+        "[prod] pod OOMKilled: default/api-1", "[prod] pod entered ImagePullBackOff: default/api-2"]
+
+
 async def test_status_json_lists_every_pod_with_pane_strings(fake_k8s, monkeypatch):
     for shape, *_ in SHAPES[:10]:
         fake_k8s.cluster.put("pods", shape)
@@ -251,3 +268,29 @@ async def test_no_kubeconfig_falls_back_to_in_cluster_and_says_why(tmp_path, mon
     assert snap.level is Level.UNKNOWN
     assert snap.error.startswith("cannot load Kubernetes config")
     assert c.checks(snap)[0].level is Level.UNKNOWN
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl is needed to make the test server's certificate")
+async def test_no_kubeconfig_uses_the_pods_service_account(tmp_path, monkeypatch):
+    from kubernetes.aio.config import incluster_config
+
+    cert, key, token = tmp_path / "ca.crt", tmp_path / "tls.key", tmp_path / "token"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                    "-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True, timeout=30)
+    token.write_text("service-account-token")
+    server = FakeApiServer(tls=(cert, key)).start()
+    server.cluster.put("pods", pod("api-1"))
+    monkeypatch.setattr(incluster_config, "SERVICE_TOKEN_FILENAME", str(token))
+    monkeypatch.setattr(incluster_config, "SERVICE_CERT_FILENAME", str(cert))
+    monkeypatch.setenv("KUBERNETES_SERVICE_HOST", "127.0.0.1")
+    monkeypatch.setenv("KUBERNETES_SERVICE_PORT", str(server.port))
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "missing"))
+    c = KubernetesCollector(KubernetesTarget(name="in-cluster", timeout=5))
+    try:
+        snap = await c.collect()
+        assert snap.error is None and names(snap) == ["api-1"]
+        assert "bearer service-account-token" in {a.lower() for a in server.cluster.authorizations}
+    finally:
+        await c.aclose()
+        server.stop()
