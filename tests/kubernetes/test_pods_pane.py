@@ -28,6 +28,7 @@ class PaneApp(App[None]):
         super().__init__()
         self.collectors = collectors
         self.timeline: list[str] = []
+        self.automatic: list[str] = []
         self.snapshots = []
 
     def compose(self) -> ComposeResult:
@@ -35,6 +36,8 @@ class PaneApp(App[None]):
 
     def on_timeline_request(self, message: TimelineRequest) -> None:
         self.timeline.append(message.text)
+        if message.automatic:
+            self.automatic.append(message.text)
 
     def on_snapshot_arrived(self, message: SnapshotArrived) -> None:
         self.snapshots.append(message.snapshot)
@@ -78,6 +81,7 @@ async def test_pods_table_updates_in_place_and_pins(fake_k8s):
         assert pane.table.cursor_row == 0  # the cursor followed the pod it was on
         assert "✖ 1 CRIT" in str(pane.border_title) and "✔ 2 OK" in str(pane.border_title)
         await until(pilot, lambda: any("pod entered CrashLoopBackOff: default/api-3" in t for t in app.timeline))
+        assert any("pod entered CrashLoopBackOff" in t for t in app.automatic)  # one terminal of several logs it
 
         await pilot.press("p")
         await until(pilot, lambda: any(t.startswith("pinned pod prod/default/api-3") for t in app.timeline))
@@ -87,6 +91,9 @@ async def test_pods_table_updates_in_place_and_pins(fake_k8s):
         fake_k8s.stop()
         await until(pilot, lambda: pane.has_class("-stale"))
         assert pane.table.row_count == 3  # stale keeps the data
+        await pilot.press("p")
+        await until(pilot, lambda: "[stale: API server unreachable" in app.timeline[-1])
+        assert app.timeline[-1].startswith("pinned pod prod/default/api-3") and " (as of " in app.timeline[-1]
         fake_k8s.start()
         await until(pilot, lambda: not pane.has_class("-stale"), timeout=15)
     await collector.aclose()

@@ -142,7 +142,8 @@ class PodsPane(LivePane):
         self._render_title()
         self._show_selected()
         for line in view.observations:
-            self.post_message(TimelineRequest(line, kind="observation"))
+            # automatic: with several terminals on one incident only one of them logs it
+            self.post_message(TimelineRequest(line, kind="observation", automatic=True))
 
     def _cells(self, row: PodRow) -> dict[str, Text]:
         name = row.name
@@ -294,5 +295,10 @@ class PodsPane(LivePane):
         text = (f"pinned pod {row.cluster}/{row.namespace}/{row.name}: {row.level.word} {row.status}, ready {row.ready}, "
                 f"restarts {row.restarts}, age {row.age}, node {row.node}; last termination: {row.last_termination}; "
                 f"recent warning events: {recent}")
+        shown, latest = self.last_good.get(row.cluster), self.latest.get(row.cluster)
+        if shown is not None:
+            text += f" (as of {shown.fetched_at.astimezone(self.tz):%H:%M:%S})"
+        if latest is not None and latest.error is not None:
+            text += f" [stale: {latest.error}]"  # the API server is away: this is the last we saw
         self.post_message(TimelineRequest(text, kind="observation"))
         self.notify(f"Pinned {row.namespace}/{row.name} to the timeline", markup=False)
