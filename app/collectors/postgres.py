@@ -64,6 +64,10 @@ class PostgresStatus:
         return self.by_state.get("waiting", 0)
 
     @property
+    def longest_wait_s(self) -> float:
+        return max((n.backend.wait_s for n in self.lock_tree.nodes), default=0.0)
+
+    @property
     def longest(self) -> Backend | None:
         return max(self.long_running, key=lambda b: b.duration_s, default=None)
 
@@ -212,8 +216,7 @@ class PostgresCollector(Collector):
     def level_of(self, status: PostgresStatus) -> Level:
         pct = status.used_pct
         level = Level.CRIT if pct >= self.target.connections_crit else Level.WARN if pct >= self.target.connections_warn else Level.OK
-        longest_wait = max((n.backend.wait_s for n in status.lock_tree.nodes), default=0.0)
-        if level == Level.OK and longest_wait >= self.target.lock_wait_warn.total_seconds():
+        if level == Level.OK and status.longest_wait_s >= self.target.lock_wait_warn.total_seconds():
             level = Level.WARN
         return level
 
@@ -269,7 +272,10 @@ def parse_status(document: dict[str, Any], long_running_s: float, elapsed_s: flo
 
 
 def summary_of(status: PostgresStatus) -> str:
-    parts = [f"{status.total}/{status.max_connections} connections ({status.used_pct:.0f}%)", f"{status.waiting} waiting"]
+    waiting = f"{status.waiting} waiting"
+    if status.lock_tree.nodes:  # the why of a lock-wait WARN
+        waiting += f" (longest lock wait {format_seconds(status.longest_wait_s)})"
+    parts = [f"{status.total}/{status.max_connections} connections ({status.used_pct:.0f}%)", waiting]
     roots = status.lock_tree.roots
     if roots:
         parts.append("root blocker " + ", ".join(f"pid {b.pid}" for b in roots))

@@ -130,6 +130,9 @@ async def test_lock_wait_over_threshold_makes_the_database_warn(pg_dsn, lock_tab
         await asyncio.sleep(1.1)
         snap = await collector.collect()
         assert snap.level == Level.WARN
+        # the summary says why: a WARN with "1 waiting" alone reads like a connection problem
+        waited = snap.data.backends[waiter.info.backend_pid].wait_s
+        assert f"1 waiting (longest lock wait {int(waited)}s)" in collector.checks(snap)[0].summary
     finally:
         await end_sessions(pg_dsn, [holder, waiter], tasks)
         await collector.aclose()

@@ -41,7 +41,7 @@ def summary_text(name: str, level: Level, status: PostgresStatus, width: int | N
     phrases = [
         Text.assemble((f"{level.symbol} {level.word} ", "bold"), name),
         Text(f"[{usage_bar(status.used_pct)}] {status.total}/{status.max_connections} ({status.used_pct:.0f}%)"),
-        Text(f"waiting {status.waiting}"),
+        Text(f"waiting {status.waiting}" + (f" ({format_seconds(status.longest_wait_s)})" if status.lock_tree.nodes else "")),
         Text(f"longest {format_seconds(longest.duration_s)} (pid {longest.pid})" if longest else "longest -"),
         Text(f"ungranted locks {status.ungranted_locks}"),
     ]
