@@ -49,10 +49,16 @@ def detected_by(state: IncidentState, events: list[StoredEvent]) -> str:
     return state.opened_by
 
 
+def md_cell(text: str) -> str:
+    """Literal text in one table cell, keeping its lines (a pinned lock tree, an update)."""
+    lines = [line.rstrip() for line in str(text).replace("\r\n", "\n").split("\n")]
+    return "<br>".join("&nbsp;" * (len(line) - len(line.lstrip(" "))) + md(line) for line in lines if line.strip())
+
+
 def _entry_cell(item: TimelineItem) -> str:
     if item.struck:
         return f"~~{md(item.text)}~~ (corrected by #{item.struck_by}: {md(item.strike_reason or '')})"
-    return md(item.text)
+    return md_cell(item.text)
 
 
 def render_markdown(

@@ -109,3 +109,16 @@ def test_scrubber_masks_exact_secrets_from_config():
     assert scrub(f"posted to {WEBHOOK_URL} ok") == "posted to <webhook ops-slack> ok"
     assert scrub(f"the password is {DB_PASSWORD}") == "the password is ***"
     assert scrub.data({"a": [f"x {DB_PASSWORD}"], "n": 3}) == {"a": ["x ***"], "n": 3}
+
+
+def test_a_pinned_lock_tree_keeps_its_lines_in_the_markdown_timeline():
+    from app.domain.postmortem import md_cell
+
+    pin = "Lock tree on main:\n● 4242 ROOT idle in transaction\n  └ 4243 waits 12s | RowExclusiveLock on <orders>\n"
+    cell = md_cell(pin)
+    assert "\n" not in cell  # one table row
+    assert cell.split("<br>") == [
+        "Lock tree on main:",
+        "● 4242 ROOT idle in transaction",
+        "&nbsp;&nbsp;└ 4243 waits 12s \\| RowExclusiveLock on \\<orders\\>",
+    ]
