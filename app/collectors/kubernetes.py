@@ -137,7 +137,7 @@ class KubernetesCollector(Collector):
         try:
             self._api_client, configuration, loader = await asyncio.wait_for(make_api_client(self.target), self.timeout)
         except Exception as exc:  # noqa: BLE001 - bad kubeconfig is shown in the pane, not raised
-            self._start_error = f"cannot load Kubernetes config: {exc}"
+            self._start_error = f"{self.name}: cannot load Kubernetes config: {exc}"
             self._started = False
             return
         core, apps = client.CoreV1Api(self._api_client), client.AppsV1Api(self._api_client)
@@ -202,9 +202,10 @@ class KubernetesCollector(Collector):
     def snapshot(self, now: datetime | None = None) -> Snapshot:
         now = now or now_utc()
         listed = [r for r in self.reflectors if r.lists]
-        errors = list(dict.fromkeys(r.error for r in self.reflectors if r.error))  # one line per distinct problem
+        # One line per distinct problem, naming the cluster: a pane can show several.
+        errors = [f"{self.name}: {e}" for e in dict.fromkeys(r.error for r in self.reflectors if r.error)]
         if not listed:
-            return Snapshot(self.source, self.name, now, Level.UNKNOWN, errors[0] if errors else "no answer from the API server yet")
+            return Snapshot(self.source, self.name, now, Level.UNKNOWN, errors[0] if errors else f"{self.name}: no answer from the API server yet")
         pods = sorted(self._pod_rows(now), key=_sort_key)
         deployments = sorted(
             (deployment_row(self.name, d, now) for r in self.deployments for d in r.items.values()),

@@ -266,7 +266,7 @@ async def test_no_kubeconfig_falls_back_to_in_cluster_and_says_why(tmp_path, mon
     snap = await c.collect()
     await c.aclose()
     assert snap.level is Level.UNKNOWN
-    assert snap.error.startswith("cannot load Kubernetes config")
+    assert snap.error.startswith("prod: cannot load Kubernetes config")
     assert c.checks(snap)[0].level is Level.UNKNOWN
 
 

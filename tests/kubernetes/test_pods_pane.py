@@ -12,6 +12,7 @@ from app.config.kubernetes import KubernetesTarget
 from app.ui.messages import SnapshotArrived, TimelineRequest
 from app.ui.panes.kubernetes import PodsPane
 from app.ui.styles import css_paths
+from tests.kubernetes.fake_apiserver import FakeApiServer
 from tests.kubernetes.k8s_objects import deployment, warning
 from tests.kubernetes.pod_shapes import pod as shaped_pod
 from tests.kubernetes.pod_shapes import waiting
@@ -92,7 +93,7 @@ async def test_pods_table_updates_in_place_and_pins(fake_k8s):
         await until(pilot, lambda: pane.has_class("-stale"))
         assert pane.table.row_count == 3  # stale keeps the data
         await pilot.press("p")
-        await until(pilot, lambda: "[stale: API server unreachable" in app.timeline[-1])
+        await until(pilot, lambda: "[stale: prod: API server unreachable" in app.timeline[-1])
         assert app.timeline[-1].startswith("pinned pod prod/default/api-3") and " (as of " in app.timeline[-1]
         fake_k8s.start()
         await until(pilot, lambda: not pane.has_class("-stale"), timeout=15)
@@ -150,3 +151,28 @@ async def test_narrow_pane_never_cuts_ready_or_status(fake_k8s):
             await pilot.pause()
             assert pane.border_subtitle.startswith(rows(pane)[0][1] + "  ")  # the selected pod's whole name
         await collector.aclose()
+
+
+async def test_several_clusters_in_one_pane(fake_k8s, tmp_path):
+    other = FakeApiServer().start()
+    try:
+        fake_k8s.cluster.put("pods", pod("api-1"))
+        other.cluster.put("pods", pod("api-1", containers=[waiting("CrashLoopBackOff", restarts=3, last_exit_ago=timedelta(minutes=2))]))
+        east = KubernetesCollector(KubernetesTarget(name="east", timeout=3, interval=0.2))
+        west = KubernetesCollector(KubernetesTarget(name="west", kubeconfig=str(other.write_kubeconfig(tmp_path / "west")),
+                                                    timeout=3, interval=0.2))
+        app = PaneApp([east, west])
+        async with app.run_test(size=(120, 40)) as pilot:
+            pane = app.query_one(PodsPane)
+            await until(pilot, lambda: pane.table.row_count == 2)
+            assert [r[:4] for r in rows(pane)] == [["✖", "west/default/api-1", "0/1", "CrashLoopBackOff"],
+                                                   ["✔", "east/default/api-1", "1/1", "Running"]]
+            assert "✖ 1 CRIT" in str(pane.border_title) and "✔ 1 OK" in str(pane.border_title)
+            other.stop()  # one cluster going away marks the pane stale and keeps both clusters' rows
+            await until(pilot, lambda: pane.has_class("-stale"))
+            assert pane.table.row_count == 2
+            assert ": west: API server unreachable" in str(pane._stale.render())  # which cluster is away
+        await east.aclose()
+        await west.aclose()
+    finally:
+        other.stop()
