@@ -217,3 +217,23 @@ class Reflector:
         self.resource_version = rv or self.resource_version
         if old != new:
             self._on_change(key, old, new)
+
+
+async def probe_ready(api_client: Any, timeout: float) -> str | None:
+    """GET /readyz: None when the API server answers ready, else why not in one line.
+
+    Watches alone cannot tell a quiet cluster from a partition: a half-open connection
+    says nothing until the watch times out minutes later. Exceptions (no answer in time,
+    unreachable) propagate; a server that will not say (401/403/404) counts as ready.
+    """
+    params = await api_client.param_serialize("GET", "/readyz", auth_settings=["BearerToken"])
+    result = await asyncio.wait_for(api_client.call_api(*params, _preload_content=False, _request_timeout=timeout), timeout)
+    response = result.response
+    try:
+        if response.status == 200 or response.status in (401, 403, 404):
+            return None
+        body = (await asyncio.wait_for(response.read(), timeout)).decode("utf-8", "replace")
+    finally:
+        response.release()
+    failed = [line[3:].split()[0] for line in body.splitlines() if line.startswith("[-]") and line[3:].split()]
+    return f"API server not ready (HTTP {response.status}" + (f": {', '.join(failed)} failed)" if failed else ")")

@@ -31,10 +31,11 @@ from app.collectors.k8s_records import (
     deployment_row,
     pod_row,
 )
-from app.collectors.k8s_watch import Reflector
+from app.collectors.k8s_watch import Reflector, describe_error, probe_ready
 from app.config import Config
 from app.config.kubernetes import KubernetesTarget
 
+PROBE_EVERY = 10.0  # seconds between /readyz probes (sooner with a short redraw interval)
 OBSERVATION_REPEAT = timedelta(minutes=10)  # the same pod entering the same state is said once per 10 min
 NAMES_IN_OBSERVATION = 5
 
@@ -54,6 +55,24 @@ class KubeView:
 
     def events_for(self, namespace: str, name: str) -> list[EventRow]:
         return [e for e in self.events if e.namespace == namespace and e.name == name]
+
+
+async def cancel_tasks(tasks: list[asyncio.Task]) -> None:
+    """Cancel and wait, reading `tasks` again each round (a task may add to it meanwhile).
+
+    Cancel again if needed: on Python 3.11 a wait_for whose inner call finishes just as it
+    is cancelled swallows the cancel, and the task would run (and hold exit) forever.
+    """
+    for _ in range(5):
+        running = [task for task in tasks if not task.done()]
+        if not running:
+            break
+        for task in running:
+            task.cancel()
+        await asyncio.wait(running, timeout=1.0)
+    for task in tasks:
+        if task.done() and not task.cancelled():
+            task.exception()  # retrieved, so asyncio does not log it at exit
 
 
 def kubeconfig_paths(target: KubernetesTarget) -> str:
@@ -123,6 +142,9 @@ class KubernetesCollector(Collector):
         self.deployments: list[Reflector] = []
         self.events: list[Reflector] = []
         self._tasks: list[asyncio.Task] = []
+        self._watching: dict[int, asyncio.Task] = {}  # id(reflector) -> its task
+        self._probe_error: str | None = None
+        self.probe_every = min(PROBE_EVERY, max(1.0, 5 * self.interval))
         self._api_client = None
         self._start_error: str | None = None
         self._started = False
@@ -159,10 +181,35 @@ class KubernetesCollector(Collector):
                 core.list_event_for_all_namespaces_without_preload_content if every else core.list_namespaced_event_without_preload_content,
                 {**ns_args, "field_selector": "type=Warning"}, compact=compact_event, **common))
         for reflector in self.reflectors:
-            self._tasks.append(asyncio.create_task(reflector.run(), name=reflector.what))
+            self._watch(reflector)
+        self._tasks.append(asyncio.create_task(self._probe(), name=f"{self.name}/readyz"))
         if loader is not None:
             # Refreshes exec-plugin / gcp tokens before they expire; returns at once for static credentials.
             self._tasks.append(asyncio.create_task(config.refresh_token(loader, configuration), name=f"{self.name}/token"))
+
+    def _watch(self, reflector: Reflector) -> None:
+        task = asyncio.create_task(reflector.run(), name=reflector.what)
+        self._watching[id(reflector)] = task
+        self._tasks[:] = [t for t in self._tasks if not t.done()] + [task]  # in place: aclose reads it
+
+    async def _probe(self) -> None:
+        unreachable = False
+        while True:
+            await asyncio.sleep(self.probe_every)
+            try:
+                self._probe_error = await probe_ready(self._api_client, self.timeout)
+                reached = True
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - no answer is exactly what we look for
+                self._probe_error, reached = describe_error(exc), False
+            if not reached and not unreachable:
+                # Open watches may be dead without knowing it (a partition): start them over,
+                # so they relist when the API server is back instead of minutes later.
+                await cancel_tasks(list(self._watching.values()))
+                for reflector in self.reflectors:
+                    self._watch(reflector)
+            unreachable = not reached
 
     @property
     def reflectors(self) -> list[Reflector]:
@@ -203,7 +250,8 @@ class KubernetesCollector(Collector):
         now = now or now_utc()
         listed = [r for r in self.reflectors if r.lists]
         # One line per distinct problem, naming the cluster: a pane can show several.
-        errors = [f"{self.name}: {e}" for e in dict.fromkeys(r.error for r in self.reflectors if r.error)]
+        problems = [self._probe_error] + [r.error for r in self.reflectors]
+        errors = [f"{self.name}: {e}" for e in dict.fromkeys(p for p in problems if p)]
         if not listed:
             return Snapshot(self.source, self.name, now, Level.UNKNOWN, errors[0] if errors else f"{self.name}: no answer from the API server yet")
         pods = sorted(self._pod_rows(now), key=_sort_key)
@@ -268,18 +316,7 @@ class KubernetesCollector(Collector):
         return checks
 
     async def aclose(self) -> None:
-        # Cancel again if needed: on Python 3.11 a wait_for whose inner call finishes just as
-        # it is cancelled swallows the cancel, and the task would run (and hold exit) forever.
-        for _ in range(5):
-            running = [task for task in self._tasks if not task.done()]
-            if not running:
-                break
-            for task in running:
-                task.cancel()
-            await asyncio.wait(running, timeout=1.0)
-        for task in self._tasks:
-            if task.done() and not task.cancelled():
-                task.exception()  # retrieved, so asyncio does not log it at exit
+        await cancel_tasks(self._tasks)
         self._tasks.clear()
         if self._api_client is not None:
             with contextlib.suppress(Exception):

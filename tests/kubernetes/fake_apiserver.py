@@ -2,8 +2,9 @@
 
 Lists (with limit/continue paging), chunked watch streams (ADDED / MODIFIED / DELETED /
 BOOKMARK, ERROR 410 when the resourceVersion is too old), label and field selectors,
-the discovery documents kubectl needs, and injected faults: 401, 500, malformed JSON,
-a hang. The state lives in `FakeCluster`, so the HTTP server can go away and come back
+the discovery documents kubectl needs, /readyz, and injected faults: 401, 500, malformed
+JSON, a hang, "silent" (a partition: open watches stay open and say nothing, new requests
+hang) and "not-ready" (/readyz fails as with etcd down; lists and watches still work). The state lives in `FakeCluster`, so the HTTP server can go away and come back
 on the same port while the cluster keeps its objects.
 """
 
@@ -37,7 +38,7 @@ class FakeCluster:
         self.objects: dict[str, dict[tuple[str, str], dict]] = {r: {} for r in KINDS}
         self.history: list[tuple[int, str, str, dict]] = []  # (rv, resource, type, object)
         self.oldest_rv = self.rv  # watches from before this get 410 Gone
-        self.faults: dict[str, str] = {}  # resource or "*" -> "401" | "500" | "malformed" | "hang"
+        self.faults: dict[str, str] = {}  # resource or "*" -> "401" | "500" | "malformed" | "hang" | "silent" | "not-ready"
         self.watch_generation = 0  # bump to end open watches
         self.requests: list[str] = []
         self.authorizations: list[str] = []
@@ -84,7 +85,8 @@ class FakeCluster:
                 self.faults.pop(resource, None)
             else:
                 self.faults[resource] = fault
-            self.watch_generation += 1
+            if fault not in ("silent", "not-ready"):  # a partition leaves open watches open, silent
+                self.watch_generation += 1
             self.lock.notify_all()
 
     # --- reading it -------------------------------------------------------------------
@@ -151,6 +153,8 @@ class _Handler(BaseHTTPRequestHandler):
         cluster.authorizations.append(self.headers.get("Authorization", ""))
         if url.path in DISCOVERY:
             return self._send(200, json.dumps(DISCOVERY[url.path]).encode())
+        if url.path == "/readyz":
+            return self._readyz()
         match = _PATH.match(url.path)
         if not match:
             return self._status(404, "NotFound", f"the server could not find the requested resource {url.path}")
@@ -162,19 +166,32 @@ class _Handler(BaseHTTPRequestHandler):
             return self._status(401, "Unauthorized", "Unauthorized")
         if fault == "500":
             return self._status(500, "InternalError", "etcdserver: request timed out")
-        if fault == "hang":
-            deadline = time.monotonic() + MAX_WAIT
-            while time.monotonic() < deadline and not self.server.stopping.is_set():
-                with cluster.lock:
-                    if (cluster.faults.get(resource) or cluster.faults.get("*")) != "hang":
-                        break
-                    cluster.lock.wait(0.1)
-            return self._status(504, "Timeout", "hung request released")
+        if fault in ("hang", "silent"):
+            return self._hang(resource)
         if query.get("watch") in ("1", "true"):
             return self._watch(resource, namespace, query, fault, generation)
         if fault == "malformed":
             return self._send(200, b'{"kind": "PodList", "items": [ {"metadata": ')
         return self._list(resource, namespace, query)
+
+    def _hang(self, resource: str) -> None:
+        cluster = self.server.cluster
+        deadline = time.monotonic() + MAX_WAIT
+        while time.monotonic() < deadline and not self.server.stopping.is_set():
+            with cluster.lock:
+                if (cluster.faults.get(resource) or cluster.faults.get("*")) not in ("hang", "silent"):
+                    break
+                cluster.lock.wait(0.1)
+        return self._status(504, "Timeout", "hung request released")
+
+    def _readyz(self) -> None:
+        fault = self.server.cluster.faults.get("*")
+        if fault in ("hang", "silent"):
+            return self._hang("*")
+        if fault == "not-ready":
+            body = b"[+]ping ok\n[+]log ok\n[-]etcd failed: reason withheld\n[+]informer-sync ok\nreadyz check failed\n"
+            return self._send(500, body, "text/plain; charset=utf-8")
+        return self._send(200, b"ok", "text/plain; charset=utf-8")
 
     def _list(self, resource: str, namespace: str | None, query: dict) -> None:
         cluster = self.server.cluster
@@ -215,11 +232,17 @@ class _Handler(BaseHTTPRequestHandler):
                             "message": f"too old resource version: {since} ({cluster.oldest_rv})"}
                     chunk(json.dumps({"type": "ERROR", "object": gone}).encode() + b"\n")
                     return
-            sent = since
+            sent, dead = since, False
             while time.monotonic() < deadline and not self.server.stopping.is_set():
                 with cluster.lock:
                     if cluster.watch_generation != generation:
                         return
+                    # A partition: this connection stays open but nothing gets through, ever
+                    # (a half-open TCP connection does not come back when the network does).
+                    dead = dead or (cluster.faults.get(resource) or cluster.faults.get("*")) == "silent"
+                    if dead:
+                        cluster.lock.wait(0.2)
+                        continue
                     fresh = [h for h in cluster.history if h[0] > sent and h[1] in (resource, "*")]
                     if not fresh:
                         cluster.lock.wait(0.2)

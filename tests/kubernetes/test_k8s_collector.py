@@ -144,6 +144,33 @@ async def test_after_a_long_outage_the_api_server_coming_back_is_seen_within_sec
     await eventually(lambda: c.snapshot().error is None, timeout=6)
 
 
+async def test_a_partition_marks_stale_and_the_watches_start_over(fake_k8s, collector):
+    """Open watches that say nothing look like a quiet cluster: /readyz tells them apart."""
+    fake_k8s.cluster.put("pods", pod("api-1"))
+    c = collector(interval=0.3)  # /readyz every 1.5 s
+    await c.collect()
+    await eventually(lambda: sum("watch=true" in r for r in fake_k8s.cluster.requests) >= 3)  # all three watching
+    fake_k8s.cluster.set_fault("silent")  # open watches stay open and go quiet for good; new requests hang
+    fake_k8s.cluster.put("pods", pod("api-2"))  # a change the dead watch never delivers
+    await eventually(lambda: c.snapshot().error is not None)
+    assert c.snapshot().error == "prod: API server did not answer in time"
+    assert names(c.snapshot()) == ["api-1"]
+    fake_k8s.cluster.set_fault(None)
+    await eventually(lambda: c.snapshot().error is None and "api-2" in names(c.snapshot()), timeout=15)
+
+
+async def test_api_server_not_ready_says_which_check_failed(fake_k8s, collector):
+    fake_k8s.cluster.put("pods", pod("api-1"))
+    c = collector(interval=0.3)
+    await c.collect()
+    fake_k8s.cluster.set_fault("not-ready")  # as with etcd down: /readyz fails, the watch cache still answers
+    await eventually(lambda: c.snapshot().error is not None)
+    assert c.snapshot().error == "prod: API server not ready (HTTP 500: etcd failed)"
+    fake_k8s.cluster.set_fault(None)
+    await eventually(lambda: c.snapshot().error is None)
+    assert c.pods[0].lists == 1  # it answered all along: no reason to start the watches over
+
+
 async def test_watch_fault_mid_stream_marks_stale_and_relists(fake_k8s, collector):
     fake_k8s.cluster.put("pods", pod("api-1"))
     c = collector()
