@@ -244,9 +244,11 @@ class KubernetesCollector(Collector):
             return Snapshot(self.source, self.name, now_utc(), Level.UNKNOWN, error)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(asyncio.gather(*(r.synced.wait() for r in self.reflectors)), self.timeout)
-        return self.snapshot()
+        # 5,000 rows take 30-50 ms: built in a thread, the UI keeps answering keys meanwhile.
+        # It reads each cache with list(dict.values()), which the GIL makes atomic.
+        return await asyncio.to_thread(self.snapshot, None, self._observations.drain(self.name))
 
-    def snapshot(self, now: datetime | None = None) -> Snapshot:
+    def snapshot(self, now: datetime | None = None, observations: tuple[str, ...] | None = None) -> Snapshot:
         now = now or now_utc()
         listed = [r for r in self.reflectors if r.lists]
         # One line per distinct problem, naming the cluster: a pane can show several.
@@ -256,10 +258,10 @@ class KubernetesCollector(Collector):
             return Snapshot(self.source, self.name, now, Level.UNKNOWN, errors[0] if errors else f"{self.name}: no answer from the API server yet")
         pods = sorted(self._pod_rows(now), key=_sort_key)
         deployments = sorted(
-            (deployment_row(self.name, d, now) for r in self.deployments for d in r.items.values()),
+            (deployment_row(self.name, d, now) for r in self.deployments for d in list(r.items.values())),
             key=lambda d: (-d.level.severity_rank, d.rollout.startswith("rolled") , d.namespace, d.name),
         )
-        events = [e for r in self.events for e in r.items.values()]
+        events = [e for r in self.events for e in list(r.items.values())]
         if self.target.label_selector:  # events carry no labels: keep those about objects we show
             shown = {(p.namespace, p.name) for p in pods} | {(d.namespace, d.name) for d in deployments}
             events = [e for e in events if (e.namespace, e.name) in shown or any(
@@ -274,7 +276,7 @@ class KubernetesCollector(Collector):
             events=tuple(dedupe_events(self.name, events, now)),
             counts=counts,
             several_namespaces=len(self.target.namespaces) != 1,
-            observations=self._observations.drain(self.name),
+            observations=self._observations.drain(self.name) if observations is None else observations,
             scope=", ".join(self.target.namespaces) or "all namespaces",
         )
         level = worst([r.level for r in pods] + [d.level for d in deployments])
@@ -287,7 +289,7 @@ class KubernetesCollector(Collector):
         # (a frozen screen) every few seconds. A row built and dropped is freed at once.
         rows: dict[str, PodRow] = {}
         for reflector in self.pods:
-            for record in reflector.items.values():
+            for record in list(reflector.items.values()):
                 row = pod_row(self.name, record, now, self.pending_warn)
                 old = self._rows.get(row.key)
                 rows[row.key] = old if old == row else row
