@@ -144,6 +144,7 @@ class KubernetesCollector(Collector):
         self._tasks: list[asyncio.Task] = []
         self._watching: dict[int, asyncio.Task] = {}  # id(reflector) -> its task
         self._probe_error: str | None = None
+        self._unreachable = False  # the last probe got no answer at all
         self.probe_every = min(PROBE_EVERY, max(1.0, 5 * self.interval))
         self._api_client = None
         self._start_error: str | None = None
@@ -165,7 +166,7 @@ class KubernetesCollector(Collector):
         core, apps = client.CoreV1Api(self._api_client), client.AppsV1Api(self._api_client)
         selector = {"label_selector": self.target.label_selector} if self.target.label_selector else {}
         scopes = [(ns, {"namespace": ns}) for ns in self.target.namespaces] or [("all", {})]
-        common = {"request_timeout": self.timeout}
+        common = {"request_timeout": self.timeout, "on_relist": self._listed}
         for label, ns_args in scopes:
             every = not ns_args
             self.pods.append(Reflector(
@@ -192,8 +193,12 @@ class KubernetesCollector(Collector):
         self._watching[id(reflector)] = task
         self._tasks[:] = [t for t in self._tasks if not t.done()] + [task]  # in place: aclose reads it
 
+    def _listed(self) -> None:
+        # A list that went through answers the probe's "unreachable" before its next round.
+        if self._unreachable:
+            self._unreachable, self._probe_error = False, None
+
     async def _probe(self) -> None:
-        unreachable = False
         while True:
             await asyncio.sleep(self.probe_every)
             try:
@@ -203,13 +208,13 @@ class KubernetesCollector(Collector):
                 raise
             except Exception as exc:  # noqa: BLE001 - no answer is exactly what we look for
                 self._probe_error, reached = describe_error(exc), False
-            if not reached and not unreachable:
+            if not reached and not self._unreachable:
                 # Open watches may be dead without knowing it (a partition): start them over,
                 # so they relist when the API server is back instead of minutes later.
                 await cancel_tasks(list(self._watching.values()))
                 for reflector in self.reflectors:
                     self._watch(reflector)
-            unreachable = not reached
+            self._unreachable = not reached
 
     @property
     def reflectors(self) -> list[Reflector]:

@@ -159,6 +159,18 @@ async def test_a_partition_marks_stale_and_the_watches_start_over(fake_k8s, coll
     await eventually(lambda: c.snapshot().error is None and "api-2" in names(c.snapshot()), timeout=15)
 
 
+async def test_back_from_an_outage_the_probe_does_not_hold_the_stale_marker(fake_k8s, collector):
+    fake_k8s.cluster.put("pods", pod("api-1"))
+    c = collector()
+    c.probe_every = 60  # the probe's next look is far away
+    await c.collect()
+    fake_k8s.stop()
+    await eventually(lambda: c.snapshot().error is not None)
+    c._probe_error, c._unreachable = "API server did not answer in time", True  # as a probe that found nobody leaves it
+    fake_k8s.start()
+    await eventually(lambda: c.snapshot().error is None, timeout=8)  # the watches' relist clears it
+
+
 async def test_api_server_not_ready_says_which_check_failed(fake_k8s, collector):
     fake_k8s.cluster.put("pods", pod("api-1"))
     c = collector(interval=0.3)
