@@ -160,7 +160,7 @@ class KubernetesCollector(Collector):
         try:
             self._api_client, configuration, loader = await asyncio.wait_for(make_api_client(self.target), self.timeout)
         except Exception as exc:  # noqa: BLE001 - bad kubeconfig is shown in the pane, not raised
-            self._start_error = f"{self.name}: cannot load Kubernetes config: {exc}"
+            self._start_error = f"cannot load Kubernetes config: {exc}"
             self._started = False
             return
         core, apps = client.CoreV1Api(self._api_client), client.AppsV1Api(self._api_client)
@@ -256,11 +256,10 @@ class KubernetesCollector(Collector):
     def snapshot(self, now: datetime | None = None, observations: tuple[str, ...] | None = None) -> Snapshot:
         now = now or now_utc()
         listed = [r for r in self.reflectors if r.lists]
-        # One line per distinct problem, naming the cluster: a pane can show several.
         problems = [self._probe_error] + [r.error for r in self.reflectors]
-        errors = [f"{self.name}: {e}" for e in dict.fromkeys(p for p in problems if p)]
+        errors = list(dict.fromkeys(p for p in problems if p))  # one line per distinct problem
         if not listed:
-            return Snapshot(self.source, self.name, now, Level.UNKNOWN, errors[0] if errors else f"{self.name}: no answer from the API server yet")
+            return Snapshot(self.source, self.name, now, Level.UNKNOWN, errors[0] if errors else "no answer from the API server yet")
         pods = sorted(self._pod_rows(now), key=_sort_key)
         deployments = sorted(
             (deployment_row(self.name, d, now) for r in self.deployments for d in list(r.items.values())),

@@ -153,7 +153,7 @@ async def test_a_partition_marks_stale_and_the_watches_start_over(fake_k8s, coll
     fake_k8s.cluster.set_fault("silent")  # open watches stay open and go quiet for good; new requests hang
     fake_k8s.cluster.put("pods", pod("api-2"))  # a change the dead watch never delivers
     await eventually(lambda: c.snapshot().error is not None)
-    assert c.snapshot().error == "prod: API server did not answer in time"
+    assert c.snapshot().error == "API server did not answer in time"
     assert names(c.snapshot()) == ["api-1"]
     fake_k8s.cluster.set_fault(None)
     await eventually(lambda: c.snapshot().error is None and "api-2" in names(c.snapshot()), timeout=15)
@@ -177,7 +177,7 @@ async def test_api_server_not_ready_says_which_check_failed(fake_k8s, collector)
     await c.collect()
     fake_k8s.cluster.set_fault("not-ready")  # as with etcd down: /readyz fails, the watch cache still answers
     await eventually(lambda: c.snapshot().error is not None)
-    assert c.snapshot().error == "prod: API server not ready (HTTP 500: etcd failed)"
+    assert c.snapshot().error == "API server not ready (HTTP 500: etcd failed)"
     fake_k8s.cluster.set_fault(None)
     await eventually(lambda: c.snapshot().error is None)
     assert c.pods[0].lists == 1  # it answered all along: no reason to start the watches over
@@ -305,7 +305,7 @@ async def test_no_kubeconfig_falls_back_to_in_cluster_and_says_why(tmp_path, mon
     snap = await c.collect()
     await c.aclose()
     assert snap.level is Level.UNKNOWN
-    assert snap.error.startswith("prod: cannot load Kubernetes config")
+    assert snap.error.startswith("cannot load Kubernetes config")
     assert c.checks(snap)[0].level is Level.UNKNOWN
 
 
