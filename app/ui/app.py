@@ -313,14 +313,19 @@ class WarroomApp(RecordActions, App[None]):
         self.append(event, on_saved=lambda: panel.entry_saved(message.raw), on_failed=panel.entry_failed)
 
     def on_timeline_request(self, message: TimelineRequest) -> None:
+        """One place answers a pane's request: it says 'logged' once durable, or why not."""
         if self.state is None or not self.state.is_open:
-            self.notify(f"Not logged (no open incident): {message.text}", severity="warning", markup=False)
+            if not message.automatic:  # an automatic observation with nothing open is not news
+                first = message.text.splitlines()[0] if message.text else ""
+                self.notify(f"Not logged (no open incident): {first}", severity="warning", markup=False)
             return
         commander = self.state.roles.get(COMMANDER)
         if message.automatic and commander and commander != self.config.operator:
             return  # the commander's terminal logs it; every terminal would log it again
         kind = message.kind if message.kind in {"note", "action", "decision", "observation", "communication"} else "observation"
-        self.append(actions.entry_added(message.text, kind, self.config.operator, self.clock.now()))
+        incident_id = self.state.id
+        saved = None if message.automatic else (lambda: self.notify(f"Logged to {incident_id}'s timeline.", timeout=3))
+        self.append(actions.entry_added(message.text, kind, self.config.operator, self.clock.now()), on_saved=saved)
 
     def action_roles(self) -> None:
         state = self._require_incident()

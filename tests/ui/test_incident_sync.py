@@ -96,6 +96,10 @@ async def test_dismissed_open_screen_says_how_to_open(tmp_path):
         app.post_message(TimelineRequest("pinned: 5xx spike", "observation"))
         await settle(app, pilot)
         assert any("Not logged" in n.message for n in app._notifications)
+        # An automatic observation with nothing open is no news: no pop-up for it.
+        app.post_message(TimelineRequest("api CRIT: 503 (since 09:00:01)", "observation", automatic=True))
+        await settle(app, pilot)
+        assert not any("api CRIT" in n.message for n in app._notifications)
         await pilot.press("o", *"Now open", "enter")
         await settle(app, pilot)
         assert app.state.title == "Now open"
@@ -110,6 +114,7 @@ async def test_timeline_request_from_a_pane_is_appended(tmp_path):
         app.query_one("#live").post_message(TimelineRequest("pinned: 5xx spike", "observation"))
         await settle(app, pilot)
         assert timeline_rows(app)[-1][2:] == ("observe", "pinned: 5xx spike")
+        assert any(n.message == "Logged to INC-2026-001's timeline." for n in app._notifications)  # said once durable
 
 
 async def test_layout_follows_terminal_size(tmp_path):

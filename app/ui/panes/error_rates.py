@@ -239,8 +239,7 @@ class ErrorRatesPane(LivePane):
         latest = self.latest.get(shown.collector)
         if latest is not None and latest.error is not None:
             text += f" [stale: {latest.error}]"
-        self.post_message(TimelineRequest(text, "observation"))
-        self.notify("Pinned to the timeline", timeout=2)
+        self.post_message(TimelineRequest(text, "observation"))  # the app confirms once durable
 
 
 def _limits(data: ErrorRateData) -> str:

@@ -203,5 +203,4 @@ class HealthPane(LivePane):
             self.notify(f"{key}: no result yet, nothing to pin", severity="warning", markup=False)
             return
         text = f"pinned: {key} {row.level.word}: {row.summary} ({self._since_text(row)})"
-        self.post_message(TimelineRequest(text, kind="observation"))
-        self.notify(f"Pinned {key} to the timeline", markup=False)
+        self.post_message(TimelineRequest(text, kind="observation"))  # the app confirms once durable

@@ -300,5 +300,4 @@ class PodsPane(LivePane):
             text += f" (as of {shown.fetched_at.astimezone(self.tz):%H:%M:%S})"
         if latest is not None and latest.error is not None:
             text += f" [stale: {latest.error}]"  # the API server is away: this is the last we saw
-        self.post_message(TimelineRequest(text, kind="observation"))
-        self.notify(f"Pinned {row.namespace}/{row.name} to the timeline", markup=False)
+        self.post_message(TimelineRequest(text, kind="observation"))  # the app confirms once durable

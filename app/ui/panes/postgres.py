@@ -194,10 +194,10 @@ class PostgresPane(LivePane):
         name = snapshot.name
         if snapshot.error is not None and last_good is not None and name not in self._lost:
             self._lost[name] = snapshot.error
-            self.post_message(TimelineRequest(f"PostgreSQL {name}: connection lost: {snapshot.error}", kind="observation"))
+            self.post_message(TimelineRequest(f"PostgreSQL {name}: connection lost: {snapshot.error}", kind="observation", automatic=True))
         elif snapshot.error is None and name in self._lost:
             del self._lost[name]
-            self.post_message(TimelineRequest(f"PostgreSQL {name}: connection recovered", kind="observation"))
+            self.post_message(TimelineRequest(f"PostgreSQL {name}: connection recovered", kind="observation", automatic=True))
 
     # -- selection -------------------------------------------------------------------------
 
@@ -289,9 +289,7 @@ class PostgresPane(LivePane):
             header = f"PostgreSQL {view.collector.name} lock tree ({view.status.ungranted_locks} ungranted locks):"
             self.post_message(TimelineRequest("\n".join([header, *lines]), kind="observation"))
             pinned += 1
-        if pinned:
-            self.notify(f"Lock tree pinned to the timeline ({pinned} database(s)).", markup=False)
-        else:
+        if not pinned:  # else the app confirms once durable
             self.notify("No data yet to pin.", severity="warning")
 
     def describe_target(self, name: str) -> str:
