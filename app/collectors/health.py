@@ -248,7 +248,8 @@ class HealthCollector(Collector):
     async def _request(self, client: httpx.AsyncClient, started: float) -> HealthResult:
         check = self.check
         async with client.stream(
-            check.method, check.url, headers=check.headers, timeout=httpx.Timeout(self.timeout)
+            check.method, check.url, headers=check.headers, timeout=httpx.Timeout(self.timeout),
+            follow_redirects=check.follow_redirects,
         ) as response:
             body, truncated = bytearray(), False
             if check.method != "HEAD":

@@ -66,6 +66,8 @@ class HealthCheck(BaseModel):
     """Time between checks."""
     verify: bool | str = True
     """TLS verification: true, false, or a path to a CA bundle."""
+    follow_redirects: bool = True
+    """Follow redirects (at most 10); false checks the redirect itself, e.g. expect_status: [301]."""
     expect_status: list[int | str] = Field(default=["2xx"], min_length=1)
     """Accepted status codes: numbers, classes like 2xx, or ranges like 200-299."""
     latency_warn: Duration | None = None

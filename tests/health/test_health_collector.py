@@ -122,6 +122,15 @@ async def test_redirect_loop(target):
     assert target.hits["/loop"] == 11
 
 
+async def test_redirect_itself_checked_when_not_followed(target):
+    # e.g. "http:// must redirect to https://": the 302 is the expected answer.
+    _, check = await run_check(url=target.url("/loop"), follow_redirects=False, expect_status=[301, 302])
+    assert check.level == Level.OK and check.detail["status_code"] == 302
+    assert target.hits["/loop"] == 1
+    _, default = await run_check(url=target.url("/loop"), follow_redirects=False)
+    assert default.level == Level.CRIT and default.detail["status_code"] == 302
+
+
 async def test_redirect_followed(target):
     target.routes["/old"] = (200, "", 0)
     _, check = await run_check(url=target.url("/ok"))
