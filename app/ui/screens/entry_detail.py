@@ -8,10 +8,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from app.domain.incident import TimelineItem
+from app.ui.screens.help import ReadOnlyScreen
 
 
 def entry_detail_text(item: TimelineItem, tz: tzinfo | None) -> Text:
@@ -31,15 +31,11 @@ def entry_detail_text(item: TimelineItem, tz: tzinfo | None) -> Text:
     return text
 
 
-class EntryDetailScreen(ModalScreen[None]):
-    BINDINGS = [
-        Binding("escape", "close", "Close", id="modal.cancel"),
-        Binding("enter", "close", "Close", show=False),
-        Binding("q", "close", "Close", show=False),
-    ]
+class EntryDetailScreen(ReadOnlyScreen):
+    BINDINGS = [Binding("enter", "close", "Close", show=False)]
 
     def __init__(self, item: TimelineItem, tz: tzinfo | None = None) -> None:
-        super().__init__(classes="prompt")
+        super().__init__()
         self.item = item
         self.tz = tz
 
@@ -49,6 +45,3 @@ class EntryDetailScreen(ModalScreen[None]):
             with VerticalScroll(id="entry-detail"):
                 yield Static(entry_detail_text(self.item, self.tz), markup=False)
             yield Label(Text("Esc / Enter close · x on the entry corrects it"), classes="dialog-hint")
-
-    def action_close(self) -> None:
-        self.dismiss(None)

@@ -37,15 +37,26 @@ def help_table(keys: list[tuple[str, str]]) -> Table:
     return table
 
 
-class HelpScreen(ModalScreen[None]):
+class ReadOnlyScreen(ModalScreen[None]):
+    """A dialog that only shows something: Esc or q closes it."""
+
     BINDINGS = [
         Binding("escape", "close", "Close", id="modal.cancel"),
-        Binding("question_mark", "close", "Close", show=False),
         Binding("q", "close", "Close", show=False),
     ]
 
-    def __init__(self, keys: list[tuple[str, str]]) -> None:
+    def __init__(self) -> None:
         super().__init__(classes="prompt")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class HelpScreen(ReadOnlyScreen):
+    BINDINGS = [Binding("question_mark", "close", "Close", show=False)]
+
+    def __init__(self, keys: list[tuple[str, str]]) -> None:
+        super().__init__()
         self.keys = keys
 
     def compose(self) -> ComposeResult:
@@ -53,6 +64,3 @@ class HelpScreen(ModalScreen[None]):
             yield Label("warroom keys", classes="dialog-title")
             yield Static(help_table(self.keys))
             yield Label("Esc close · ctrl+p command palette", classes="dialog-hint")
-
-    def action_close(self) -> None:
-        self.dismiss(None)
