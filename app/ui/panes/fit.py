@@ -10,6 +10,8 @@ stay and the rest are cropped at the pane's edge (tables set `overflow-x: hidden
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.text import Text
 from textual.widgets import DataTable
 
@@ -19,8 +21,27 @@ def flex_text(value: str, style=None) -> Text:
     return Text(value, style=style or "", no_wrap=True, overflow="ellipsis", end="")
 
 
+@dataclass(frozen=True)
+class Room:
+    """What a fit sees: the flexible column's natural width and the widths around it."""
+
+    available: int
+    before: int
+    after: list[int]
+    natural: int
+    pad: int
+
+    def left(self, shown_after: int) -> int:
+        """Width left for the flexible column with the first `shown_after` columns after it shown."""
+        return self.available - self.before - sum(self.after[:shown_after]) - self.pad
+
+
 class FlexColumn:
-    """Keeps one column of `table` as wide as the room left over (between min and natural)."""
+    """Keeps one column of `table` as wide as the room left over (between min and natural).
+
+    Subclasses decide the width differently by overriding `width`; measuring the table and
+    setting the width are done here once.
+    """
 
     def __init__(self, table: DataTable, key: str, min_width: int = 16, keep_after: int = 0) -> None:
         self.table = table
@@ -39,26 +60,16 @@ class FlexColumn:
         column = table.columns.get(self.key)  # ColumnKey compares equal to its str
         if column is None or available <= 0:
             return
-        pad = 2 * table.cell_padding
         keys = list(table.columns)
         position = keys.index(column.key)
-        before = sum(table.columns[k].get_render_width(table) for k in keys[:position])
-        after = [table.columns[k].get_render_width(table) for k in keys[position + 1 :]]
-        natural = max(column.content_width, len(column.label.plain))
-        width = min(natural, available - before - sum(after) - pad)
-        if width < min(self.min_width, natural):
-            # Not everything fits: this column takes the room up to the columns that must
-            # stay; of the optional ones after those, a column that would show only in part
-            # is pushed out whole (this column fills the gap) rather than cut mid-word.
-            width = max(min(self.min_width, natural), min(natural, available - before - sum(after[: self.keep_after]) - pad))
-            used = before + width + pad
-            for index, cell_width in enumerate(after):
-                if used + cell_width > available:
-                    if index >= self.keep_after:
-                        width += max(0, available - used)
-                    break
-                used += cell_width
-        width = max(4, width)
+        room = Room(
+            available=available,
+            before=sum(table.columns[k].get_render_width(table) for k in keys[:position]),
+            after=[table.columns[k].get_render_width(table) for k in keys[position + 1 :]],
+            natural=max(column.content_width, len(column.label.plain)),
+            pad=2 * table.cell_padding,
+        )
+        width = max(4, self.width(room))
         if column.auto_width or column.width != width:
             column.auto_width = False
             column.width = width
@@ -66,3 +77,20 @@ class FlexColumn:
             table._require_update_dimensions = True
             table._clear_caches()
             table.refresh()
+
+    def width(self, room: Room) -> int:
+        natural, after = room.natural, room.after
+        width = min(natural, room.left(len(after)))
+        if width < min(self.min_width, natural):
+            # Not everything fits: this column takes the room up to the columns that must
+            # stay; of the optional ones after those, a column that would show only in part
+            # is pushed out whole (this column fills the gap) rather than cut mid-word.
+            width = max(min(self.min_width, natural), min(natural, room.left(self.keep_after)))
+            used = room.before + width + room.pad
+            for index, cell_width in enumerate(after):
+                if used + cell_width > room.available:
+                    if index >= self.keep_after:
+                        width += max(0, room.available - used)
+                    break
+                used += cell_width
+        return width

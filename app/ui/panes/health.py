@@ -18,7 +18,7 @@ from app.collectors.transitions import TransitionTracker, describe_transition, f
 from app.config.timeline import AutoTimelineSettings
 from app.ui.messages import TimelineRequest
 from app.ui.panes.base import LivePane
-from app.ui.panes.fit import FlexColumn, flex_text
+from app.ui.panes.fit import FlexColumn, Room, flex_text
 from app.ui.sparkline import sparkline
 
 HISTORY = 30
@@ -56,21 +56,10 @@ class _ReasonColumn(FlexColumn):
     """The reason keeps at least REASON_MIN cells; Since, then Trend, show when they fit whole
     beside it (an 80-column pane has room for Since), otherwise they give way whole."""
 
-    def fit(self) -> None:
-        table = self.table
-        keys = list(table.columns)
-        if self.key not in keys:
-            return
-        position = keys.index(self.key)
-        before = sum(table.columns[k].get_render_width(table) for k in keys[:position])
-        after = [table.columns[k].get_render_width(table) for k in keys[position + 1 :]]
-        room = table.scrollable_content_region.width - before - self.min_width - 2 * table.cell_padding
-        self.keep_after = 0
-        for count in range(len(after), 0, -1):
-            if sum(after[:count]) <= room:
-                self.keep_after = count
-                break
-        super().fit()
+    def width(self, room: Room) -> int:
+        spare = room.left(0) - self.min_width
+        self.keep_after = next((n for n in range(len(room.after), 0, -1) if sum(room.after[:n]) <= spare), 0)
+        return super().width(room)
 
 
 class _Row:

@@ -26,7 +26,7 @@ from app.collectors.k8s_records import PodRow
 from app.collectors.kubernetes import KubeView
 from app.ui.messages import SnapshotArrived, TimelineRequest
 from app.ui.panes.base import LivePane
-from app.ui.panes.fit import FlexColumn, flex_text
+from app.ui.panes.fit import FlexColumn, Room, flex_text
 
 SHOWN_DEPLOYMENTS = 6
 SHOWN_EVENTS = 6
@@ -57,34 +57,14 @@ class PodColumnsFit(FlexColumn):
         super().__init__(table, key, min_width=min_width, keep_after=keep_after)
         self.then = then
 
-    def fit(self) -> None:
-        table = self.table
-        available = table.scrollable_content_region.width
-        column = table.columns.get(self.key)
-        if column is None or available <= 0:
-            return
-        keys = list(table.columns)
-        position = keys.index(column.key)
-        before = sum(table.columns[k].get_render_width(table) for k in keys[:position])
-        after = [table.columns[k].get_render_width(table) for k in keys[position + 1 :]]
-        natural = max(column.content_width, len(column.label.plain))
-        floor = min(self.min_width, natural)
-
-        def room(shown: int) -> int:
-            return available - before - sum(after[:shown]) - 2 * table.cell_padding
-
-        shown = min(self.keep_after, len(after))
-        for needs in self.then[: len(after) - shown]:
-            if room(shown + 1) < min(needs, natural):
+    def width(self, room: Room) -> int:
+        natural = room.natural
+        shown = min(self.keep_after, len(room.after))
+        for needs in self.then[: len(room.after) - shown]:
+            if room.left(shown + 1) < min(needs, natural):
                 break
             shown += 1
-        width = max(floor, room(shown) if shown < len(after) else min(natural, room(shown)), 4)
-        if column.auto_width or column.width != width:
-            column.auto_width = False
-            column.width = width
-            table._require_update_dimensions = True  # as FlexColumn: what add_column sets
-            table._clear_caches()
-            table.refresh()
+        return max(min(self.min_width, natural), room.left(shown) if shown < len(room.after) else min(natural, room.left(shown)))
 
 
 class PodsPane(LivePane):
