@@ -89,6 +89,10 @@ class Collector(ABC):
     name: str
     interval: float = 10.0
     timeout: float = 5.0
+    retries_itself: ClassVar[bool] = False
+    """collect() only reads a cache that the collector's own background tasks keep, and
+    those back off on their own: the pane then polls at the interval, with no backoff of
+    its own, so recovery shows as soon as the cache has it."""
 
     @abstractmethod
     async def collect(self) -> Snapshot: ...

@@ -131,6 +131,7 @@ class _Observations:
 
 class KubernetesCollector(Collector):
     source = "kubernetes"
+    retries_itself = True  # collect() reads the watched cache; the watches back off themselves
 
     def __init__(self, target: KubernetesTarget) -> None:
         self.target = target

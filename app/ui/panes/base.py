@@ -79,7 +79,7 @@ class LivePane(Vertical):
             else:
                 backoff.failure()
             self.post_message(SnapshotArrived(snapshot))
-            await asyncio.sleep(backoff.delay(collector.interval))
+            await asyncio.sleep(collector.interval if collector.retries_itself else backoff.delay(collector.interval))
 
     def on_snapshot_arrived(self, message: SnapshotArrived) -> None:
         # Let it bubble on to the app too (auto timeline), after we render.

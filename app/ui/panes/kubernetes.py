@@ -12,7 +12,6 @@ selected pod in full.
 
 from __future__ import annotations
 
-import asyncio
 import gc
 from typing import ClassVar
 
@@ -21,10 +20,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
-from app.collectors.base import Collector, Level, Snapshot, collect_safely
+from app.collectors.base import Collector, Level, Snapshot
 from app.collectors.k8s_records import PodRow
 from app.collectors.kubernetes import KubeView
-from app.ui.messages import SnapshotArrived, TimelineRequest
+from app.ui.messages import TimelineRequest
 from app.ui.panes.base import LivePane
 from app.ui.panes.fit import FlexColumn, Room, flex_text
 
@@ -101,14 +100,6 @@ class PodsPane(LivePane):
             self.table.add_column(label, key=key)
         self.deployments.display = False
         self.events.display = False
-
-    async def _poll(self, collector: Collector) -> None:
-        # collect() only reads the cache the watches keep, and the watches back off on their
-        # own: the pane's usual backoff would leave it stale for up to 30 s after the API
-        # server is back. Polling at the interval costs nothing and shows recovery at once.
-        while True:
-            self.post_message(SnapshotArrived(await collect_safely(collector)))
-            await asyncio.sleep(collector.interval)
 
     # --- rendering ---------------------------------------------------------------
     def render_snapshot(self, snapshot: Snapshot, last_good: Snapshot | None) -> None:
