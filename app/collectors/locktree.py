@@ -6,6 +6,7 @@ No I/O here: the collector turns the server's JSON into these, tests can build t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 QUERY_PREVIEW = 48
@@ -148,16 +149,7 @@ class LockTree:
         """Every root blocker `pid` waits behind, through any of its blockers, in tree order.
         More than one means ending one of them does not free it."""
         blocked_by = {n.backend.pid: n.backend.blocked_by for n in self.nodes}
-        seen, stack, found = {pid}, [pid], set()
-        while stack:
-            for blocker in blocked_by.get(stack.pop(), ()):
-                if blocker in seen:
-                    continue
-                seen.add(blocker)
-                if blocked_by.get(blocker):
-                    stack.append(blocker)
-                else:
-                    found.add(blocker)
+        found = {p for p in _reachable(pid, blocked_by) if not blocked_by.get(p)}
         return [n.backend.pid for n in self.nodes if n.is_root and n.backend.pid in found]
 
 
@@ -168,16 +160,21 @@ def _unknown_backend(pid: int) -> Backend:
     return Backend(pid, "", "", "", "", label, "", "", "", "")
 
 
-def _reach(start: int, waiters_of: dict[int, list[int]]) -> int:
-    """How many distinct backends wait on `start`, directly or behind others (each once)."""
+def _reachable(start: int, edges: Mapping[int, Iterable[int]]) -> set[int]:
+    """Every pid reachable from `start` along `edges` (each once, `start` itself left out)."""
     seen = {start}
     stack = [start]
     while stack:
-        for waiter in waiters_of.get(stack.pop(), ()):
-            if waiter not in seen:
-                seen.add(waiter)
-                stack.append(waiter)
-    return len(seen) - 1
+        for nxt in edges.get(stack.pop(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return seen - {start}
+
+
+def _reach(start: int, waiters_of: dict[int, list[int]]) -> int:
+    """How many distinct backends wait on `start`, directly or behind others (each once)."""
+    return len(_reachable(start, waiters_of))
 
 
 def build_lock_tree(backends: list[Backend]) -> LockTree:
