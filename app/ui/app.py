@@ -2,16 +2,14 @@
 
 Every user action becomes a NewEvent appended by a thread worker; the screen shows it
 only after `store.append()` returned (durable). Other processes' events are picked up by
-polling `store.changed()` and folded in with `IncidentState.apply()`.
+polling `store.changed()` and folded in with `IncidentState.apply()` (app/ui/incident_sync.py);
+the commander's record keys are in app/ui/record_actions.py.
 """
 
 from __future__ import annotations
 
-import logging
-import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
-from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -22,40 +20,34 @@ from textual.widgets import Footer, Header, Input, Label, TextArea
 from app.config import Config
 from app.domain import actions
 from app.domain.clock import Clock, SystemClock
-from app.domain.events import EventType, Milestone, NewEvent, Status, StoredEvent
-from app.domain.incident import IncidentState, fold
+from app.domain.events import EventType, Milestone, Status
+from app.domain.incident import IncidentState
 from app.domain.timers import TimerState, countdowns
-from app.errors import WarroomError
-from app.logfile import log_exception
 from app.store import IncidentStore
-from app.store.base import IncidentSummary
 from app.ui.incident.checklist import ChecklistTable, ChecklistToggle
 from app.ui.incident.countdowns import CountdownsPanel
 from app.ui.incident.header import IncidentHeader
 from app.ui.incident.panel import EntryInput, EntrySubmitted, IncidentPanel
 from app.ui.incident.roles import RolesTable
 from app.ui.incident.timeline import TimelineTable
+from app.ui.incident_sync import IncidentSync
 from app.ui.live import LiveArea
 from app.ui.messages import TimelineRequest
-from app.ui.record_actions import COMMANDER, RecordActions
+from app.ui.record_actions import RecordActions
 from app.ui.screens.help import HelpScreen
-from app.ui.screens.open_incident import OpenIncidentScreen
 from app.ui.screens.pickers import ChoiceScreen
 from app.ui.screens.prompt import TextPromptScreen
 from app.ui.screens.roles import RoleScreen
 from app.ui.styles import css_paths
 
-log = logging.getLogger(__name__)
-
 POLL_SECONDS = 0.4
 NARROW_BELOW = 100  # columns: below this the live half and the incident half take turns
 WIDE_FROM = 160  # columns: from here roles + checklist sit beside the timeline
 SHORT_BELOW = 32  # rows: below this roles + checklist are a view of their own (c / t)
-NEW_INCIDENT = "\x00new"  # picker value meaning "open a new incident"
 _ALWAYS = {"quit"}  # actions that work whatever has focus
 
 
-class WarroomApp(RecordActions, App[None]):
+class WarroomApp(IncidentSync, RecordActions, App[None]):
     TITLE = "warroom"
     CSS_PATH = css_paths()
     # Order is footer order: at 80 columns only the first few fit, so help and the
@@ -126,7 +118,7 @@ class WarroomApp(RecordActions, App[None]):
         self.set_interval(POLL_SECONDS, self._poll)
         self.set_interval(1.0, self.refresh_clock)
         self.refresh_clock()
-        self._load_incidents()
+        self.load_start()
 
     def on_resize(self, event: Resize) -> None:
         self._apply_size(event.size.width, event.size.height)
@@ -138,127 +130,6 @@ class WarroomApp(RecordActions, App[None]):
         screen.set_class(width < NARROW_BELOW, "-narrow")
         screen.set_class(width >= WIDE_FROM, "-wide")
         screen.set_class(height < SHORT_BELOW, "-short")
-
-    # --- store I/O (thread workers) -------------------------------------------------------
-    def _store_failed(self, what: str, exc: BaseException) -> None:
-        """One place for store errors: a person gets a line, the log gets the trace."""
-        try:
-            log_exception(exc)
-        except OSError:
-            pass
-        reason = str(exc) if isinstance(exc, WarroomError) else f"{type(exc).__name__}: {exc}"
-        self.notify(f"{what}: {reason}", title="Not saved" if "save" in what else "Store problem", severity="error", timeout=10)
-
-    @work(thread=True, group="store.load", exit_on_error=False)
-    def _load_incidents(self) -> None:
-        try:
-            summaries = self.store.incidents()
-        except (WarroomError, sqlite3.Error, OSError) as exc:
-            self.call_from_thread(self._store_failed, "cannot list incidents", exc)
-            return
-        self.call_from_thread(self._choose_start, summaries)
-
-    def _choose_start(self, summaries: list[IncidentSummary]) -> None:
-        open_ = [s for s in summaries if s.is_open]
-        if len(open_) == 1:
-            self.load_incident(open_[0].id)
-        elif open_:
-            self._pick_incident(open_, "Several incidents are open: which one?")
-        else:
-            self.action_open_incident()
-
-    @work(thread=True, group="store.load_incident", exclusive=True, exit_on_error=False)
-    def load_incident(self, incident_id: str) -> None:
-        try:
-            state = fold(incident_id, self.store.events(incident_id))
-        except (WarroomError, sqlite3.Error, OSError) as exc:
-            self.call_from_thread(self._store_failed, f"cannot load {incident_id}", exc)
-            return
-        self.call_from_thread(self._show_incident, state)
-
-    def _show_incident(self, state: IncidentState) -> None:
-        self.state = state
-        self.sub_title = state.id
-        self._bell_seeded = False
-        self.timeline.load(state)
-        self._refresh_panel(rebuild_checklist=True)
-
-    @work(thread=True, group="store.write", exit_on_error=False)
-    def _open(self, title: str, severity: str) -> None:
-        try:
-            opened = self.store.open_incident(
-                title=title, severity=severity, actor=self.config.operator, at=self.clock.now(), id_format=self.config.incident.id_format
-            )
-            state = fold(opened.incident_id, self.store.events(opened.incident_id))
-        except (WarroomError, sqlite3.Error, OSError, ValueError) as exc:
-            self.call_from_thread(self._store_failed, "cannot save the new incident", exc)
-            self.call_from_thread(self.push_screen, OpenIncidentScreen(self.config.severities, title=title, severity=severity), self._opened_screen_done)
-            return
-        self.call_from_thread(self._show_incident, state)
-
-    def append(
-        self,
-        events: NewEvent | list[NewEvent],
-        *,
-        on_saved: Callable[[], None] | None = None,
-        on_failed: Callable[[], None] | None = None,
-    ) -> None:
-        """Append to the current incident in a thread; the UI updates once durable."""
-        if self.state is None:
-            self.notify("No incident open: press o to open one.", severity="warning")
-            if on_failed:
-                on_failed()
-            return
-        self._append_worker(self.state.id, events if isinstance(events, list) else [events], on_saved, on_failed)
-
-    @work(thread=True, group="store.write", exit_on_error=False)
-    def _append_worker(self, incident_id: str, events: list[NewEvent], on_saved, on_failed) -> None:
-        try:
-            for event in events:
-                self.store.append(incident_id, event)
-            # Fetch from our last seen seq, not just our own event: another process may
-            # have written in between, and the fold needs events in order.
-            after = self.state.last_seq if self.state and self.state.id == incident_id else 0
-            new = self.store.events(incident_id, after_seq=after)
-        except (WarroomError, sqlite3.Error, OSError, ValueError) as exc:
-            self.call_from_thread(self._store_failed, "cannot save", exc)
-            if on_failed:
-                self.call_from_thread(on_failed)
-            return
-        self.call_from_thread(self._apply_events, incident_id, new)
-        if on_saved:
-            self.call_from_thread(on_saved)
-
-    def _poll(self) -> None:
-        if self.state is not None and not self._polling:
-            self._polling = True
-            self._poll_worker(self.state.id, self.state.last_seq)
-
-    @work(thread=True, group="store.poll", exit_on_error=False)
-    def _poll_worker(self, incident_id: str, after: int) -> None:
-        try:
-            if self.store.changed():
-                new = self.store.events(incident_id, after_seq=after)
-                if new:
-                    self.call_from_thread(self._apply_events, incident_id, new)
-        except (WarroomError, sqlite3.Error, OSError) as exc:
-            log.warning("poll failed: %s", exc)
-        finally:
-            self._polling = False
-
-    def _apply_events(self, incident_id: str, events: list[StoredEvent]) -> None:
-        state = self.state
-        if state is None or state.id != incident_id:
-            return
-        before = len(state.timeline)
-        severity = state.severity
-        for event in events:
-            state.apply(event)
-        new_items = state.timeline[before:]
-        if not new_items:
-            return
-        self.timeline.apply_events(state, new_items)
-        self._refresh_panel(rebuild_checklist=state.severity != severity)
 
     # --- rendering ---------------------------------------------------------------------
     def _refresh_panel(self, *, rebuild_checklist: bool = False) -> None:
@@ -319,9 +190,8 @@ class WarroomApp(RecordActions, App[None]):
                 first = message.text.splitlines()[0] if message.text else ""
                 self.notify(f"Not logged (no open incident): {first}", severity="warning", markup=False)
             return
-        commander = self.state.roles.get(COMMANDER)
-        if message.automatic and commander and commander != self.config.operator:
-            return  # the commander's terminal logs it; every terminal would log it again
+        if message.automatic and not self.logs_shared_observations(self.state):
+            return
         kind = message.kind if message.kind in {"note", "action", "decision", "observation", "communication"} else "observation"
         incident_id = self.state.id
         saved = None if message.automatic else (lambda: self.notify(f"Logged to {incident_id}'s timeline.", timeout=3))
@@ -416,45 +286,6 @@ class WarroomApp(RecordActions, App[None]):
 
     def action_switch_view(self) -> None:
         self.main_screen.toggle_class("-show-live")
-
-    def action_open_incident(self) -> None:
-        self.push_screen(OpenIncidentScreen(self.config.severities), self._opened_screen_done)
-
-    def _opened_screen_done(self, result: tuple[str, str] | None) -> None:
-        if result is not None:
-            self._open(*result)
-        elif self.state is None:
-            self._refresh_panel()
-
-    def action_switch_incident(self) -> None:
-        self._switch_worker()
-
-    @work(thread=True, group="store.load", exit_on_error=False)
-    def _switch_worker(self) -> None:
-        try:
-            summaries = self.store.incidents()
-        except (WarroomError, sqlite3.Error, OSError) as exc:
-            self.call_from_thread(self._store_failed, "cannot list incidents", exc)
-            return
-        self.call_from_thread(self._pick_incident, summaries, "Switch incident")
-
-    def _pick_incident(self, summaries: list[IncidentSummary], title: str) -> None:
-        ordered = sorted(summaries, key=lambda s: not s.is_open)  # stable: open first, newest first
-        choices: list[tuple[str, str]] = [
-            (s.id, f"{s.id}  {s.severity}  {s.status:<13} {s.opened_at.astimezone(self.tz):%Y-%m-%d %H:%M}  {s.title}")
-            for s in ordered
-        ]
-        choices.append((NEW_INCIDENT, "＋ open a new incident"))
-
-        def done(choice: str | None) -> None:
-            if choice == NEW_INCIDENT:
-                self.action_open_incident()
-            elif choice:
-                self.load_incident(choice)
-            elif self.state is None:
-                self._refresh_panel()
-
-        self.push_screen(ChoiceScreen(title, choices, self.state.id if self.state else None), done)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.key_help()))

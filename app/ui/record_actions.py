@@ -13,7 +13,7 @@ from textual import work
 
 from app.domain.escalation import due_escalations, escalation_entry
 from app.domain.events import EventType, Milestone, NewEvent
-from app.domain.incident import fold
+from app.domain.incident import IncidentState, fold
 from app.domain.record import export
 from app.domain.timers import Countdown, TimerState
 from app.errors import WarroomError
@@ -35,6 +35,12 @@ def _post_failures() -> tuple[type[BaseException], ...]:
 
 class RecordActions:
     """Mixed into WarroomApp; relies on its store, config, clock, state and append()."""
+
+    def logs_shared_observations(self: WarroomApp, state: IncidentState) -> bool:
+        """What every open terminal sees alike (escalations, level changes) is logged by one:
+        the Incident Commander's; with no commander assigned, by every terminal."""
+        commander = state.roles.get(COMMANDER)
+        return not commander or commander == self.config.operator
 
     @work(thread=True, group="store.pull", exit_on_error=False)
     def pull_events(self: WarroomApp, incident_id: str) -> None:
@@ -129,12 +135,9 @@ class RecordActions:
         if not fresh:
             return
         self._escalations_seen |= fresh
-        # Two terminals must not both log the step: the commander's does; with no commander
-        # assigned, every terminal may (the event's key makes a re-check find it logged).
-        commander = state.roles.get(COMMANDER)
-        if commander and commander != self.config.operator:
-            return
-        self._log_escalations(state.id)
+        # (with no commander assigned, the event's key makes a re-check find it logged)
+        if self.logs_shared_observations(state):
+            self._log_escalations(state.id)
 
     @work(group="escalation", exclusive=True, exit_on_error=False)
     async def _log_escalations(self: WarroomApp, incident_id: str) -> None:
