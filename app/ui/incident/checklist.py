@@ -73,16 +73,18 @@ class ChecklistTable(DataTable):
     def done_count(self) -> tuple[int, int]:
         return len(self.ticked & self.items.keys()), len(self.items)
 
-    def _item_rows(self) -> list[int]:
-        return [i for i in range(self.row_count) if not str(self.coordinate_to_cell_key((i, 0))[0].value).startswith(HEADING_PREFIX)]
+    def _item_rows(self) -> dict[int, str]:
+        """Row index -> item id, phase headings left out."""
+        keys = ((i, self.coordinate_to_cell_key((i, 0)).row_key.value or "") for i in range(self.row_count))
+        return {i: key for i, key in keys if key in self.items}
 
     def focus_open_item(self) -> None:
         """On `c`: the cursor goes to the first item still open (not a phase heading)."""
+        current = self._current()
         rows = self._item_rows()
-        if not rows or self._current() is not None and self._current().id not in self.ticked:
+        if not rows or current is not None and current.id not in self.ticked:
             return
-        keys = [self.coordinate_to_cell_key((i, 0))[0].value for i in rows]
-        target = next((row for row, key in zip(rows, keys) if key not in self.ticked), rows[0])
+        target = next((row for row, key in rows.items() if key not in self.ticked), next(iter(rows)))
         self.move_cursor(row=target, animate=False, scroll=True)
 
     def _current(self) -> ChecklistItemDef | None:
