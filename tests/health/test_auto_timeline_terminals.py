@@ -7,7 +7,6 @@ deliberate act and are always logged.
 
 from __future__ import annotations
 
-import asyncio
 
 import pytest
 
@@ -19,6 +18,7 @@ from app.store.sqlite import SQLiteStore
 from app.ui.app import WarroomApp
 from app.ui.messages import TimelineRequest
 from app.ui.panes.health import HealthPane
+from tests.ui.ui_support import until
 
 
 class Terminal(WarroomApp):
@@ -41,14 +41,6 @@ def open_incident_led_by(tmp_path, commander: str) -> SQLiteStore:
                                  id_format=Config().incident.id_format)
     store.append(opened.incident_id, actions.role_assigned("Incident Commander", commander, commander, now))
     return store
-
-
-async def until(pilot, predicate, timeout: float = 15.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        assert loop.time() < deadline, "condition not reached in time"
-        await pilot.pause(0.02)
 
 
 async def writes_done(app: WarroomApp) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 
 from textual.app import App, ComposeResult
@@ -16,6 +15,7 @@ from tests.kubernetes.fake_apiserver import FakeApiServer
 from tests.kubernetes.k8s_objects import deployment, warning
 from tests.kubernetes.pod_shapes import pod as shaped_pod
 from tests.kubernetes.pod_shapes import waiting
+from tests.ui.ui_support import until
 
 
 def pod(name: str, **kwargs) -> dict:
@@ -42,14 +42,6 @@ class PaneApp(App[None]):
 
     def on_snapshot_arrived(self, message: SnapshotArrived) -> None:
         self.snapshots.append(message.snapshot)
-
-
-async def until(pilot, predicate, timeout: float = 10.0) -> None:
-    """Let the pane's worker and the watch (real HTTP in the background) make progress, bounded."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not predicate():
-        assert asyncio.get_running_loop().time() < deadline, "condition not reached in time"
-        await pilot.pause(0.05)
 
 
 def rows(pane: PodsPane) -> list[list[str]]:

@@ -17,6 +17,7 @@ from app.ui.panes.error_rates import ErrorRatesPane
 from app.ui.panes.health import HealthPane
 from tests.error_rates.metrics_server import MetricsServer, TrafficGenerator
 from tests.health.health_servers import TargetServer
+from tests.ui.ui_support import until
 
 
 @pytest.fixture
@@ -69,15 +70,6 @@ def error_rate_cells(app: WarroomApp) -> list[str]:
 def timeline_texts(app: WarroomApp) -> list[str]:
     table = app.query_one(TimelineTable)
     return [table.get_row_at(i)[-1].plain for i in range(table.row_count)]
-
-
-async def until(pilot, predicate, timeout: float = 15.0) -> None:
-    """Give the panes' workers (real HTTP in the background) time, bounded; never a fixed sleep."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        assert loop.time() < deadline, "condition not reached in time"
-        await pilot.pause(0.02)
 
 
 async def test_hung_endpoint_holds_up_neither_rows_nor_scribe_nor_quit(tmp_path, health_target, metrics):
