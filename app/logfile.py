@@ -15,11 +15,19 @@ def log_path() -> Path:
     return path
 
 
-def configure_logging() -> Path:
-    path = log_path()
-    logging.basicConfig(
-        filename=path, level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+def configure_logging() -> Path | None:
+    """Every command logs to the same file; a home we cannot write to costs the log, not the command."""
+    try:
+        path = log_path()
+        handler = logging.FileHandler(path, encoding="utf-8", delay=True)
+    except OSError:
+        return None
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    if not any(isinstance(h, logging.FileHandler) and getattr(h, "baseFilename", None) == str(path) for h in root.handlers):
+        root.addHandler(handler)
+    if root.level > logging.INFO or root.level == logging.NOTSET:
+        root.setLevel(logging.INFO)
     return path
 
 

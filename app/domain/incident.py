@@ -60,6 +60,8 @@ class IncidentState:
     status: Status = Status.INVESTIGATING
     opened_at: datetime | None = None
     opened_by: str = ""
+    opened_impact: str | None = None
+    """The impact given when the incident was opened (a later "Impact:" entry supersedes it)."""
     severity_since: datetime | None = None
     milestones: dict[Milestone, datetime] = field(default_factory=dict)
     roles: dict[str, str] = field(default_factory=dict)
@@ -124,6 +126,7 @@ def _opened(state: IncidentState, e: StoredEvent) -> None:
     state.severity = e.data["severity"]
     state.opened_at = e.at
     state.opened_by = e.actor
+    state.opened_impact = str(e.data["impact"]) if e.data.get("impact") else None
     state.severity_since = e.at
     state.status = Status(e.data.get("status", Status.INVESTIGATING))
     if "detected_at" in e.data:

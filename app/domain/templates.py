@@ -91,7 +91,7 @@ def _latest_prefixed(state: IncidentState, prefixes: tuple[str, ...]) -> str | N
 
 
 def current_impact(state: IncidentState, opened_impact: str | None = None) -> str:
-    return _latest_prefixed(state, _IMPACT_PREFIXES) or opened_impact or "Being assessed."
+    return _latest_prefixed(state, _IMPACT_PREFIXES) or opened_impact or state.opened_impact or "Being assessed."
 
 
 def actions_since_last_update(state: IncidentState) -> list[str]:

@@ -3,6 +3,7 @@
 from app.notify.delivery import (
     PostedUpdate,
     deliver_escalation,
+    deliver_update,
     pending_deliveries,
     post_update,
     retry_failed,
@@ -15,6 +16,7 @@ __all__ = [
     "build_payload",
     "deliver",
     "deliver_escalation",
+    "deliver_update",
     "pending_deliveries",
     "post_update",
     "retry_failed",

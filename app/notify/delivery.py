@@ -64,6 +64,24 @@ async def _deliver_and_record(
     return list(results)
 
 
+async def deliver_update(
+    store: IncidentStore,
+    incident_id: str,
+    update: StoredEvent,
+    *,
+    config: Config,
+    clock: Clock,
+    actor: str,
+    backoff_base: float = 0.5,
+) -> list[DeliveryResult]:
+    """Send a recorded update to every webhook and record each result."""
+    state = fold(incident_id, store.events(incident_id))
+    return await _deliver_and_record(
+        store, state, update, str(update.data["text"]), list(config.notify.webhooks),
+        kind=UPDATE, clock=clock, actor=actor, backoff_base=backoff_base,
+    )
+
+
 async def post_update(
     store: IncidentStore,
     incident_id: str,
@@ -83,10 +101,7 @@ async def post_update(
     if template:
         data["template"] = template
     stored = store.append(incident_id, NewEvent(EventType.UPDATE_POSTED, clock.now(), actor, data))
-    state = fold(incident_id, store.events(incident_id))
-    results = await _deliver_and_record(
-        store, state, stored, text, list(config.notify.webhooks), kind=UPDATE, clock=clock, actor=actor, backoff_base=backoff_base
-    )
+    results = await deliver_update(store, incident_id, stored, config=config, clock=clock, actor=actor, backoff_base=backoff_base)
     return PostedUpdate(stored, results)
 
 

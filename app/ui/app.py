@@ -1,28 +1,35 @@
 """The warroom App: live panes on the left, the incident panel on the right.
 
-Every user action becomes a NewEvent appended by a thread worker; the screen shows it
-only after `store.append()` returned (durable). Other processes' events are picked up by
-polling `store.changed()` and folded in with `IncidentState.apply()` (app/ui/incident_sync.py);
-the commander's record keys are in app/ui/record_actions.py.
+The app renders and routes keys; it never waits on the store. Every incident command goes
+to the IncidentSession (app/incident/session.py), which writes on its own thread and posts
+results back as SessionPosted messages; the screen shows an event only once it is durable.
+The commander's dialogs are in app/ui/incident_flows.py.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
+from rich.text import Text
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.events import Resize
+from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, Input, Label, TextArea
+from textual.worker import Worker, WorkerState
 
 from app.config import Config
-from app.domain import actions
 from app.domain.clock import Clock, SystemClock
-from app.domain.events import EventType, Milestone, Status
 from app.domain.incident import IncidentState
 from app.domain.timers import TimerState, countdowns
+from app.incident import Command, IncidentCore, LogEntry, ToggleChecklist, logs_shared_observations
+from app.incident.commands import KINDS
+from app.incident import results as r
+from app.incident.session import IncidentSession
+from app.logfile import log_exception
 from app.store import IncidentStore
 from app.ui.incident.checklist import ChecklistTable, ChecklistToggle
 from app.ui.incident.countdowns import CountdownsPanel
@@ -30,15 +37,13 @@ from app.ui.incident.header import IncidentHeader
 from app.ui.incident.panel import EntryInput, EntrySubmitted, IncidentPanel
 from app.ui.incident.roles import RolesTable
 from app.ui.incident.timeline import TimelineTable
-from app.ui.incident_sync import IncidentSync
+from app.ui.incident_flows import IncidentFlows
 from app.ui.live import LiveArea
-from app.ui.messages import TimelineRequest
-from app.ui.record_actions import RecordActions
+from app.ui.messages import SessionPosted, TimelineRequest
 from app.ui.screens.help import HelpScreen
-from app.ui.screens.pickers import ChoiceScreen
-from app.ui.screens.prompt import TextPromptScreen
-from app.ui.screens.roles import RoleScreen
 from app.ui.styles import css_paths
+
+log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.4
 NARROW_BELOW = 100  # columns: below this the live half and the incident half take turns
@@ -47,7 +52,7 @@ SHORT_BELOW = 32  # rows: below this roles + checklist are a view of their own (
 _ALWAYS = {"quit"}  # actions that work whatever has focus
 
 
-class WarroomApp(IncidentSync, RecordActions, App[None]):
+class WarroomApp(App[None]):
     TITLE = "warroom"
     CSS_PATH = css_paths()
     # Order is footer order: at 80 columns only the first few fit, so help and the
@@ -75,6 +80,9 @@ class WarroomApp(IncidentSync, RecordActions, App[None]):
         Binding("f1", "help", "Help", id="help.f1", show=False, priority=True),
     ]
 
+    state: reactive[IncidentState | None] = reactive(None, always_update=True, init=False)
+    """The incident on screen: our own fold, fed by the session's messages."""
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Only our single-key bindings stand aside: Textual's own app actions (Tab's
         # focus_next in a dialog, ctrl+p's palette) must keep working in fields and modals.
@@ -87,15 +95,22 @@ class WarroomApp(IncidentSync, RecordActions, App[None]):
     def __init__(self, config: Config, store: IncidentStore, clock: Clock | None = None) -> None:
         super().__init__()
         self.config = config
-        self.store = store
         self.clock = clock or SystemClock()
         self.tz = config.tzinfo()
-        self.state: IncidentState | None = None
+        self.core = IncidentCore(store, config, clock=self.clock)
+        self.session = IncidentSession(self.core, lambda result: self.post_message(SessionPosted(result)))
+        self.flows = IncidentFlows(self)
         self._checklist_severity: str | None = None
         self._rung: set[tuple[str, str, object]] = set()  # countdowns the bell already rang for
         self._bell_seeded = False
-        self._polling = False
         self._escalations_seen: set[tuple[str, str, object]] = set()
+        self._entry_tickets: set[int] = set()
+        self._pin_tickets: dict[int, str] = {}  # a pane's pin: say "logged" once durable
+        self._crash_log: str | None = None
+
+    @property
+    def store(self) -> IncidentStore:
+        return self.core.store
 
     # --- layout ------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -115,10 +130,14 @@ class WarroomApp(IncidentSync, RecordActions, App[None]):
         self.countdowns_panel = self.query_one(CountdownsPanel)
         self.panel = self.query_one(IncidentPanel)
         self._apply_size(self.size.width, self.size.height)
-        self.set_interval(POLL_SECONDS, self._poll)
+        self.set_interval(POLL_SECONDS, self.session.poll)
         self.set_interval(1.0, self.refresh_clock)
         self.refresh_clock()
-        self.load_start()
+        self.session.list_incidents("start")
+
+    def on_unmount(self) -> None:
+        # Entries typed just before quitting are written before the process ends.
+        self.session.close()
 
     def on_resize(self, event: Resize) -> None:
         self._apply_size(event.size.width, event.size.height)
@@ -132,7 +151,14 @@ class WarroomApp(IncidentSync, RecordActions, App[None]):
         screen.set_class(height < SHORT_BELOW, "-short")
 
     # --- rendering ---------------------------------------------------------------------
-    def _refresh_panel(self, *, rebuild_checklist: bool = False) -> None:
+    def watch_state(self, state: IncidentState | None) -> None:
+        """A whole incident arrived (loaded, opened, switched to): render all of it."""
+        self.sub_title = state.id if state else ""
+        self._bell_seeded = False
+        self.timeline.load(state)
+        self.refresh_panel(rebuild_checklist=True)
+
+    def refresh_panel(self, *, rebuild_checklist: bool = False) -> None:
         state = self.state
         self.roles_table.show(state)
         checklist = self.checklist
@@ -157,7 +183,7 @@ class WarroomApp(IncidentSync, RecordActions, App[None]):
                 state, self.config.severity(state.severity), now, due_soon=settings.due_soon, monitoring_window=settings.monitoring_window
             )
         self.countdowns_panel.show(items, self.tz)
-        self.check_escalations(items)
+        self._check_escalations(state, items)
         overdue = {(state.id, c.key, c.due_at) for c in items if c.state is TimerState.OVERDUE} if state else set()
         fresh = overdue - self._rung
         self._rung |= fresh
@@ -166,11 +192,113 @@ class WarroomApp(IncidentSync, RecordActions, App[None]):
             self.bell()
         self._bell_seeded = state is not None
 
+    def _check_escalations(self, state: IncidentState | None, items: list) -> None:
+        """A step that just fell due is logged once, by one terminal (the core dedups by key)."""
+        if state is None or not state.is_open:
+            return
+        due = {(state.id, c.key, c.due_at) for c in items if c.key.startswith("escalation") and c.state is TimerState.OVERDUE}
+        fresh = due - self._escalations_seen
+        if fresh:
+            self._escalations_seen |= fresh
+            if logs_shared_observations(state, self.config.operator):
+                self.session.log_due_escalations(state.id)
+
+    # --- what the session tells us -------------------------------------------------------------
+    def on_session_posted(self, message: SessionPosted) -> None:
+        handler = _RESULT_HANDLERS.get(type(message.result))
+        if handler is not None:
+            handler(self, message.result)
+
+    def _loaded(self, result: r.IncidentLoaded) -> None:
+        self.state = result.state
+
+    def _events_appended(self, result: r.EventsAppended) -> None:
+        state = self.state
+        if state is None or state.id != result.incident_id:
+            return
+        before = len(state.timeline)
+        severity = state.severity
+        for event in result.events:
+            state.apply(event)
+        new_items = state.timeline[before:]
+        if new_items:
+            self.timeline.apply_events(state, new_items)
+            self.refresh_panel(rebuild_checklist=state.severity != severity)
+
+    def _command_done(self, result: r.CommandDone) -> None:
+        pinned_to = self._pin_tickets.pop(result.ticket, None)
+        if pinned_to is not None:
+            self.notify(f"Logged to {pinned_to}'s timeline.", timeout=3, markup=False)
+        if result.ticket in self._entry_tickets:
+            self._entry_tickets.discard(result.ticket)
+            self.panel.entry_saved(result.ticket)
+
+    def _command_failed(self, result: r.CommandFailed) -> None:
+        self._pin_tickets.pop(result.ticket, None)
+        if result.ticket in self._entry_tickets:
+            self._entry_tickets.discard(result.ticket)
+            self.panel.entry_failed(result.ticket)
+        self.notify(result.reason, title="Not saved", severity="warning" if result.rejected else "error", timeout=10, markup=False)
+
+    def _store_failed(self, result: r.StoreFailed) -> None:
+        self.notify(f"{result.what}: {result.reason}", title="Store problem", severity="error", timeout=10, markup=False)
+
+    def _update_delivered(self, result: r.UpdateDelivered) -> None:
+        lines = [d.summary() for d in result.results]
+        self.notify(
+            "\n".join(lines) or "Update recorded (no webhooks configured).", title="Status update",
+            severity="information" if all(d.ok for d in result.results) else "error", markup=False, timeout=8,
+        )
+
+    def _deliveries_retried(self, result: r.DeliveriesRetried) -> None:
+        lines = [f"update #{seq}: {d.summary()}" for seq, d in result.results]
+        self.notify("\n".join(lines) or "Nothing to retry: every update was delivered.", markup=False,
+                    severity="information" if all(d.ok for _, d in result.results) else "error")
+
+    def _escalations_logged(self, result: r.EscalationsLogged) -> None:
+        for step in result.steps:
+            self.notify(step.text(self.tz), title="Escalation due", severity="warning", markup=False, timeout=15)
+
+    def _exported(self, result: r.Exported) -> None:
+        self.notify(f"Wrote {result.path}", title="Exported", markup=False, timeout=10)
+
+    # --- failures nobody caught ------------------------------------------------------------------
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """One place for a worker that died (a pane's collector loop, a dialog's worker):
+        the trace goes to the log file, the person gets one line, the app keeps running."""
+        worker = event.worker
+        if event.state is not WorkerState.ERROR or worker.error is None:
+            return
+        where = "the log file"
+        try:
+            where = str(log_exception(worker.error))
+        except OSError:
+            log.error("worker %s failed", worker.name, exc_info=worker.error)
+        self.notify(f"{worker.name or worker.group} stopped: {type(worker.error).__name__}: {worker.error} (details in {where})",
+                    title="Internal error", severity="error", timeout=15, markup=False)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A crash is logged with its trace (never shown with locals: they can hold secrets)
+        and the app exits non-zero."""
+        try:
+            self._crash_log = str(log_exception(error))
+        except OSError:
+            self._crash_log = None
+        super()._handle_exception(error)
+
+    def _fatal_error(self) -> None:
+        self.bell()
+        where = f" (details in {self._crash_log})" if self._crash_log else ""
+        exc = self._exception
+        self._exit_renderables.append(Text(f"warroom: unexpected error: {type(exc).__name__}: {exc}{where}"))
+        self._close_messages_no_wait()
+
     # --- actions -----------------------------------------------------------------------
-    def _require_incident(self) -> IncidentState | None:
+    def submit(self, command: Command) -> int | None:
         if self.state is None:
-            self.notify("No incident open: press o to open one, or i to pick one.", severity="warning")
-        return self.state
+            self.notify("No incident open: press o to open one.", severity="warning")
+            return None
+        return self.session.submit(self.state.id, command)
 
     def action_entry(self) -> None:
         self.main_screen.remove_class("-side")
@@ -179,9 +307,13 @@ class WarroomApp(IncidentSync, RecordActions, App[None]):
         self.main_screen.set_focus(self.panel.query_one(EntryInput))
 
     def on_entry_submitted(self, message: EntrySubmitted) -> None:
-        panel = self.panel
-        event = actions.entry_added(message.text, message.kind, self.config.operator, self.clock.now())
-        self.append(event, on_saved=lambda: panel.entry_saved(message.raw), on_failed=panel.entry_failed)
+        ticket = self.submit(LogEntry(message.text, message.kind.value))
+        if ticket is None:
+            self.panel.entry_pending(-1, message.raw)
+            self.panel.entry_failed(-1)
+            return
+        self._entry_tickets.add(ticket)
+        self.panel.entry_pending(ticket, message.raw)
 
     def on_timeline_request(self, message: TimelineRequest) -> None:
         """One place answers a pane's request: it says 'logged' once durable, or why not."""
@@ -190,33 +322,25 @@ class WarroomApp(IncidentSync, RecordActions, App[None]):
                 first = message.text.splitlines()[0] if message.text else ""
                 self.notify(f"Not logged (no open incident): {first}", severity="warning", markup=False)
             return
-        if message.automatic and not self.logs_shared_observations(self.state):
+        kind = message.kind if message.kind in KINDS else "observation"
+        if message.automatic:
+            self.session.observe(self.state.id, message.text, kind, automatic=True)
             return
-        kind = message.kind if message.kind in {"note", "action", "decision", "observation", "communication"} else "observation"
-        incident_id = self.state.id
-        saved = None if message.automatic else (lambda: self.notify(f"Logged to {incident_id}'s timeline.", timeout=3))
-        self.append(actions.entry_added(message.text, kind, self.config.operator, self.clock.now()), on_saved=saved)
+        ticket = self.submit(LogEntry(message.text, kind))
+        if ticket is not None:
+            self._pin_tickets[ticket] = self.state.id
+
+    def action_record_update(self) -> None:
+        self.flows.compose_update()
+
+    def action_retry_updates(self) -> None:
+        if self.state is None:
+            self.flows.compose_update()  # says how to open one
+            return
+        self.session.retry_deliveries(self.state.id)
 
     def action_roles(self) -> None:
-        state = self._require_incident()
-        if state is None:
-            return
-        selected = self.roles_table.selected_role
-
-        def done(result: tuple[str, str] | None) -> None:
-            if result is None or self.state is None:
-                return
-            role, person = result
-            if self.state.roles.get(role, "") == person:
-                self.notify(f"{role} is already {person or 'unassigned'}.", markup=False)
-                return
-            self.append(
-                actions.role_assigned(role, person, self.config.operator, self.clock.now()),
-                on_failed=lambda: self.action_roles(),
-            )
-
-        roles = list(dict.fromkeys([*self.config.roles, *state.roles]))
-        self.push_screen(RoleScreen(roles, dict(state.roles), list(state.role_history), self.tz, role=selected), done)
+        self.flows.roles(self.roles_table.selected_role)
 
     def action_checklist(self) -> None:
         self.main_screen.remove_class("-show-live")
@@ -225,59 +349,28 @@ class WarroomApp(IncidentSync, RecordActions, App[None]):
         self.checklist.focus_open_item()
 
     def on_checklist_toggle(self, message: ChecklistToggle) -> None:
-        if self._require_incident() is None:
-            return
-        item = message.item
-        self.append(actions.checklist_toggled(item.id, item.text, message.tick, self.config.operator, self.clock.now()))
+        self.flows.submit(ToggleChecklist(message.item.id, message.item.text, message.tick))
 
     def action_severity(self) -> None:
-        state = self._require_incident()
-        if state is None:
-            return
-        choices = [(s.name, f"{s.name}  {s.description}") for s in self.config.severities]
-
-        def done(severity: str | None) -> None:
-            if severity and self.state and severity != self.state.severity:
-                self.append(actions.severity_changed(severity, self.state.severity, self.config.operator, self.clock.now()))
-
-        self.push_screen(ChoiceScreen("Severity", choices, state.severity), done)
+        self.flows.severity()
 
     def action_status(self) -> None:
-        state = self._require_incident()
-        if state is None:
-            return
+        self.flows.status()
 
-        def done(status: Status | None) -> None:
-            if status is None or self.state is None or status == self.state.status:
-                return
-            now = self.clock.now()
-            events = []
-            if status is Status.RESOLVED and Milestone.RESOLVED not in self.state.milestones:
-                events.append(actions.milestone_marked(Milestone.RESOLVED, self.config.operator, now))
-            events.append(actions.status_changed(status, self.state.status, self.config.operator, now))
-            self.append(events)
-
-        self.push_screen(ChoiceScreen("Status", [(s, s.value) for s in Status], state.status), done)
+    def action_milestone(self) -> None:
+        self.flows.milestone()
 
     def action_correct(self) -> None:
-        if self._require_incident() is None:
-            return
-        item = self.timeline.selected_item()
-        if item is None or item.event_type is not EventType.ENTRY_ADDED:
-            self.notify("Select a timeline entry first (t leaves the line; ↑/↓ in the timeline).", severity="warning")
-            return
-        if item.struck:
-            self.notify(f"#{item.seq} is already corrected.", severity="warning")
-            return
+        self.flows.correct()
 
-        def done(reason: str | None) -> None:
-            if reason:
-                self.append(
-                    actions.entry_corrected(item.seq, reason, self.config.operator, self.clock.now()),
-                    on_failed=lambda: self.push_screen(TextPromptScreen("Why is it wrong?", initial=reason, context=item.text), done),
-                )
+    def action_export(self) -> None:
+        self.flows.export()
 
-        self.push_screen(TextPromptScreen(f"Correct entry #{item.seq}: why is it wrong?", context=item.text, placeholder="reason"), done)
+    def action_open_incident(self) -> None:
+        self.flows.open_incident()
+
+    def action_switch_incident(self) -> None:
+        self.session.list_incidents("switch")
 
     def action_toggle_utc(self) -> None:
         table = self.timeline
@@ -328,3 +421,17 @@ class WarroomApp(IncidentSync, RecordActions, App[None]):
 
 
 _SINGLE_KEY_ACTIONS = frozenset(b.action for b in WarroomApp.BINDINGS if isinstance(b, Binding))
+_RESULT_HANDLERS = {
+    r.IncidentsListed: lambda app, result: app.flows.start(result),
+    r.IncidentLoaded: WarroomApp._loaded,
+    r.EventsAppended: WarroomApp._events_appended,
+    r.CommandDone: WarroomApp._command_done,
+    r.CommandFailed: WarroomApp._command_failed,
+    r.OpenFailed: lambda app, result: app.flows.open_failed(result),
+    r.StoreFailed: WarroomApp._store_failed,
+    r.UpdateDelivered: WarroomApp._update_delivered,
+    r.UpdateFailed: lambda app, result: app.flows.update_failed(result),
+    r.DeliveriesRetried: WarroomApp._deliveries_retried,
+    r.EscalationsLogged: WarroomApp._escalations_logged,
+    r.Exported: WarroomApp._exported,
+}

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from textual.message import Message
 
 from app.collectors.base import Snapshot
+from app.incident.results import SessionResult
 
 
 class SnapshotArrived(Message):
@@ -25,3 +26,11 @@ class TimelineRequest(Message):
     kind: str = "observation"
     automatic: bool = False
     """A level change every open terminal sees alike: only one terminal logs it (see the app)."""
+
+
+class SessionPosted(Message):
+    """The incident session finished something (app/incident/results.py says what)."""
+
+    def __init__(self, result: SessionResult) -> None:
+        super().__init__()
+        self.result = result

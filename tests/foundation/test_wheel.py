@@ -28,7 +28,7 @@ def test_wheel_ships_styles_and_installs_in_a_clean_venv(tmp_path):
         names = set(zf.namelist())
     for style in tcss:
         assert f"app/styles/{style.name}" in names
-    assert "app/cli.py" in names
+    assert "app/cli/__init__.py" in names and "app/incident/session.py" in names
 
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)

@@ -35,9 +35,10 @@ def make_app(db: Path, clock: FrozenClock | None = None, config: Config | None =
 
 
 async def settle(app: WarroomApp, pilot) -> None:
-    """Let workers finish and their call_from_thread callbacks run."""
+    """Let workers and the incident session finish, and their messages be handled."""
     for _ in range(3):
         await app.workers.wait_for_complete()
+        await asyncio.to_thread(app.session.drain)
         await pilot.pause()
 
 

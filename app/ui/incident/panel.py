@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Input, Label
+from textual.widgets import Input, Label, Static
 
 from app.domain.actions import next_kind, parse_entry
 from app.domain.events import EntryKind
@@ -22,7 +22,8 @@ from app.ui.incident.timeline import TimelineTable
 
 @dataclass
 class EntrySubmitted(Message):
-    """The scribe pressed Enter on the entry line; the text stays until the app says it is durable."""
+    """The scribe pressed Enter on the entry line. The line is already clear for the next
+    entry; this one shows as pending until the app says it is durable."""
 
     kind: EntryKind
     text: str
@@ -34,6 +35,20 @@ class EntryInput(Input):
         Binding("escape", "leave", "Leave entry line", id="entry.leave"),
         Binding("ctrl+t", "cycle_kind", "Cycle kind", id="entry.kind"),
     ]
+
+    async def action_submit(self) -> None:
+        """Take the line and clear it in the same step: keys already queued behind Enter
+        belong to the next entry, never to this one (Input.Submitted is handled later,
+        after those keys, which merged fast-typed entries)."""
+        raw = self.value
+        panel = self.query_ancestor(IncidentPanel)
+        kind, text = parse_entry(raw, panel.entry_kind)
+        if not text:
+            return
+        self.value = ""
+        panel.entry_kind = EntryKind.NOTE
+        panel.show_kind()
+        panel.post_message(EntrySubmitted(kind, text, raw))
 
     def action_leave(self) -> None:
         self.screen.query_one(TimelineTable).focus()
@@ -50,7 +65,7 @@ class IncidentPanel(Vertical):
         self.roles = roles
         self.tz = tz
         self.entry_kind = EntryKind.NOTE
-        self.saving: str | None = None
+        self._pending: dict[int, str] = {}  # ticket -> the line as typed, until durable
 
     def compose(self) -> ComposeResult:
         yield IncidentHeader(id="incident-header")
@@ -64,6 +79,7 @@ class IncidentPanel(Vertical):
             with Vertical(id="timeline-box"):
                 yield Label("Timeline  (t write · x correct · z UTC)", classes="section-title")
                 yield TimelineTable(self.tz, id="timeline")
+                yield Static("", id="entry-pending", markup=False)
                 with Horizontal(id="entry-line"):
                     yield Label(self._kind_text(), id="entry-kind")
                     yield EntryInput(placeholder="t: write an entry — ! decision  > action  ? observation", id="entry")
@@ -75,31 +91,39 @@ class IncidentPanel(Vertical):
         for label in self.query("#entry-kind").results(Label):
             label.update(self._kind_text())
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id != "entry":
-            return
-        event.stop()
-        if self.saving is not None:
-            self.notify("Still saving the previous entry…", severity="warning")
-            return
-        kind, text = parse_entry(event.value, self.entry_kind)
-        if not text:
-            return
-        self.saving = event.value
-        event.input.add_class("-saving")
-        self.post_message(EntrySubmitted(kind, text, event.value))
+    # --- entries on their way to the store ------------------------------------------------
+    def entry_pending(self, ticket: int, raw: str) -> None:
+        self._pending[ticket] = raw
+        self._show_pending()
 
-    def entry_saved(self, raw: str) -> None:
-        """Durable: clear the line (unless the person already typed something else)."""
+    def entry_saved(self, ticket: int) -> None:
+        """Durable: its row is in the timeline now."""
+        if self._pending.pop(ticket, None) is not None:
+            self._show_pending()
+
+    def entry_failed(self, ticket: int) -> str | None:
+        """Not saved: the text comes back to the line (or stays listed) so nothing is lost."""
+        raw = self._pending.pop(ticket, None)
+        self._show_pending()
+        if raw is None:
+            return None
         entry = self.query_one("#entry", EntryInput)
-        if entry.value == raw:
-            entry.value = ""
-        self.entry_kind = EntryKind.NOTE
-        self.show_kind()
-        self.saving = None
-        entry.remove_class("-saving")
+        entry.value = raw if not entry.value else f"{raw} {entry.value}"
+        return raw
 
-    def entry_failed(self) -> None:
-        """Not saved: the typed text stays in the line so nothing is lost."""
-        self.saving = None
-        self.query_one("#entry", EntryInput).remove_class("-saving")
+    def _show_pending(self) -> None:
+        box = self.query_one("#entry-pending", Static)
+        box.set_class(bool(self._pending), "-shown")
+        if not self._pending:
+            box.update("")
+            return
+        texts = list(self._pending.values())
+        line = Text("⧗ saving ", style="bold")
+        line.append(" ".join(texts[-1].split())[:200])
+        if len(texts) > 1:
+            line.append(f"  (+{len(texts) - 1} more)", style="dim")
+        box.update(line)
+
+    @property
+    def pending_count(self) -> int:
+        return len(self._pending)

@@ -1,0 +1,57 @@
+"""warroom's command line: parse, build what the command needs, run it, one line per error.
+
+Subcommands that need no UI never import textual.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+from app.cli.context import Context
+from app.cli.parser import build_parser
+from app.errors import WarroomError
+
+
+def _commands() -> dict[str | None, Callable[[Context], int]]:
+    from app.cli import commands as c
+
+    return {
+        None: c.cmd_tui,
+        "check-config": c.cmd_check_config,
+        "incident": c.cmd_incident,
+        "log": c.cmd_log,
+        "export": c.cmd_export,
+        "update": c.cmd_update,
+        "status": c.cmd_status,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    from app.logfile import configure_logging
+
+    configure_logging()
+    ctx: Context | None = None
+    try:
+        args = build_parser().parse_args(argv)
+        ctx = Context(args)
+        return _commands()[args.command](ctx)
+    except WarroomError as exc:
+        print(f"warroom: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # noqa: BLE001 - a person gets one line, the log gets the trace
+        from app.logfile import log_exception
+
+        where = log_exception(exc)
+        print(f"warroom: unexpected error: {type(exc).__name__}: {exc} (details in {where})", file=sys.stderr)
+        return 1
+    finally:
+        if ctx is not None:
+            ctx.close()
+
+
+__all__ = ["main", "build_parser", "Context"]

@@ -1,0 +1,210 @@
+"""The subcommands: parse what the person typed, call the incident core, print the result.
+
+Nothing here decides anything about an incident (app/incident does) and nothing imports
+textual except the dashboard command.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from typing import TYPE_CHECKING, Any
+
+from app.errors import ConfigError, WarroomError
+
+if TYPE_CHECKING:
+    from app.cli.context import Context
+    from app.store.base import IncidentSummary
+
+
+def cmd_check_config(ctx: Context) -> int:
+    from app.config.types import format_duration
+
+    config = ctx.config
+    print(f"config: {config.source or 'built-in defaults (no file found)'}")
+    sevs = ", ".join(
+        f"{s.name} (ack {format_duration(s.respond_within) if s.respond_within else '-'}, "
+        f"update {format_duration(s.update_every) if s.update_every else '-'})"
+        for s in config.severities
+    )
+    print(f"severities: {sevs}")
+    print(f"roles: {', '.join(config.roles)}")
+    phases = len(config.checklists)
+    print(f"checklist items: {sum(len(p.resolved) for p in config.checklists)} in {phases} phase{'s' if phases != 1 else ''}")
+    sources = {"health": config.health, "error_rates": config.error_rates, "postgres": config.postgres, "kubernetes": config.kubernetes}
+    print("sources: " + ", ".join(f"{k} {len(v)}" for k, v in sources.items()))
+    print(f"operator: {config.operator}; timezone: {config.timezone}")
+    return 0
+
+
+_OPTIONS = {"title": "--title", "severity": "--severity", "at": "--at"}
+
+
+def _rejected(exc: WarroomError) -> ConfigError:
+    """The core's one line, naming this front end's option for the input that was wrong."""
+    field = getattr(exc, "field", None)
+    if field == "reason":
+        return ConfigError(str(exc).replace("give a reason", "pass --reason"))
+    return ConfigError(f"{_OPTIONS[field]}: {exc}" if field in _OPTIONS else str(exc))
+
+
+def cmd_incident(ctx: Context) -> int:
+    from app.incident import CommandRejected, MarkMilestone, Resolve
+
+    args = ctx.args
+    if args.incident_command == "open":
+        try:
+            opened = ctx.core.open(args.title, args.severity)
+        except CommandRejected as exc:
+            raise _rejected(exc) from None
+        print(opened.incident_id)
+        return 0
+    if args.incident_command == "list":
+        return _list(ctx)
+    if args.incident_command == "resolve":
+        incident_id = ctx.core.pick(args.id)
+        ctx.core.execute(incident_id, Resolve())
+        print(f"{incident_id} resolved")
+        return 0
+    if args.incident_command == "milestone":
+        from app.domain.timefmt import dual
+        from app.incident.when import parse_when
+
+        incident_id = ctx.core.pick(args.incident, allow_closed_latest=bool(args.reason))
+        at = None
+        if args.at:
+            try:
+                at = parse_when(args.at, ctx.config.tzinfo(), ctx.core.clock.now())
+            except CommandRejected as exc:
+                raise _rejected(exc) from None
+        try:
+            stored = ctx.core.execute(incident_id, MarkMilestone(args.name, at, args.reason))
+        except CommandRejected as exc:
+            raise _rejected(exc) from None
+        first = stored[0]
+        verb = "corrected to" if "reason" in first.data else "marked at"
+        from app.domain.timestamps import parse_time
+
+        print(f"{incident_id}: {args.name} {verb} {dual(parse_time(first.data['at']), ctx.config.tzinfo())} (#{first.seq})")
+        if len(stored) > 1:
+            print(f"{incident_id} resolved")
+        return 0
+    if args.incident_command == "escalations":
+        return _escalations(ctx)
+    raise ConfigError("unknown incident action")
+
+
+def _summary_json(i: IncidentSummary) -> dict[str, Any]:
+    return {
+        "id": i.id,
+        "title": i.title,
+        "severity": i.severity,
+        "status": i.status,
+        "opened_at": i.opened_at.isoformat().replace("+00:00", "Z"),
+    }
+
+
+def _list(ctx: Context) -> int:
+    incidents = ctx.core.incidents(open_only=ctx.args.open)
+    if ctx.args.json:
+        print(json.dumps([_summary_json(i) | {"metrics": ctx.core.metrics(i.id)} for i in incidents], indent=2))
+        return 0
+    if not incidents:
+        print("no incidents")
+    for i in incidents:
+        opened = i.opened_at.astimezone(ctx.config.tzinfo()).strftime("%Y-%m-%d %H:%M")
+        print(f"{i.id:<16} {i.severity:<6} {i.status:<13} {opened}  {i.title}")
+    return 0
+
+
+def _escalations(ctx: Context) -> int:
+    incident_id = ctx.core.pick(ctx.args.incident)
+    logged = ctx.core.log_due_escalations(incident_id)
+    if not logged:
+        print("no escalation step newly due")
+    for _, entry in logged:
+        print(f"#{entry.seq} {entry.data['text']}")
+        for result in asyncio.run(ctx.core.deliver_escalation(incident_id, entry)):
+            print(f"  {result.summary()}")
+    return 0
+
+
+def cmd_log(ctx: Context) -> int:
+    from app.incident import CommandRejected, LogEntry
+
+    text = " ".join(ctx.args.text).strip()
+    if not text:
+        raise ConfigError("log: the entry text is empty")
+    incident_id = ctx.core.pick(ctx.args.incident)
+    try:
+        stored = ctx.core.execute(incident_id, LogEntry(text, ctx.args.kind))
+    except CommandRejected as exc:
+        raise ConfigError(f"log: {exc}") from None
+    print(stored[0].seq, flush=True)
+    return 0
+
+
+def cmd_export(ctx: Context) -> int:
+    incident_id = ctx.core.pick(ctx.args.id, allow_closed_latest=True)
+    output = ctx.core.export(incident_id, ctx.args.format)
+    if ctx.args.output:
+        from pathlib import Path
+
+        from app.incident.core import write_text
+
+        try:
+            write_text(Path(ctx.args.output), output)
+        except WarroomError as exc:
+            raise ConfigError(str(exc)) from None
+        print(f"{incident_id}: {ctx.args.format} written to {ctx.args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(output)
+    return 0
+
+
+def cmd_update(ctx: Context) -> int:
+    args = ctx.args
+    text = " ".join(args.text).strip()
+    if sum([bool(text), args.draft, args.retry]) != 1:
+        raise ConfigError("update: give the update TEXT, or --draft, or --retry (exactly one)")
+    if args.template and not args.draft:
+        raise ConfigError("update: --template only goes with --draft")
+    core = ctx.core
+    incident_id = core.pick(args.incident, allow_closed_latest=args.draft or args.retry)
+    if args.draft:
+        print(core.draft_update(core.state(incident_id), args.template).text)
+        return 0
+    if args.retry:
+        retried = asyncio.run(core.retry_deliveries(incident_id))
+        if not retried:
+            print("nothing to retry: every update was delivered")
+        for seq, result in retried:
+            print(f"update #{seq}: {result.summary()}")
+        return 0 if all(r.ok for _, r in retried) else 1
+    update = core.record_update(incident_id, text)
+    print(f"update #{update.seq} recorded in {incident_id}", flush=True)
+    results = asyncio.run(core.deliver_update(incident_id, update))
+    if not results:
+        print("no webhooks configured (notify.webhooks): recorded only")
+    for result in results:
+        print(result.summary())
+    if not all(r.ok for r in results):
+        print("failed deliveries are kept: re-send with 'warroom update --retry'", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_status(ctx: Context) -> int:
+    from app.status import run_status
+
+    only = [s.strip() for s in ctx.args.only.split(",") if s.strip()] if ctx.args.only else None
+    return run_status(ctx.config, as_json=ctx.args.json, only=only)
+
+
+def cmd_tui(ctx: Context) -> int:
+    from app.ui.app import WarroomApp
+
+    app = WarroomApp(ctx.config, ctx.store)
+    app.run()
+    return app.return_code or 0

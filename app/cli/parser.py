@@ -1,0 +1,84 @@
+"""The argument parser: every subcommand and option, nothing that runs them."""
+
+from __future__ import annotations
+
+import argparse
+from typing import NoReturn
+
+from app import __version__
+from app.errors import ConfigError
+
+KINDS = ("note", "action", "decision", "observation", "communication")
+TEMPLATES = ("initial", "update", "resolution")
+MILESTONES = ("detected", "acknowledged", "mitigated", "resolved")
+EXPORT_FORMATS = ("json", "markdown", "yaml")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise ConfigError(f"{message} (see '{self.prog} --help')")
+
+
+def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument("--config", metavar="FILE", default=default, help="config file (default: see README)")
+    parser.add_argument("--store", metavar="URL", default=default, help="incident store, e.g. sqlite:///path/warroom.db")
+    parser.add_argument("--operator", metavar="NAME", default=default, help="who is acting (default: config operator / OS user)")
+
+
+def _incident_id(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--incident", metavar="ID", help="incident id (default: the single open incident)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="warroom", description="A terminal dashboard for the person running a production incident.")
+    parser.add_argument("--version", action="version", version=f"warroom {__version__}")
+    _common(parser, suppress=False)
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+
+    def add(parent, name: str, help_: str) -> argparse.ArgumentParser:
+        p = parent.add_parser(name, help=help_, description=help_)
+        _common(p, suppress=True)
+        return p
+
+    add(sub, "check-config", "validate the config and print a summary")
+
+    inc = add(sub, "incident", "open, list or resolve incidents")
+    inc_sub = inc.add_subparsers(dest="incident_command", parser_class=_Parser, metavar="ACTION", required=True)
+    op = add(inc_sub, "open", "open a new incident and print its id")
+    op.add_argument("--severity", required=True, help="one of the configured severities, e.g. SEV2")
+    op.add_argument("--title", required=True, help="one-line description")
+    ls = add(inc_sub, "list", "list incidents")
+    ls.add_argument("--json", action="store_true", help="machine-readable output")
+    ls.add_argument("--open", action="store_true", help="only open incidents")
+    rs = add(inc_sub, "resolve", "resolve an incident (default: the single open one)")
+    rs.add_argument("id", nargs="?", help="incident id")
+    ms = add(inc_sub, "milestone", "mark (or correct, with --reason) a milestone; 'resolved' resolves the incident")
+    ms.add_argument("name", choices=MILESTONES, help="milestone")
+    _incident_id(ms)
+    ms.add_argument("--at", metavar="TIME", help="when: HH:MM[:SS] today or ISO 8601; naive times are in the configured zone (default: now)")
+    ms.add_argument("--reason", help="required to correct a milestone that is already marked")
+    esc = add(inc_sub, "escalations", "log escalation steps that fell due (once each) and post them to webhooks")
+    _incident_id(esc)
+
+    log = add(sub, "log", "append a timeline entry; prints its sequence number once durable")
+    _incident_id(log)
+    log.add_argument("--kind", choices=KINDS, default="note", help="entry kind (default: note)")
+    log.add_argument("text", nargs="+", help="entry text")
+
+    exp = add(sub, "export", "export an incident's record")
+    exp.add_argument("id", nargs="?", help="incident id (default: the single open, else the latest)")
+    exp.add_argument("--format", choices=EXPORT_FORMATS, default="json", help="output format (markdown: post-mortem draft)")
+    exp.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+
+    up = add(sub, "update", "post a status update: record it, then deliver it to every configured webhook")
+    _incident_id(up)
+    up.add_argument("--template", choices=TEMPLATES, help="with --draft: which template to fill (default: by state)")
+    up.add_argument("--draft", action="store_true", help="print the next update filled from its template; post nothing")
+    up.add_argument("--retry", action="store_true", help="re-send every update whose delivery failed")
+    up.add_argument("text", nargs="*", help="update text")
+
+    st = add(sub, "status", "check every configured target once; exit 0 OK, 1 WARN, 2 CRIT, 3 UNKNOWN")
+    st.add_argument("--json", action="store_true", help="machine-readable output")
+    st.add_argument("--only", metavar="SOURCES", help="comma-separated: health,errors,postgres,kubernetes")
+    return parser

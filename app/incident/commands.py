@@ -1,0 +1,243 @@
+"""Every incident command, validated once for every front end.
+
+A command is a small frozen dataclass saying what a person (or a script) asked for.
+`plan(command, state, ...)` checks it against the incident as it stands and returns the
+events that carry it out, or raises `CommandRejected` with one line for a person. It is
+pure: the CLI runs it right before appending, the TUI runs it on its own copy of the state
+to answer at once and again in the store thread before writing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from app.domain import actions
+from app.domain.events import EntryKind, EventType, Milestone, NewEvent, Status
+from app.domain.incident import IncidentState
+from app.domain.timefmt import dual
+from app.errors import WarroomError
+
+if TYPE_CHECKING:
+    from app.config import Config
+
+KINDS: tuple[str, ...] = tuple(k.value for k in EntryKind)
+MILESTONES: tuple[str, ...] = tuple(m.value for m in Milestone)
+FUTURE_SLACK = timedelta(minutes=1)
+"""A milestone a minute ahead is a clock difference between machines, not a typo."""
+
+
+class CommandRejected(WarroomError):
+    """The command does not fit the incident as it stands; nothing was written."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+        """Which input was wrong (title, severity, at, reason, ...): a front end names its own option."""
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    text: str
+    kind: str = EntryKind.NOTE.value
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Machine-readable data kept with the entry (an escalation's key, a pin's source)."""
+
+
+@dataclass(frozen=True)
+class CorrectEntry:
+    seq: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class AssignRole:
+    role: str
+    person: str
+    """Empty unassigns the role."""
+
+
+@dataclass(frozen=True)
+class ToggleChecklist:
+    item: str
+    text: str
+    tick: bool
+
+
+@dataclass(frozen=True)
+class SetSeverity:
+    severity: str
+
+
+@dataclass(frozen=True)
+class SetStatus:
+    status: str
+
+
+@dataclass(frozen=True)
+class MarkMilestone:
+    milestone: str
+    at: datetime | None = None
+    """None: now."""
+    reason: str | None = None
+    """Required to correct a milestone that is already marked."""
+
+
+@dataclass(frozen=True)
+class Resolve:
+    pass
+
+
+Command = LogEntry | CorrectEntry | AssignRole | ToggleChecklist | SetSeverity | SetStatus | MarkMilestone | Resolve
+
+
+def _text(value: str, what: str) -> str:
+    cleaned = value.strip()
+    if not cleaned:
+        raise CommandRejected(f"{what} is empty")
+    return cleaned
+
+
+def _need(config: Config | None) -> Config:
+    if config is None:  # only the fast `warroom log` path plans without a config, and only entries
+        raise CommandRejected("this command needs the configuration")
+    return config
+
+
+def _open(state: IncidentState) -> None:
+    if not state.is_open:
+        raise CommandRejected(f"{state.id} is resolved")
+
+
+def _log(c: LogEntry, state: IncidentState, config: Config | None, actor: str, now: datetime) -> list[NewEvent]:
+    if c.kind not in KINDS:
+        raise CommandRejected(f"unknown entry kind {c.kind!r} (one of {', '.join(KINDS)})")
+    event = actions.entry_added(_text(c.text, "the entry text"), c.kind, actor, now)
+    if c.extra:
+        event = NewEvent(event.type, event.at, event.actor, {**c.extra, **event.data})
+    return [event]
+
+
+def _correct(c: CorrectEntry, state: IncidentState, config: Config | None, actor: str, now: datetime) -> list[NewEvent]:
+    target = next((i for i in state.timeline if i.seq == c.seq), None)
+    if target is None or target.event_type is not EventType.ENTRY_ADDED:
+        raise CommandRejected(f"#{c.seq} is not a timeline entry of {state.id}")
+    if target.struck:
+        raise CommandRejected(f"#{c.seq} is already corrected")
+    return [actions.entry_corrected(c.seq, _text(c.reason, "the reason"), actor, now)]
+
+
+def _assign(c: AssignRole, state: IncidentState, config: Config | None, actor: str, now: datetime) -> list[NewEvent]:
+    role = _text(c.role, "the role")
+    person = c.person.strip()
+    if state.roles.get(role, "") == person:
+        raise CommandRejected(f"{role} is already {person or 'unassigned'}")
+    return [actions.role_assigned(role, person, actor, now)]
+
+
+def _toggle(c: ToggleChecklist, state: IncidentState, config: Config | None, actor: str, now: datetime) -> list[NewEvent]:
+    mark = state.checklist.get(c.item)
+    if (mark.ticked if mark else False) == c.tick:
+        raise CommandRejected(f"{c.text!r} is already {'ticked' if c.tick else 'open'}")
+    return [actions.checklist_toggled(c.item, c.text, c.tick, actor, now)]
+
+
+def _severity(c: SetSeverity, state: IncidentState, config: Config | None, actor: str, now: datetime) -> list[NewEvent]:
+    config = _need(config)
+    if config.severity(c.severity) is None:
+        names = ", ".join(s.name for s in config.severities)
+        raise CommandRejected(f"unknown severity {c.severity!r} (configured: {names})", field="severity")
+    if c.severity == state.severity:
+        raise CommandRejected(f"severity is already {c.severity}")
+    return [actions.severity_changed(c.severity, state.severity, actor, now)]
+
+
+def _resolve(state: IncidentState, actor: str, now: datetime) -> list[NewEvent]:
+    """Resolving marks the resolved milestone (if not already) and closes the incident."""
+    _open(state)
+    events = []
+    if Milestone.RESOLVED not in state.milestones:
+        events.append(actions.milestone_marked(Milestone.RESOLVED, actor, now))
+    events.append(actions.status_changed(Status.RESOLVED, state.status, actor, now))
+    return events
+
+
+def _status(c: SetStatus, state: IncidentState, config: Config | None, actor: str, now: datetime) -> list[NewEvent]:
+    try:
+        status = Status(c.status)
+    except ValueError:
+        raise CommandRejected(f"unknown status {c.status!r} (one of {', '.join(s.value for s in Status)})") from None
+    if status == state.status:
+        raise CommandRejected(f"status is already {status.value}")
+    if status is Status.RESOLVED:
+        return _resolve(state, actor, now)
+    return [actions.status_changed(status, state.status, actor, now)]
+
+
+def _milestone(c: MarkMilestone, state: IncidentState, config: Config | None, actor: str, now: datetime) -> list[NewEvent]:
+    try:
+        milestone = Milestone(c.milestone)
+    except ValueError:
+        raise CommandRejected(f"unknown milestone {c.milestone!r} (one of {', '.join(MILESTONES)})") from None
+    at = c.at or now
+    tz = _need(config).tzinfo()
+    if at > now + FUTURE_SLACK:
+        raise CommandRejected(f"{milestone.value}: {dual(at, tz)} is in the future", field="at")
+    data: dict[str, Any] = {"milestone": milestone.value, "at": at.isoformat()}
+    if milestone in state.milestones:
+        reason = (c.reason or "").strip()
+        if not reason:
+            was = dual(state.milestones[milestone], tz)
+            raise CommandRejected(f"{milestone.value} is already marked ({was}): give a reason to correct it", field="reason")
+        data |= {"reason": reason, "previous": state.milestones[milestone].isoformat()}
+        return [NewEvent(EventType.MILESTONE_CORRECTED, now, actor, data)]
+    if milestone is Milestone.RESOLVED:
+        # The resolved milestone is the incident resolving, whichever front end marks it.
+        events = [NewEvent(EventType.MILESTONE_MARKED, now, actor, data)]
+        return events + ([actions.status_changed(Status.RESOLVED, state.status, actor, now)] if state.is_open else [])
+    return [NewEvent(EventType.MILESTONE_MARKED, now, actor, data)]
+
+
+_PLANNERS: dict[type, Any] = {
+    LogEntry: _log,
+    CorrectEntry: _correct,
+    AssignRole: _assign,
+    ToggleChecklist: _toggle,
+    SetSeverity: _severity,
+    SetStatus: _status,
+    MarkMilestone: _milestone,
+}
+_ON_RESOLVED = (LogEntry, CorrectEntry, MarkMilestone)
+"""What may still be written after resolution: late notes, corrections, milestone fixes."""
+
+
+def plan(command: Command, state: IncidentState, config: Config | None, actor: str, now: datetime) -> list[NewEvent]:
+    """The events that carry out `command` on `state`, or CommandRejected saying why not."""
+    if isinstance(command, Resolve):
+        return _resolve(state, actor, now)
+    if not isinstance(command, _ON_RESOLVED):
+        _open(state)
+    return _PLANNERS[type(command)](command, state, config, actor, now)
+
+
+def describe(command: Command) -> str:
+    """What was asked, for 'not saved: ...' messages."""
+    match command:
+        case LogEntry(text=text):
+            return f"entry {text[:60]!r}"
+        case CorrectEntry(seq=seq):
+            return f"correction of #{seq}"
+        case AssignRole(role=role):
+            return f"{role} assignment"
+        case ToggleChecklist(text=text):
+            return f"checklist item {text[:40]!r}"
+        case SetSeverity(severity=s):
+            return f"severity {s}"
+        case SetStatus(status=s):
+            return f"status {s}"
+        case MarkMilestone(milestone=m):
+            return f"milestone {m}"
+        case Resolve():
+            return "resolution"
+    return type(command).__name__

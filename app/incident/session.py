@@ -1,0 +1,248 @@
+"""IncidentSession: one front end's live view of the incident store, kept off its loop.
+
+Every store read and write runs on one store thread, in the order asked, so entries typed
+faster than the store answers are written exactly once each and in order. Webhook
+deliveries and exports run on a second thread, so a slow receiver never holds up an entry.
+Results are posted back as small immutable messages (app/incident/results.py) through
+the `post` callable the front end gives, which must be thread-safe (Textual's
+`post_message` is).
+
+The session keeps its own fold of the loaded incident (touched by the store thread only)
+to validate commands and to know where catching up starts; the front end keeps its own
+copy, built from `IncidentLoaded` and `EventsAppended`. Nothing is shared between threads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from app.domain.events import StoredEvent
+from app.domain.incident import IncidentState, fold
+from app.errors import WarroomError
+from app.incident.commands import Command, CommandRejected, LogEntry, describe
+from app.incident.core import IncidentCore, logs_shared_observations
+from app.incident.results import (
+    CommandDone,
+    CommandFailed,
+    DeliveriesRetried,
+    EscalationsLogged,
+    EventsAppended,
+    Exported,
+    IncidentLoaded,
+    IncidentsListed,
+    OpenFailed,
+    SessionResult,
+    StoreFailed,
+    UpdateDelivered,
+    UpdateFailed,
+)
+
+log = logging.getLogger(__name__)
+
+
+def _reason(exc: BaseException) -> str:
+    """One line for a person; anything we did not expect also goes to the log with its trace."""
+    if isinstance(exc, WarroomError):
+        return str(exc)
+    log.error("unexpected error in the incident session", exc_info=exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
+class IncidentSession:
+    def __init__(self, core: IncidentCore, post: Callable[[SessionResult], Any]) -> None:
+        self.core = core
+        self._post = post
+        self._store_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warroom-store")
+        self._slow_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warroom-notify")
+        self._state: IncidentState | None = None  # the store thread's own fold
+        self._tickets = itertools.count(1)
+        self._poll_queued = threading.Event()
+        self._poll_failing = False
+        self._closed = False
+
+    @property
+    def operator(self) -> str:
+        return self.core.actor
+
+    # --- plumbing -------------------------------------------------------------------------
+    def _run(self, executor: ThreadPoolExecutor, job: Callable[[], None], on_error: Callable[[str], SessionResult | None]) -> None:
+        if self._closed:
+            return
+
+        def guarded() -> None:
+            try:
+                job()
+            except Exception as exc:  # noqa: BLE001 - every failure becomes a message, none vanishes
+                result = on_error(_reason(exc))
+                if result is not None:
+                    self._post(result)
+
+        executor.submit(guarded)
+
+    def _store(self, job: Callable[[], None], what: str) -> None:
+        self._run(self._store_thread, job, lambda reason: StoreFailed(what, reason))
+
+    def _state_for(self, incident_id: str) -> IncidentState:
+        """The loaded incident caught up with the store, or a fresh fold of another one."""
+        if self._state is not None and self._state.id == incident_id:
+            self._catch_up(incident_id)
+            return self._state
+        return fold(incident_id, self.core.events(incident_id))
+
+    def _catch_up(self, incident_id: str) -> list[StoredEvent]:
+        state = self._state
+        if state is None or state.id != incident_id:
+            return []
+        new = self.core.events(incident_id, after_seq=state.last_seq)
+        for event in new:
+            state.apply(event)
+        if new:
+            self._post(EventsAppended(incident_id, new))
+        return new
+
+    def _then_catch_up(self, incident_id: str) -> None:
+        # Our own connection's writes from the slow thread do not show as "changed".
+        self._store(lambda: self._catch_up(incident_id), "cannot read the incident")
+
+    # --- loading ------------------------------------------------------------------------
+    def list_incidents(self, purpose: str) -> None:
+        self._store(lambda: self._post(IncidentsListed(self.core.incidents(), purpose)), "cannot list incidents")
+
+    def load(self, incident_id: str) -> None:
+        self._store(lambda: self._load(incident_id), f"cannot load {incident_id}")
+
+    def _load(self, incident_id: str) -> None:
+        events = self.core.events(incident_id)
+        self._state = fold(incident_id, events)
+        self._post(IncidentLoaded(fold(incident_id, events)))
+
+    def open(self, title: str, severity: str, impact: str | None = None) -> None:
+        def job() -> None:
+            opened = self.core.open(title, severity, impact=impact)
+            self._load(opened.incident_id)
+
+        self._run(self._store_thread, job, lambda reason: OpenFailed(title, severity, reason))
+
+    def poll(self) -> None:
+        """Fold in what other writers appended; cheap when nothing changed. Never queued twice."""
+        if self._state is None or self._poll_queued.is_set():
+            return
+        self._poll_queued.set()
+        incident_id = self._state.id
+
+        def job() -> None:
+            try:
+                if self.core.store.changed():
+                    self._catch_up(incident_id)
+                self._poll_failing = False
+            except Exception as exc:  # noqa: BLE001 - a flaky store is said once, then retried quietly
+                reason = _reason(exc)
+                if not self._poll_failing:
+                    self._poll_failing = True
+                    self._post(StoreFailed("cannot read other terminals' changes", reason))
+            finally:
+                self._poll_queued.clear()
+
+        self._store(job, "cannot poll")
+
+    # --- commands -----------------------------------------------------------------------
+    def submit(self, incident_id: str, command: Command) -> int:
+        """Queue a command; returns its ticket. CommandDone or CommandFailed follows."""
+        ticket = next(self._tickets)
+
+        def job() -> None:
+            try:
+                state = self._state_for(incident_id)
+                events = self.core.plan(command, state)
+            except CommandRejected as exc:
+                self._post(CommandFailed(ticket, command, str(exc), rejected=True))
+                return
+            stored = [self.core.store.append(incident_id, event) for event in events]
+            self._catch_up(incident_id)
+            self._post(CommandDone(ticket, command, stored))
+
+        self._run(self._store_thread, job, lambda reason: CommandFailed(ticket, command, f"cannot save the {describe(command)}: {reason}"))
+        return ticket
+
+    def observe(self, incident_id: str, text: str, kind: str, *, automatic: bool) -> None:
+        """A pane's observation. An automatic one (a level change every terminal sees) is
+        logged by one terminal only; with the incident resolved it is not news."""
+
+        def job() -> None:
+            state = self._state_for(incident_id)
+            if not state.is_open or (automatic and not logs_shared_observations(state, self.operator)):
+                return
+            self.core.execute(incident_id, LogEntry(text, kind), state)
+            self._catch_up(incident_id)
+
+        self._store(job, "cannot log the observation")
+
+    # --- updates, escalations, export ----------------------------------------------------------
+    def post_update(self, incident_id: str, text: str, template: str | None = None) -> None:
+        def record() -> None:
+            update = self.core.record_update(incident_id, text, template)
+            self._catch_up(incident_id)
+            self._run(self._slow_thread, lambda: deliver(update), lambda reason: StoreFailed("cannot record the delivery", reason))
+
+        def deliver(update: StoredEvent) -> None:
+            results = asyncio.run(self.core.deliver_update(incident_id, update))
+            self._post(UpdateDelivered(incident_id, update.seq, results))
+            self._then_catch_up(incident_id)
+
+        self._run(self._store_thread, record, lambda reason: UpdateFailed(incident_id, text, template, reason))
+
+    def retry_deliveries(self, incident_id: str) -> None:
+        def job() -> None:
+            results = asyncio.run(self.core.retry_deliveries(incident_id))
+            self._post(DeliveriesRetried(incident_id, results))
+            self._then_catch_up(incident_id)
+
+        self._run(self._slow_thread, job, lambda reason: StoreFailed("cannot retry deliveries", reason))
+
+    def log_due_escalations(self, incident_id: str) -> None:
+        def log_steps() -> None:
+            logged = self.core.log_due_escalations(incident_id)
+            self._catch_up(incident_id)
+            if logged:
+                self._post(EscalationsLogged(incident_id, [step for step, _ in logged]))
+                entries = [entry for _, entry in logged]
+                self._run(self._slow_thread, lambda: deliver(entries), lambda reason: StoreFailed("cannot post the escalation", reason))
+
+        def deliver(entries: list[StoredEvent]) -> None:
+            for entry in entries:
+                asyncio.run(self.core.deliver_escalation(incident_id, entry))
+            self._then_catch_up(incident_id)
+
+        self._store(log_steps, "cannot log the escalation")
+
+    def export(self, incident_id: str, fmt: str, folder: Path | None = None) -> None:
+        def job() -> None:
+            self._post(Exported(incident_id, fmt, self.core.export_to_file(incident_id, fmt, folder)))
+
+        self._run(self._slow_thread, job, lambda reason: StoreFailed("cannot export", reason))
+
+    # --- lifecycle ------------------------------------------------------------------------
+    def drain(self, timeout: float = 30.0) -> None:
+        """Block until everything asked so far (and what it led to) is done; for tests and exit."""
+        if self._closed:
+            return
+        for executor in (self._store_thread, self._slow_thread, self._store_thread):
+            marker: Future[None] = executor.submit(lambda: None)
+            marker.result(timeout)
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Finish what is queued (entries typed just before quitting are kept), then stop."""
+        try:
+            self.drain(timeout)
+        except Exception:  # noqa: BLE001 - a hung store must not hold up quitting forever
+            log.warning("incident session: pending work did not finish within %ss", timeout)
+        self._closed = True
+        self._store_thread.shutdown(wait=False, cancel_futures=True)
+        self._slow_thread.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,246 @@
+"""The commander's dialogs: each asks what it must, then hands one command to the session.
+
+Nothing here touches the store or decides what an event says: the incident core
+(app/incident) validates and writes; these only turn keys and dialog answers into
+commands, and give the person's input back when something was not saved.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from app.domain.events import EventType, Milestone, Status
+from app.domain.templates import DEFAULT_TEMPLATES, choose_template
+from app.incident import AssignRole, Command, CommandRejected, CorrectEntry, MarkMilestone, SetSeverity, SetStatus
+from app.incident.results import IncidentsListed, OpenFailed, UpdateFailed
+from app.incident.when import parse_when
+from app.store.base import IncidentSummary
+from app.ui.screens.open_incident import OpenIncidentScreen
+from app.ui.screens.pickers import ChoiceScreen
+from app.ui.screens.prompt import TextPromptScreen
+from app.ui.screens.roles import RoleScreen
+from app.ui.screens_update import ComposedUpdate, UpdateComposer
+
+if TYPE_CHECKING:
+    from app.domain.incident import IncidentState
+    from app.ui.app import WarroomApp
+
+NEW_INCIDENT = "\x00new"  # picker value meaning "open a new incident"
+EXPORT_FORMATS = [("markdown", "markdown: post-mortem draft"), ("yaml", "yaml: incident record"), ("json", "json: every event")]
+
+
+class IncidentFlows:
+    """Owned by the app (composition, not a mixin): reads its state, pushes its screens."""
+
+    def __init__(self, app: WarroomApp) -> None:
+        self.app = app
+
+    @property
+    def state(self) -> IncidentState | None:
+        return self.app.state
+
+    def _require(self) -> IncidentState | None:
+        if self.state is None:
+            self.app.notify("No incident open: press o to open one, or i to pick one.", severity="warning")
+        return self.state
+
+    def _check(self, command: Command) -> bool:
+        """Answer at once from our copy of the incident; the store thread checks again."""
+        assert self.state is not None
+        try:
+            self.app.core.plan(command, self.state)
+        except CommandRejected as exc:
+            self.app.notify(str(exc), severity="warning", markup=False)
+            return False
+        return True
+
+    def submit(self, command: Command) -> None:
+        if self.state is not None and self._check(command):
+            self.app.submit(command)
+
+    # --- opening and switching -------------------------------------------------------------
+    def start(self, listed: IncidentsListed) -> None:
+        summaries = listed.summaries
+        if listed.purpose == "switch":
+            self.pick(summaries, "Switch incident")
+            return
+        open_ = [s for s in summaries if s.is_open]
+        if len(open_) == 1:
+            self.app.session.load(open_[0].id)
+        elif open_:
+            self.pick(open_, "Several incidents are open: which one?")
+        else:
+            self.open_incident()
+
+    def open_incident(self, title: str = "", severity: str | None = None) -> None:
+        screen = OpenIncidentScreen(self.app.config.severities, title=title, severity=severity) if title else OpenIncidentScreen(self.app.config.severities)
+        self.app.push_screen(screen, self._opened)
+
+    def _opened(self, result: tuple[str, str] | None) -> None:
+        if result is not None:
+            self.app.session.open(*result)
+        elif self.state is None:
+            self.app.refresh_panel()
+
+    def open_failed(self, failed: OpenFailed) -> None:
+        self.app.notify(f"cannot save the new incident: {failed.reason}", title="Not saved", severity="error", timeout=10, markup=False)
+        self.open_incident(failed.title, failed.severity)
+
+    def pick(self, summaries: list[IncidentSummary], title: str) -> None:
+        ordered = sorted(summaries, key=lambda s: not s.is_open)  # stable: open first, newest first
+        tz = self.app.tz
+        choices: list[tuple[str, str]] = [
+            (s.id, f"{s.id}  {s.severity}  {s.status:<13} {s.opened_at.astimezone(tz):%Y-%m-%d %H:%M}  {s.title}") for s in ordered
+        ]
+        choices.append((NEW_INCIDENT, "＋ open a new incident"))
+
+        def done(choice: str | None) -> None:
+            if choice == NEW_INCIDENT:
+                self.open_incident()
+            elif choice:
+                self.app.session.load(choice)
+            elif self.state is None:
+                self.app.refresh_panel()
+
+        self.app.push_screen(ChoiceScreen(title, choices, self.state.id if self.state else None), done)
+
+    # --- roles, severity, status -------------------------------------------------------------
+    def roles(self, selected: str | None) -> None:
+        state = self._require()
+        if state is None:
+            return
+
+        def done(result: tuple[str, str] | None) -> None:
+            if result is not None:
+                self.submit(AssignRole(*result))
+
+        roles = list(dict.fromkeys([*self.app.config.roles, *state.roles]))
+        self.app.push_screen(RoleScreen(roles, dict(state.roles), list(state.role_history), self.app.tz, role=selected), done)
+
+    def severity(self) -> None:
+        state = self._require()
+        if state is None:
+            return
+        choices = [(s.name, f"{s.name}  {s.description}") for s in self.app.config.severities]
+
+        def done(severity: str | None) -> None:
+            if severity and self.state and severity != self.state.severity:
+                self.submit(SetSeverity(severity))
+
+        self.app.push_screen(ChoiceScreen("Severity", choices, state.severity), done)
+
+    def status(self) -> None:
+        state = self._require()
+        if state is None:
+            return
+
+        def done(status: Status | None) -> None:
+            if status is not None and self.state is not None and status != self.state.status:
+                self.submit(SetStatus(status.value))
+
+        self.app.push_screen(ChoiceScreen("Status", [(s, s.value) for s in Status], state.status), done)
+
+    # --- corrections and milestones ------------------------------------------------------------
+    def correct(self) -> None:
+        if self._require() is None:
+            return
+        item = self.app.timeline.selected_item()
+        if item is None or item.event_type is not EventType.ENTRY_ADDED:
+            self.app.notify("Select a timeline entry first (t leaves the line; ↑/↓ in the timeline).", severity="warning")
+            return
+        if item.struck:
+            self.app.notify(f"#{item.seq} is already corrected.", severity="warning")
+            return
+
+        def done(reason: str | None) -> None:
+            if reason:
+                self.submit(CorrectEntry(item.seq, reason))
+
+        self.app.push_screen(TextPromptScreen(f"Correct entry #{item.seq}: why is it wrong?", context=item.text, placeholder="reason"), done)
+
+    def milestone(self) -> None:
+        state = self._require()
+        if state is None:
+            return
+        tz = self.app.tz
+        choices = [
+            (m, f"{m.value}" + (f"  (marked {state.milestones[m].astimezone(tz):%H:%M:%S}: Enter corrects it)" if m in state.milestones else ""))
+            for m in Milestone
+        ]
+
+        def chosen(milestone: Milestone | None) -> None:
+            if milestone is not None and self.state is not None:
+                self._ask_time(milestone, correcting=milestone in self.state.milestones)
+
+        self.app.push_screen(ChoiceScreen("Milestone", choices, hint="Enter, then the time (now, or when it happened) · Esc cancel"), chosen)
+
+    def _ask_time(self, milestone: Milestone, *, correcting: bool, typed: str | None = None) -> None:
+        """Asks when, pre-filled with now: detection is usually earlier than the person noticing."""
+        app = self.app
+        asked_at = app.clock.now()
+        shown = asked_at.astimezone(app.tz).strftime("%H:%M:%S")
+
+        def got_time(text: str | None) -> None:
+            if not text or self.state is None:
+                return
+            try:
+                at = asked_at if text.strip() == shown and not correcting else parse_when(text, app.tz, app.clock.now())
+                # Refused here exactly as the CLI refuses it (a future time, a missing reason).
+                app.core.plan(MarkMilestone(milestone.value, at, "-" if correcting else None), self.state)
+            except CommandRejected as exc:
+                app.notify(f"{text!r}: {exc}", severity="error", markup=False)
+                self._ask_time(milestone, correcting=correcting, typed=text)
+                return
+            if correcting:
+                self._ask_reason(milestone, at)
+            else:
+                self.submit(MarkMilestone(milestone.value, at))
+
+        if correcting and self.state is not None:
+            was = self.state.milestones[milestone].astimezone(app.tz).strftime("%H:%M:%S")
+            prompt = TextPromptScreen(f"{milestone.value} is marked at {was}. Correct time (HH:MM or ISO):", initial=typed or "", placeholder="14:05")
+        else:
+            prompt = TextPromptScreen(f"When was it {milestone.value}? Enter = now, or type HH:MM", initial=typed or shown, placeholder="14:05")
+        app.push_screen(prompt, got_time)
+
+    def _ask_reason(self, milestone: Milestone, at) -> None:
+        def got_reason(reason: str | None) -> None:
+            if reason:
+                self.submit(MarkMilestone(milestone.value, at, reason))
+
+        self.app.push_screen(TextPromptScreen(f"Why correct {milestone.value}?", placeholder="reason (kept in the record)"), got_reason)
+
+    # --- status updates and export ---------------------------------------------------------------
+    def compose_update(self) -> None:
+        state = self._require()
+        if state is None:
+            return
+        core = self.app.core
+        drafts = {name: core.draft_update(state, name).text for name in DEFAULT_TEMPLATES}
+        targets = [hook.name for hook in self.app.config.notify.webhooks]
+        composer = UpdateComposer(drafts, choose_template(state), incident=state.id, targets=targets)
+        self.app.push_screen(composer, lambda result: self._post_update(state.id, result))
+
+    def _post_update(self, incident_id: str, result: ComposedUpdate | None) -> None:
+        if result is not None:
+            self.app.session.post_update(incident_id, result.text, result.template)
+
+    def update_failed(self, failed: UpdateFailed) -> None:
+        """Nothing typed is lost: the composer comes back with the text as it was."""
+        self.app.notify(f"cannot save the update: {failed.reason}", title="Not saved", severity="error", timeout=10, markup=False)
+        template = failed.template or "update"
+        self.app.push_screen(
+            UpdateComposer({template: failed.text}, template, incident=failed.incident_id),
+            lambda again: self._post_update(failed.incident_id, again),
+        )
+
+    def export(self) -> None:
+        state = self._require()
+        if state is None:
+            return
+
+        def chosen(fmt: str | None) -> None:
+            if fmt:
+                self.app.session.export(state.id, fmt)
+
+        self.app.push_screen(ChoiceScreen("Export the record", EXPORT_FORMATS, "markdown"), chosen)
