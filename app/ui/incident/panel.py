@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -36,10 +37,20 @@ class EntryInput(Input):
         Binding("ctrl+t", "cycle_kind", "Cycle kind", id="entry.kind"),
     ]
 
+    async def _on_key(self, event: events.Key) -> None:
+        # Enter is handled here, in key order. Left to the binding, it bubbles up to the
+        # app and runs after the keys typed behind it were already inserted: fast typing
+        # then merged two entries into one.
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            await self.action_submit()
+            return
+        await super()._on_key(event)
+
     async def action_submit(self) -> None:
-        """Take the line and clear it in the same step: keys already queued behind Enter
-        belong to the next entry, never to this one (Input.Submitted is handled later,
-        after those keys, which merged fast-typed entries)."""
+        """Take the line and clear it in the same step: keys queued behind Enter belong to
+        the next entry, never to this one."""
         raw = self.value
         panel = self.query_ancestor(IncidentPanel)
         kind, text = parse_entry(raw, panel.entry_kind)
