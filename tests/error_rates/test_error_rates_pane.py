@@ -171,7 +171,7 @@ async def test_infinite_and_nan_values_are_shown_not_fatal():
 
 
 def test_sparkline_of_a_steady_rate_is_flat():
-    from app.ui.sparkline import sparkline
+    from app.ui.widgets.sparkline import sparkline
 
     # 12.8% .. 13.1% is a steady error rate, not a chart of full-height spikes.
     assert set(sparkline([0.128, 0.131, 0.129, 0.130], floor=0)) == {"█"}

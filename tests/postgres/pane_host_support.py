@@ -22,9 +22,13 @@ class PaneHost(App[None]):
         self.config = SimpleNamespace(operator="alice")
         self.collectors = [PostgresCollector(t) for t in targets]
         self.timeline: list[TimelineRequest] = []
+        self.snapshots = 0
 
     def compose(self) -> ComposeResult:
         yield PostgresPane(self.collectors, title="PostgreSQL", id="pane-postgres")
+
+    def on_snapshot_arrived(self, message) -> None:
+        self.snapshots += 1
 
     def on_timeline_request(self, message: TimelineRequest) -> None:
         self.timeline.append(message)

@@ -202,3 +202,33 @@ async def test_waiter_blocked_by_two_roots_names_both(pg_dsn, lock_tables, press
             assert not any(m.kind == "action" for m in app.timeline)
     finally:
         await end_sessions(pg_dsn, [s1, s2, w], [task] if task else [])
+
+
+async def test_cursor_stays_on_the_same_backend_across_refreshes(pg_dsn, lock_tables):
+    """Rows are updated in place: refreshes neither rebuild the table nor move the cursor,
+    and when a row above goes away the cursor stays with its backend."""
+    a, b, task_b = await _chain(pg_dsn, lock_tables[2])
+    c = await connect(pg_dsn, "waiter-app-2")
+    await c.execute("BEGIN")
+    task_c = asyncio.create_task(c.execute(psycopg.sql.SQL("SELECT count(*) FROM {}").format(psycopg.sql.Identifier(lock_tables[2]))))
+    await wait_pids_waiting(pg_dsn, [c.info.backend_pid])
+    app = PaneHost(PostgresTarget(name="main", dsn=pg_dsn, interval="200ms"))
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            view = app.query_one(PostgresPane)._views["main"]
+            locks = view.query_one(".pg-locks")
+            await pause_until(pilot, lambda: locks.row_count == 3)
+            locks.focus()
+            locks.move_cursor(row=locks.get_row_index(str(c.info.backend_pid)))
+            root_cell = locks.get_row(str(a.info.backend_pid))[0]
+            refreshes = app.snapshots
+            await pause_until(pilot, lambda: app.snapshots >= refreshes + 3)
+            assert locks.selected_key == str(c.info.backend_pid)
+            assert locks.get_row(str(a.info.backend_pid))[0] is root_cell  # not rebuilt
+
+            async with await connect(pg_dsn, "warroom-test-cancel") as admin:  # the waiter above the cursor leaves
+                await admin.execute("SELECT pg_cancel_backend(%s)", [b.info.backend_pid])
+            await pause_until(pilot, lambda: locks.row_count == 2)
+            assert locks.selected_key == str(c.info.backend_pid)
+    finally:
+        await end_sessions(pg_dsn, [a, b, c], [task_b, task_c])

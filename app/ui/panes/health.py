@@ -9,8 +9,6 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.coordinate import Coordinate
-from textual.widgets import DataTable
 
 from app.collectors.base import Collector, Level, Snapshot, now_utc
 from app.collectors.health import HealthResult
@@ -18,8 +16,9 @@ from app.collectors.transitions import TransitionTracker, describe_transition, f
 from app.config.timeline import AutoTimelineSettings
 from app.ui.messages import TimelineRequest
 from app.ui.panes.base import LivePane
-from app.ui.panes.fit import FlexColumn, Room, flex_text
-from app.ui.sparkline import sparkline
+from app.ui.widgets.fit import FlexColumn, Room, flex_text
+from app.ui.widgets.keyed_table import KeyedTable
+from app.ui.widgets.sparkline import sparkline
 
 HISTORY = 30
 TREND_WIDTH = 8
@@ -37,7 +36,7 @@ COLUMNS = [
 _SINCE_WORD = {Level.OK: "up", Level.WARN: "warn", Level.CRIT: "down", Level.UNKNOWN: "unknown"}
 
 
-class HealthTable(DataTable):
+class HealthTable(KeyedTable):
     """The rows; level colours come from component classes in styles/health.tcss."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -69,6 +68,8 @@ class _Row:
         self.level: Level | None = None
         self.since: datetime | None = None
         self.summary = "waiting for the first result"
+        self.code = ""
+        self.latency = ""
         self.latencies: deque[float | None] = deque(maxlen=HISTORY)
 
 
@@ -110,11 +111,8 @@ class HealthPane(LivePane):
         )
         for key, label in COLUMNS:
             self.table.add_column(label, key=key)
-        for collector in self.collectors:
-            self.table.add_row(
-                Text(collector.name), self.table.level_text(Level.UNKNOWN), "", "",
-                flex_text("waiting for the first result"), "", "", key=collector.name,
-            )
+        for name, row in self._rows.items():
+            self.table.put(name, self._cells(name, row))
         self.set_interval(5, self._refresh_ages)
 
     def on_resize(self) -> None:
@@ -138,20 +136,22 @@ class HealthPane(LivePane):
         self._set_pane_level()
 
     def _update_row(self, name: str, row: _Row, result: HealthResult | None) -> None:
-        if name not in self.table.rows:
-            return
-        cells = {
-            "level": self.table.level_text(row.level if row.level is not None else Level.UNKNOWN),
-            "reason": flex_text(row.summary),
-            "since": Text(self._since_cell(row)),
-            "trend": Text(sparkline(list(row.latencies), TREND_WIDTH, floor=0)),
-        }
         if result is not None:
-            cells["code"] = Text(str(result.status_code) if result.status_code is not None else "—")
-            cells["latency"] = Text(f"{result.latency_ms:.0f} ms" if result.latency_ms is not None else "—", justify="right")
-        for column, value in cells.items():
-            self.table.update_cell(name, column, value, update_width=True)
+            row.code = str(result.status_code) if result.status_code is not None else "—"
+            row.latency = f"{result.latency_ms:.0f} ms" if result.latency_ms is not None else "—"
+        self.table.put(name, self._cells(name, row))
         self._reason_column.schedule()
+
+    def _cells(self, name: str, row: _Row) -> tuple[Text, ...]:
+        return (
+            Text(name),
+            self.table.level_text(row.level if row.level is not None else Level.UNKNOWN),
+            Text(row.code),
+            Text(row.latency, justify="right"),
+            flex_text(row.summary),
+            Text(self._since_cell(row)),
+            Text(sparkline(list(row.latencies), TREND_WIDTH, floor=0)),
+        )
 
     def _since_text(self, row: _Row) -> str:
         if row.since is None or row.level is None:
@@ -167,8 +167,8 @@ class HealthPane(LivePane):
 
     def _refresh_ages(self) -> None:
         for name, row in self._rows.items():
-            if name in self.table.rows and row.since is not None:
-                self.table.update_cell(name, "since", Text(self._since_cell(row)))
+            if row.since is not None:
+                self.table.put(name, self._cells(name, row))
 
     def _set_pane_level(self) -> None:
         levels = [r.level for r in self._rows.values() if r.level is not None]
@@ -186,7 +186,7 @@ class HealthPane(LivePane):
         """Write the selected row's current state into the incident timeline."""
         if not self.table.row_count:
             return
-        key = self.table.coordinate_to_cell_key(Coordinate(self.table.cursor_row, 0)).row_key.value
+        key = self.table.selected_key
         row = self._rows.get(key or "")
         if row is None or row.level is None:
             self.notify(f"{key}: no result yet, nothing to pin", severity="warning", markup=False)

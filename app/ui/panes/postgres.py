@@ -20,7 +20,8 @@ from app.collectors.locktree import Backend, format_seconds, lock_tree_lines
 from app.collectors.postgres import PostgresCollector, PostgresStatus, mask_dsn
 from app.ui.messages import TimelineRequest
 from app.ui.panes.base import LivePane
-from app.ui.panes.fit import FlexColumn, flex_text
+from app.ui.widgets.fit import FlexColumn, flex_text
+from app.ui.widgets.keyed_table import KeyedTable
 from app.ui.panes.postgres_screens import BackendDetailScreen, ConfirmActionScreen
 
 BAR_WIDTH = 12
@@ -73,11 +74,11 @@ class DatabaseView(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(f"? UNKNOWN {self.collector.name}  connecting…", classes="pg-summary -unknown", markup=False)
         yield Static("Lock tree: none", classes="pg-heading pg-locks-heading", markup=False)
-        locks = DataTable(classes="pg-locks", cursor_type="row", zebra_stripes=False)
+        locks = KeyedTable(classes="pg-locks", cursor_type="row", zebra_stripes=False)
         locks.add_columns(*[(label, key) for key, label in LOCK_COLUMNS])
         yield locks
         yield Static("Long-running: none", classes="pg-heading pg-long-heading", markup=False)
-        long = DataTable(classes="pg-long", cursor_type="row")
+        long = KeyedTable(classes="pg-long", cursor_type="row")
         long.add_columns(*[(label, key) for key, label in LONG_COLUMNS])
         yield long
         # The query gives way (cut with …) so pid, wait and lock stay on screen.
@@ -111,7 +112,7 @@ class DatabaseView(Vertical):
             column.schedule()
 
     def _fill_locks(self, status: PostgresStatus) -> None:
-        table = self.query_one(".pg-locks", DataTable)
+        table = self.query_one(".pg-locks", KeyedTable)
         nodes = status.lock_tree.nodes
         roots = len(status.lock_tree.roots)
         heading = f"Lock tree: {roots} root blocker(s), {len(nodes) - roots} waiting" if nodes else "Lock tree: no lock waits"
@@ -131,7 +132,7 @@ class DatabaseView(Vertical):
         _refill(table, rows)
 
     def _fill_long(self, status: PostgresStatus) -> None:
-        table = self.query_one(".pg-long", DataTable)
+        table = self.query_one(".pg-long", KeyedTable)
         threshold = format_seconds(self.collector.target.long_running.total_seconds())
         count = len(status.long_running)
         self.query_one(".pg-long-heading", Static).update(
@@ -153,17 +154,9 @@ def _literal(*values: str) -> tuple[Text, ...]:
     return tuple(Text(value) for value in values)
 
 
-def _refill(table: DataTable, rows: list[tuple[str, tuple]]) -> None:
-    """Replace the rows but keep the cursor on the same backend (keyed by pid)."""
-    selected = None
-    if table.row_count and table.cursor_row < table.row_count:
-        selected = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-    table.clear()
-    for key, cells in rows:
-        table.add_row(*cells, key=key)
-    keys = [key for key, _ in rows]
-    if selected in keys:
-        table.move_cursor(row=keys.index(selected), animate=False)
+def _refill(table: KeyedTable, rows: list[tuple[str, tuple]]) -> None:
+    """Show exactly these rows (keyed by pid): the cursor stays on the same backend."""
+    table.sync(dict(rows))
     table.display = bool(rows)
 
 
