@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 
 from app.collectors.base import Level, Snapshot
-from app.collectors.error_rates import ErrorRateData, ErrorRateRow, format_thresholds, format_value, row_text
+from app.collectors.error_rates.model import ErrorRateData, ErrorRateRow, format_thresholds, format_value, row_text
 from app.collectors.transitions import TransitionTracker, describe_transition
 from app.ui.messages import TimelineRequest
 from app.ui.panes.base import LivePane

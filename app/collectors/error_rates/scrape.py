@@ -20,18 +20,9 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 from app.collectors.base import Level, Snapshot, now_utc
-from app.collectors.error_rates import (
-    ErrorRateCollector,
-    ErrorRateData,
-    ErrorRateRow,
-    RowHistory,
-    TOTAL_GRACE,
-    SharedClient,
-    deadline_text,
-    describe_http_error,
-    level_for,
-    read_bounded,
-)
+from app.collectors.error_rates.collector import ErrorRateCollector
+from app.collectors.error_rates.model import ErrorRateData, ErrorRateRow, RowHistory, level_for
+from app.collectors.http_client import TOTAL_GRACE, SharedClient, deadline_text, describe_http_error, read_bounded
 from app.config.error_rates import ErrorRate
 
 SeriesKey = tuple[tuple[str, str], ...]
