@@ -117,7 +117,7 @@ def evaluate_body(conditions: list[BodyCondition], body: bytes, truncated: bool)
     return (Level.WARN, warned) if warned else (Level.OK, None)
 
 
-class HealthCollector(Collector):
+class HealthCollector(Collector[HealthResult]):
     source = "health"
 
     def __init__(self, check: HealthCheck, clients: ClientsByTls) -> None:
@@ -130,10 +130,10 @@ class HealthCollector(Collector):
         self._ranges = check.status_ranges()
         self._closed = False
 
-    async def collect(self) -> Snapshot:
+    async def collect(self) -> Snapshot[HealthResult]:
         return await on_probe_loop(self._collect())
 
-    async def _collect(self) -> Snapshot:
+    async def _collect(self) -> Snapshot[HealthResult]:
         fetched_at = now_utc()
         try:
             client = self._clients.get(self.check.verify)
@@ -197,9 +197,9 @@ class HealthCollector(Collector):
             level, error = Level.WARN, f"slow: {latency_ms:.0f} ms (warn above {warn.total_seconds() * 1000:.0f} ms)"
         return HealthResult(level=level, error=error, **result)
 
-    def checks(self, snapshot: Snapshot) -> list[Check]:
+    def checks(self, snapshot: Snapshot[HealthResult]) -> list[Check]:
         result = snapshot.data
-        if snapshot.error is not None or not isinstance(result, HealthResult):
+        if snapshot.error is not None or result is None:
             error = snapshot.error or "no result"
             detail = {"url": self.url, "status_code": None, "latency_ms": None, "error": error}
             return [Check(self.source, self.name, Level.UNKNOWN, f"check failed: {error}", detail)]

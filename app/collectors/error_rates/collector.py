@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import httpx
 
@@ -13,7 +12,7 @@ from app.collectors.http_client import SharedClient
 from app.config.error_rates import ErrorRate
 
 
-class ErrorRateCollector(Collector):
+class ErrorRateCollector(Collector[ErrorRateData]):
     """Common part of both kinds: config, thresholds, and `warroom status` lines."""
 
     source = "errors"
@@ -27,10 +26,10 @@ class ErrorRateCollector(Collector):
         self.client = self._shared.client
         self._closed = False
 
-    def checks(self, snapshot) -> list[Check]:
+    def checks(self, snapshot: Snapshot[ErrorRateData]) -> list[Check]:
         cfg = self.config
         detail: dict = {"value": None, "unit": cfg.unit, "warn": cfg.warn, "crit": cfg.crit}
-        if snapshot.error is not None or not isinstance(snapshot.data, ErrorRateData):
+        if snapshot.error is not None or snapshot.data is None:
             detail["error"] = snapshot.error or "no data"
             return [Check(self.source, self.name, snapshot.level, snapshot.error or "no data", detail)]
         rows = snapshot.data.rows

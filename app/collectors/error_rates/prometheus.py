@@ -45,7 +45,7 @@ class PrometheusErrorRateCollector(ErrorRateCollector):
         """Evaluation time source (unix seconds); tests pin it to compare with Prometheus."""
         self._history = RowHistory()
 
-    async def collect(self) -> Snapshot:
+    async def collect(self) -> Snapshot[ErrorRateData]:
         at = self.clock()
         try:
             if self.config.range is None:

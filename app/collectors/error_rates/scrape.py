@@ -111,7 +111,7 @@ class MetricsScrapeCollector(ErrorRateCollector):
         matchers = self.matchers.text()
         self.expression = f"{self.counter}{{{matchers}}}" if matchers else self.counter
 
-    async def collect(self) -> Snapshot:
+    async def collect(self) -> Snapshot[ErrorRateData]:
         try:
             async with asyncio.timeout(self.timeout + TOTAL_GRACE), self.client.stream(
                 "GET", self.url, headers={"Accept": ACCEPT}, timeout=self.timeout
@@ -161,11 +161,11 @@ class MetricsScrapeCollector(ErrorRateCollector):
         history = self._history.record("", value) if record else ()
         return ErrorRateRow("", "", value, level, note, history)
 
-    def _snapshot(self, rows: tuple[ErrorRateRow, ...]) -> Snapshot:
+    def _snapshot(self, rows: tuple[ErrorRateRow, ...]) -> Snapshot[ErrorRateData]:
         level = rows[0].level if rows else Level.UNKNOWN
         return Snapshot(self.source, self.name, now_utc(), level, None, self._data(rows))
 
-    def _failed(self, reason: str) -> Snapshot:
+    def _failed(self, reason: str) -> Snapshot[ErrorRateData]:
         return Snapshot(self.source, self.name, now_utc(), Level.UNKNOWN, reason, self._data(()))
 
     def _data(self, rows: tuple[ErrorRateRow, ...]) -> ErrorRateData:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime, tzinfo
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 
-from app.collectors.base import Level, Snapshot
+from app.collectors.base import Collector, Level, Snapshot
 from app.collectors.error_rates.model import ErrorRateData, ErrorRateRow, format_thresholds, format_value, row_text
-from app.collectors.transitions import TransitionTracker, describe_transition
+from app.collectors.observations import Observer
 from app.ui.messages import TimelineRequest
 from app.ui.panes.base import LivePane
 from app.ui.widgets.fit import FlexColumn
@@ -47,21 +48,28 @@ class ShownRow:
     collector: str
     row: ErrorRateRow
     data: ErrorRateData
-    fetched_at: object
+    fetched_at: datetime
 
 
-class ErrorRatesPane(LivePane):
+class ErrorRatesPane(LivePane[ErrorRateData]):
     BINDINGS = [Binding("p", "pin", "Pin rate", id="error_rates.pin")]
 
-    def __init__(self, collectors, *, title: str, tz=None, id: str | None = None) -> None:
-        super().__init__(collectors, title=title, tz=tz, id=id)
+    def __init__(
+        self,
+        collectors: list[Collector[ErrorRateData]],
+        *,
+        title: str = "Error rates",
+        tz: tzinfo | None = None,
+        observer: Observer | None = None,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(collectors, title=title, tz=tz, observer=observer, id=id)
         self.table = ErrorRatesTable(cursor_type="row", zebra_stripes=False, id="error-rates-table")
         # Long series labels give way (cut with …) so the value never scrolls off.
         self._name_column = FlexColumn(self.table, "name", min_width=12, keep_after=1)
         self.shown: dict[str, ShownRow] = {}
         # collector -> row id -> cells, each collector's rows in the order it gave them
         self._rows_by_collector: dict[str, dict[str, tuple[Text, ...]]] = {}
-        self._tracker: TransitionTracker | None = None
 
     def compose(self) -> ComposeResult:
         yield self.compose_stale()
@@ -86,8 +94,8 @@ class ErrorRatesPane(LivePane):
     def _row_id(collector: str, key: str) -> str:
         return f"{collector}\x1f{key}"
 
-    def render_snapshot(self, snapshot: Snapshot, last_good: Snapshot | None) -> None:
-        data = snapshot.data if isinstance(snapshot.data, ErrorRateData) else None
+    def render_snapshot(self, snapshot: Snapshot[ErrorRateData], last_good: Snapshot[ErrorRateData] | None) -> None:
+        data = snapshot.data
         if snapshot.error is not None:
             if last_good is None:
                 # Never had data: say why in the row itself rather than show nothing.
@@ -99,7 +107,6 @@ class ErrorRatesPane(LivePane):
         if data is None:
             return
         self._show_rows(snapshot, data, data.rows)
-        self._observe_transitions(snapshot, data)
 
     def _show_rows(self, snapshot: Snapshot, data: ErrorRateData, rows: tuple[ErrorRateRow, ...]) -> None:
         cells = {}
@@ -142,38 +149,6 @@ class ErrorRatesPane(LivePane):
 
     def on_resize(self) -> None:
         self._name_column.schedule()
-
-    # --- the timeline -------------------------------------------------------------------
-
-    def _observe_transitions(self, snapshot: Snapshot, data: ErrorRateData) -> None:
-        """The one place error rates feed the auto timeline (shared TransitionTracker)."""
-        tracker = self._transition_tracker()
-        if tracker is None:
-            return
-        for row in data.rows:
-            if row.note == "collecting…":
-                continue  # not a level yet, only the first of two scrapes
-            label = f"{snapshot.name} {row.labels}".strip()
-            reason = row_text(row, data.unit)
-            transition = tracker.observe(self._row_id(snapshot.name, row.key), row.level, snapshot.fetched_at, reason)
-            if transition is not None:
-                self.post_message(TimelineRequest(describe_transition(label, transition, self.tz), "observation", automatic=True))
-
-    def _transition_tracker(self) -> TransitionTracker | None:
-        if self._tracker is None:
-            config = getattr(self.app, "config", None)
-            settings = getattr(config, "auto_timeline", None)
-            if settings is not None and not settings.enabled:
-                return None
-            if settings is None:
-                self._tracker = TransitionTracker()
-            else:
-                self._tracker = TransitionTracker(
-                    consecutive=settings.consecutive,
-                    min_interval=settings.min_interval,
-                    max_per_minute=settings.max_per_minute,
-                )
-        return self._tracker
 
     def action_pin(self) -> None:
         """Pin the selected row's current state into the timeline."""

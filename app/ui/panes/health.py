@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import ClassVar
 
 from rich.text import Text
@@ -12,8 +12,8 @@ from textual.binding import Binding, BindingType
 
 from app.collectors.base import Collector, Level, Snapshot, now_utc
 from app.collectors.health import HealthResult
-from app.collectors.transitions import TransitionTracker, describe_transition, format_age
-from app.config.timeline import AutoTimelineSettings
+from app.collectors.observations import Observer
+from app.collectors.transitions import format_age
 from app.ui.messages import TimelineRequest
 from app.ui.panes.base import LivePane
 from app.ui.widgets.fit import FlexColumn, Room, flex_text
@@ -73,24 +73,22 @@ class _Row:
         self.latencies: deque[float | None] = deque(maxlen=HISTORY)
 
 
-class HealthPane(LivePane):
+class HealthPane(LivePane[HealthResult]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "pin", "Pin to timeline", id="health.pin"),
     ]
 
     def __init__(
         self,
-        collectors: list[Collector],
+        collectors: list[Collector[HealthResult]],
         *,
         title: str = "Health",
-        tz=None,
+        tz: tzinfo | None = None,
+        observer: Observer | None = None,
         id: str | None = None,
-        auto_timeline: AutoTimelineSettings | None = None,
     ) -> None:
-        super().__init__(collectors, title=title, tz=tz, id=id)
-        self._settings = auto_timeline
+        super().__init__(collectors, title=title, tz=tz, observer=observer, id=id)
         self._rows: dict[str, _Row] = {c.name: _Row() for c in collectors}
-        self._tracker = TransitionTracker()
         self.table = HealthTable(cursor_type="row", zebra_stripes=False, id="health-table")
         # The reason gives way (cut with …) so level, code and latency never scroll off.
         self._reason_column = _ReasonColumn(self.table, "reason", min_width=REASON_MIN)
@@ -102,13 +100,6 @@ class HealthPane(LivePane):
     def on_mount(self) -> None:
         # Runs before LivePane.on_mount (Textual calls handlers down the MRO), so the rows
         # exist before the first snapshot can arrive.
-        settings = self._settings or getattr(getattr(self.app, "config", None), "auto_timeline", None)
-        self._settings = settings if isinstance(settings, AutoTimelineSettings) else AutoTimelineSettings()
-        self._tracker = TransitionTracker(
-            consecutive=self._settings.consecutive,
-            min_interval=self._settings.min_interval,
-            max_per_minute=self._settings.max_per_minute,
-        )
         for key, label in COLUMNS:
             self.table.add_column(label, key=key)
         for name, row in self._rows.items():
@@ -118,9 +109,9 @@ class HealthPane(LivePane):
     def on_resize(self) -> None:
         self._reason_column.schedule()
 
-    def render_snapshot(self, snapshot: Snapshot, last_good: Snapshot | None) -> None:
+    def render_snapshot(self, snapshot: Snapshot[HealthResult], last_good: Snapshot[HealthResult] | None) -> None:
         row = self._rows.setdefault(snapshot.name, _Row())
-        result = snapshot.data if isinstance(snapshot.data, HealthResult) else None
+        result = snapshot.data
         if snapshot.error is not None or result is None:
             # The collector itself failed: keep the last numbers, say so in the reason.
             level, summary = Level.UNKNOWN, f"check failed: {snapshot.error or 'no result'}"
@@ -131,8 +122,6 @@ class HealthPane(LivePane):
             row.level, row.since = level, snapshot.fetched_at
         row.summary = summary
         self._update_row(snapshot.name, row, result)
-        if result is not None and snapshot.error is None:
-            self._maybe_observe(snapshot.name, level, snapshot.fetched_at, summary)
         self._set_pane_level()
 
     def _update_row(self, name: str, row: _Row, result: HealthResult | None) -> None:
@@ -176,11 +165,6 @@ class HealthPane(LivePane):
         # Not the bare -crit class: app.tcss colours all text of such a widget.
         for level in Level:
             self.set_class(level == worst, f"-worst{level.css_class}")
-
-    def _maybe_observe(self, name: str, level: Level, at: datetime, reason: str) -> None:
-        transition = self._tracker.observe(name, level, at, reason)
-        if transition is not None and self._settings and self._settings.enabled:
-            self.post_message(TimelineRequest(describe_transition(name, transition, self.tz), kind="observation", automatic=True))
 
     def action_pin(self) -> None:
         """Write the selected row's current state into the incident timeline."""

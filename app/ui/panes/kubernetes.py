@@ -13,6 +13,7 @@ selected pod in full.
 from __future__ import annotations
 
 import gc
+from datetime import tzinfo
 from typing import ClassVar
 
 from rich.text import Text
@@ -23,6 +24,7 @@ from textual.widgets import DataTable, Static
 from app.collectors.base import Collector, Level, Snapshot
 from app.collectors.k8s_records import PodRow
 from app.collectors.kubernetes import KubeView
+from app.collectors.observations import Observer
 from app.ui.messages import TimelineRequest
 from app.ui.panes.base import LivePane
 from app.ui.widgets.fit import FlexColumn, Room, flex_text
@@ -76,13 +78,21 @@ class PodColumnsFit(FlexColumn):
         return max(min(self.min_width, natural), room.left(shown) if shown < len(room.after) else min(natural, room.left(shown)))
 
 
-class PodsPane(LivePane):
+class PodsPane(LivePane[KubeView]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "pin_pod", "Pin pod", id="kubernetes.pin"),
     ]
 
-    def __init__(self, collectors: list[Collector], *, title: str = "Kubernetes pods", tz=None, id: str | None = None) -> None:
-        super().__init__(collectors, title=title, tz=tz, id=id)
+    def __init__(
+        self,
+        collectors: list[Collector[KubeView]],
+        *,
+        title: str = "Kubernetes pods",
+        tz: tzinfo | None = None,
+        observer: Observer | None = None,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(collectors, title=title, tz=tz, observer=observer, id=id)
         self.base_title = title
         self.several_clusters = len(collectors) > 1
         targets = [getattr(c, "target", None) for c in collectors]
@@ -110,8 +120,8 @@ class PodsPane(LivePane):
         self.events.display = False
 
     # --- rendering ---------------------------------------------------------------
-    def render_snapshot(self, snapshot: Snapshot, last_good: Snapshot | None) -> None:
-        view = snapshot.data if isinstance(snapshot.data, KubeView) else None
+    def render_snapshot(self, snapshot: Snapshot[KubeView], last_good: Snapshot[KubeView] | None) -> None:
+        view = snapshot.data
         if view is None:
             return  # nothing new to show; the stale line (from LivePane) says why
         self._views[view.cluster] = view
@@ -120,9 +130,6 @@ class PodsPane(LivePane):
         self._render_events()
         self._render_title()
         self._show_selected()
-        for line in view.observations:
-            # automatic: with several terminals on one incident only one of them logs it
-            self.post_message(TimelineRequest(line, kind="observation", automatic=True))
 
     def _shown_name(self, row: PodRow) -> str:
         if not self.show_namespace:

@@ -5,7 +5,7 @@ p pins the lock tree to the timeline.
 
 from __future__ import annotations
 
-import getpass
+from datetime import tzinfo
 from typing import ClassVar
 
 from rich.text import Text
@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Static
 
 from app.collectors.base import Collector, Level, Snapshot
 from app.collectors.locktree import Backend, format_seconds, lock_tree_lines
+from app.collectors.observations import Observer
 from app.collectors.postgres import PostgresCollector, PostgresStatus, mask_dsn
 from app.ui.messages import TimelineRequest
 from app.ui.panes.base import LivePane
@@ -95,7 +96,7 @@ class DatabaseView(Vertical):
         summary.update(summary_text(self.collector.name, level, status, self.content_size.width or None))
         summary.set_classes(f"pg-summary {level.css_class}")
 
-    def show(self, snapshot: Snapshot, last_good: Snapshot | None) -> None:
+    def show(self, snapshot: Snapshot[PostgresStatus], last_good: Snapshot[PostgresStatus] | None) -> None:
         summary = self.query_one(".pg-summary", Static)
         self.set_class(snapshot.error is not None, "-stale")
         source = snapshot if snapshot.error is None else last_good
@@ -103,7 +104,10 @@ class DatabaseView(Vertical):
             summary.update(Text(f"{snapshot.level.symbol} {snapshot.level.word} {self.collector.name}  no data yet"))
             summary.set_classes(f"pg-summary {snapshot.level.css_class}")
             return
-        self.status = status = source.data
+        status = source.data
+        if status is None:
+            return
+        self.status = status
         self._summary = (source.level, status)
         self._show_summary(source.level, status)
         self._fill_locks(status)
@@ -160,37 +164,36 @@ def _refill(table: KeyedTable, rows: list[tuple[str, tuple]]) -> None:
     table.display = bool(rows)
 
 
-class PostgresPane(LivePane):
+class PostgresPane(LivePane[PostgresStatus]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("C", "signal(False)", "Cancel query", id="postgres.cancel"),
         Binding("K", "signal(True)", "Terminate (kill)", id="postgres.terminate"),
         Binding("p", "pin", "Pin lock tree", id="postgres.pin"),
     ]
 
-    def __init__(self, collectors: list[Collector], *, title: str = "PostgreSQL", tz=None, id: str | None = None) -> None:
-        super().__init__(collectors, title=title, tz=tz, id=id)
+    def __init__(
+        self,
+        collectors: list[PostgresCollector],
+        *,
+        operator: str,
+        title: str = "PostgreSQL",
+        tz: tzinfo | None = None,
+        observer: Observer | None = None,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(collectors, title=title, tz=tz, observer=observer, id=id)
+        self.operator = operator
+        """Named in the timeline entry of every cancel / terminate."""
         self._views = {c.name: DatabaseView(c, i) for i, c in enumerate(collectors)}
-        self._lost: dict[str, str] = {}  # name -> reason, while the connection is down after having worked
 
     def compose(self) -> ComposeResult:
         yield self.compose_stale()
         yield from self._views.values()
 
-    def render_snapshot(self, snapshot: Snapshot, last_good: Snapshot | None) -> None:
+    def render_snapshot(self, snapshot: Snapshot[PostgresStatus], last_good: Snapshot[PostgresStatus] | None) -> None:
         view = self._views.get(snapshot.name)
-        if view is None:
-            return
-        view.show(snapshot, last_good)
-        self._note_connection_change(snapshot, last_good)
-
-    def _note_connection_change(self, snapshot: Snapshot, last_good: Snapshot | None) -> None:
-        name = snapshot.name
-        if snapshot.error is not None and last_good is not None and name not in self._lost:
-            self._lost[name] = snapshot.error
-            self.post_message(TimelineRequest(f"PostgreSQL {name}: connection lost: {snapshot.error}", kind="observation", automatic=True))
-        elif snapshot.error is None and name in self._lost:
-            del self._lost[name]
-            self.post_message(TimelineRequest(f"PostgreSQL {name}: connection recovered", kind="observation", automatic=True))
+        if view is not None:
+            view.show(snapshot, last_good)
 
     # -- selection -------------------------------------------------------------------------
 
@@ -263,7 +266,7 @@ class PostgresPane(LivePane):
 
     async def _signal(self, view: DatabaseView, target: Backend, terminate: bool) -> None:
         result = await view.collector.signal(target.pid, target.backend_start, terminate=terminate)
-        operator = _operator(self.app)
+        operator = self.operator
         outcome = "done" if result.ok else "FAILED"
         text = (
             f"PostgreSQL {view.collector.name}: {result.action} backend {target.pid} "
@@ -288,14 +291,3 @@ class PostgresPane(LivePane):
     def describe_target(self, name: str) -> str:
         view = self._views[name]
         return mask_dsn(view.collector.target.dsn)
-
-
-def _operator(app) -> str:
-    config = getattr(app, "config", None)
-    operator = getattr(config, "operator", None)
-    if operator:
-        return operator
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
