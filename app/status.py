@@ -7,7 +7,6 @@ UNKNOWN > OK). The whole run is bounded by the largest per-check timeout plus a 
 from __future__ import annotations
 
 import asyncio
-import importlib
 import json
 import sys
 from datetime import UTC, datetime
@@ -29,14 +28,12 @@ def _build(config: Config, only: list[str] | None) -> tuple[list[Collector], lis
     collectors: list[Collector] = []
     missing: list[Check] = []
     for source in configured_sources(config):
-        if only and source not in only:
+        if only and source.name not in only:
             continue
         try:
-            module = importlib.import_module(SOURCES[source][1])
+            collectors.extend(source.build(config))
         except ImportError as exc:
-            missing.append(Check(source, source, Level.UNKNOWN, f"not available in this build ({exc})"))
-            continue
-        collectors.extend(module.build(config))
+            missing.append(Check(source.name, source.name, Level.UNKNOWN, f"not available in this build ({exc})"))
     return collectors, missing
 
 

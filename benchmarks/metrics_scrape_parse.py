@@ -12,7 +12,7 @@ import time
 from prometheus_client import CollectorRegistry, Counter, Gauge
 from prometheus_client.exposition import generate_latest
 
-from app.collectors.metrics_scrape import counter_series
+from app.collectors.error_rates.scrape import counter_series
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import IntEnum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 
 class Level(IntEnum):
@@ -48,14 +48,23 @@ def worst(levels: list[Level]) -> Level:
     return max(levels, key=lambda lv: lv.severity_rank, default=Level.OK)
 
 
+T = TypeVar("T")
+
+
 @dataclass(frozen=True)
-class Snapshot:
+class Snapshot(Generic[T]):
+    """One run of a collector. `data` is what the source found (each source its own type),
+    kept when `error` says the collector itself failed, where the source can."""
+
     source: str
     name: str
     fetched_at: datetime
     level: Level
     error: str | None = None
-    data: Any = None
+    data: T | None = None
+    observations: tuple[str, ...] = ()
+    """Automatic timeline entries decided in the poll path (a confirmed level change, a lost
+    or recovered connection): the pane asks the app to log them and decides nothing."""
 
     @property
     def ok(self) -> bool:
@@ -84,7 +93,7 @@ class Check:
         }
 
 
-class Collector(ABC):
+class Collector(ABC, Generic[T]):
     source: ClassVar[str]
     name: str
     interval: float = 10.0
@@ -95,10 +104,10 @@ class Collector(ABC):
     its own, so recovery shows as soon as the cache has it."""
 
     @abstractmethod
-    async def collect(self) -> Snapshot: ...
+    async def collect(self) -> Snapshot[T]: ...
 
     @abstractmethod
-    def checks(self, snapshot: Snapshot) -> list[Check]:
+    def checks(self, snapshot: Snapshot[T]) -> list[Check]:
         """The snapshot as lines for `warroom status`."""
 
     async def aclose(self) -> None:
@@ -129,7 +138,7 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
-async def collect_safely(collector: Collector) -> Snapshot:
+async def collect_safely(collector: Collector[T]) -> Snapshot[T]:
     """Run collect() and turn any escape (a bug or a target's surprise) into an error snapshot."""
     try:
         return await collector.collect()

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
-import socket
 import ssl
 import time
 from dataclasses import dataclass
@@ -28,14 +26,12 @@ import httpx
 from anyio import BrokenResourceError, ClosedResourceError, EndOfStream, connect_tcp, fail_after  # noqa: F401
 
 from app.collectors.base import Check, Collector, Level, Snapshot, now_utc
+from app.collectors.http_client import TOTAL_GRACE, ClientsByTls, clean, deadline_text, name_transport_failure
 from app.collectors.probe_loop import on_probe_loop
 from app.config import Config
 from app.config.health import BodyCondition, HealthCheck
 
 MAX_BODY = 1024 * 1024
-MAX_REDIRECTS = 10
-TOTAL_GRACE = 0.5  # seconds beyond `timeout` a whole check may take
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 _MISSING = object()
 
 
@@ -73,55 +69,6 @@ def display_url(url: str) -> str:
         return url
     host = parts.netloc.rsplit("@", 1)[1]
     return urlunsplit((parts.scheme, f"***@{host}", parts.path, parts.query, parts.fragment))
-
-
-def clean(text: str, limit: int = 200) -> str:
-    """Outside text on one line, bounded: it goes into tables, JSON and timeline entries."""
-    text = _CONTROL.sub(" ", text).strip()
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _seconds(value: float) -> str:
-    return f"{value:g}s"
-
-
-def _chain(exc: BaseException):
-    seen = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        yield exc
-        exc = exc.__cause__ or exc.__context__
-
-
-def name_transport_failure(exc: httpx.HTTPError, url: str, timeout: float) -> str:
-    """Turn httpx's exception into the words an on-call engineer expects."""
-    host = urlsplit(url).hostname or url
-    if isinstance(exc, httpx.TooManyRedirects):
-        return f"too many redirects (more than {MAX_REDIRECTS})"
-    if isinstance(exc, httpx.ConnectTimeout):
-        return f"timeout: no connection within {_seconds(timeout)}"
-    if isinstance(exc, httpx.TimeoutException):
-        return f"timeout: no response within {_seconds(timeout)}"
-    for cause in _chain(exc):
-        if isinstance(cause, socket.gaierror):
-            return f"DNS failure: cannot resolve {host}"
-        if isinstance(cause, ssl.SSLCertVerificationError):
-            return clean(f"TLS error: {cause.verify_message or cause.reason or 'certificate verify failed'}")
-        if isinstance(cause, ssl.SSLError):
-            return clean(f"TLS error: {cause.reason or cause}")
-        if isinstance(cause, ConnectionRefusedError):
-            return "connection refused"
-    text = str(exc)
-    lowered = text.lower()
-    if any(s in lowered for s in ("name or service not known", "nodename nor servname", "name resolution", "no address associated")):
-        return f"DNS failure: cannot resolve {host}"
-    if "connection refused" in lowered or "errno 111" in lowered or "all connection attempts failed" in lowered:
-        return "connection refused"
-    if "ssl" in lowered or "certificate" in lowered:
-        return clean(f"TLS error: {text}")
-    if isinstance(exc, httpx.RemoteProtocolError):
-        return clean(f"protocol error: {text or 'server closed the connection'}")
-    return clean(f"{type(exc).__name__}: {text}" if text else type(exc).__name__)
 
 
 def _lookup(document: Any, path: str) -> Any:
@@ -170,41 +117,10 @@ def evaluate_body(conditions: list[BodyCondition], body: bytes, truncated: bool)
     return (Level.WARN, warned) if warned else (Level.OK, None)
 
 
-class _SharedClients:
-    """One AsyncClient per TLS setting for all checks of one build(); closed by the last user."""
-
-    def __init__(self, users: int) -> None:
-        self._clients: dict[Any, httpx.AsyncClient] = {}
-        self._users = users
-
-    def get(self, verify: bool | str) -> httpx.AsyncClient:
-        client = self._clients.get(verify)
-        if client is None or client.is_closed:
-            tls: bool | ssl.SSLContext = verify if isinstance(verify, bool) else ssl.create_default_context(cafile=verify)
-            client = httpx.AsyncClient(
-                verify=tls,
-                follow_redirects=True,
-                max_redirects=MAX_REDIRECTS,
-                # A hung target holds its connection; it must not queue the others behind it.
-                limits=httpx.Limits(max_connections=None, max_keepalive_connections=50),
-                headers={"User-Agent": "warroom-health"},
-                trust_env=False,
-            )
-            self._clients[verify] = client
-        return client
-
-    async def release(self) -> None:
-        self._users -= 1
-        if self._users <= 0:
-            clients, self._clients = list(self._clients.values()), {}
-            for client in clients:
-                await client.aclose()
-
-
-class HealthCollector(Collector):
+class HealthCollector(Collector[HealthResult]):
     source = "health"
 
-    def __init__(self, check: HealthCheck, clients: _SharedClients) -> None:
+    def __init__(self, check: HealthCheck, clients: ClientsByTls) -> None:
         self.check = check
         self.name = check.name
         self.interval = check.interval.total_seconds()
@@ -214,10 +130,10 @@ class HealthCollector(Collector):
         self._ranges = check.status_ranges()
         self._closed = False
 
-    async def collect(self) -> Snapshot:
+    async def collect(self) -> Snapshot[HealthResult]:
         return await on_probe_loop(self._collect())
 
-    async def _collect(self) -> Snapshot:
+    async def _collect(self) -> Snapshot[HealthResult]:
         fetched_at = now_utc()
         try:
             client = self._clients.get(self.check.verify)
@@ -239,7 +155,7 @@ class HealthCollector(Collector):
             async with asyncio.timeout(self.timeout + TOTAL_GRACE):
                 return await self._request(client, started)
         except TimeoutError:
-            return HealthResult(self.url, Level.CRIT, error=f"timeout: not complete within {_seconds(self.timeout + TOTAL_GRACE)}")
+            return HealthResult(self.url, Level.CRIT, error=deadline_text(self.timeout))
         except httpx.HTTPError as exc:
             return HealthResult(self.url, Level.CRIT, error=name_transport_failure(exc, self.check.url, self.timeout))
         except (OSError, ssl.SSLError, ValueError) as exc:
@@ -281,9 +197,9 @@ class HealthCollector(Collector):
             level, error = Level.WARN, f"slow: {latency_ms:.0f} ms (warn above {warn.total_seconds() * 1000:.0f} ms)"
         return HealthResult(level=level, error=error, **result)
 
-    def checks(self, snapshot: Snapshot) -> list[Check]:
+    def checks(self, snapshot: Snapshot[HealthResult]) -> list[Check]:
         result = snapshot.data
-        if snapshot.error is not None or not isinstance(result, HealthResult):
+        if snapshot.error is not None or result is None:
             error = snapshot.error or "no result"
             detail = {"url": self.url, "status_code": None, "latency_ms": None, "error": error}
             return [Check(self.source, self.name, Level.UNKNOWN, f"check failed: {error}", detail)]
@@ -303,5 +219,5 @@ def _phrase(code: int) -> str:
 
 
 def build(config: Config) -> list[Collector]:
-    clients = _SharedClients(users=len(config.health))
+    clients = ClientsByTls(users=len(config.health), user_agent="warroom-health")
     return [HealthCollector(check, clients) for check in config.health]

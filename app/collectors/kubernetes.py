@@ -50,7 +50,6 @@ class KubeView:
     events: tuple[EventRow, ...]
     counts: dict[Level, int]
     several_namespaces: bool
-    observations: tuple[str, ...] = ()
     scope: str = "all namespaces"
 
     def events_for(self, namespace: str, name: str) -> list[EventRow]:
@@ -129,7 +128,7 @@ class _Observations:
         return tuple(lines)
 
 
-class KubernetesCollector(Collector):
+class KubernetesCollector(Collector[KubeView]):
     source = "kubernetes"
     retries_itself = True  # collect() reads the watched cache; the watches back off themselves
 
@@ -242,7 +241,7 @@ class KubernetesCollector(Collector):
             self._observations.add("rollout finished", f"{who} ({new.available}/{new.desired} available)")
 
     # --- the collector contract ----------------------------------------------------------
-    async def collect(self) -> Snapshot:
+    async def collect(self) -> Snapshot[KubeView]:
         if not self._started:
             await self._start()
         if self._start_error:
@@ -254,7 +253,7 @@ class KubernetesCollector(Collector):
         # It reads each cache with list(dict.values()), which the GIL makes atomic.
         return await asyncio.to_thread(self.snapshot, None, self._observations.drain(self.name))
 
-    def snapshot(self, now: datetime | None = None, observations: tuple[str, ...] | None = None) -> Snapshot:
+    def snapshot(self, now: datetime | None = None, observations: tuple[str, ...] | None = None) -> Snapshot[KubeView]:
         now = now or now_utc()
         listed = [r for r in self.reflectors if r.lists]
         problems = [self._probe_error] + [r.error for r in self.reflectors]
@@ -281,12 +280,12 @@ class KubernetesCollector(Collector):
             events=tuple(dedupe_events(self.name, events, now)),
             counts=counts,
             several_namespaces=len(self.target.namespaces) != 1,
-            observations=self._observations.drain(self.name) if observations is None else observations,
             scope=", ".join(self.target.namespaces) or "all namespaces",
         )
         level = worst([r.level for r in pods] + [d.level for d in deployments])
         error = "; ".join(errors) if errors else None
-        return Snapshot(self.source, self.name, now, level, error, view)
+        said = self._observations.drain(self.name) if observations is None else observations
+        return Snapshot(self.source, self.name, now, level, error, view, said)
 
     def _pod_rows(self, now: datetime) -> list[PodRow]:
         # A row equal to the last one is reused: with 5,000 pods, fresh rows every snapshot
@@ -301,8 +300,8 @@ class KubernetesCollector(Collector):
         self._rows = rows
         return list(rows.values())
 
-    def checks(self, snapshot: Snapshot) -> list[Check]:
-        view: KubeView | None = snapshot.data
+    def checks(self, snapshot: Snapshot[KubeView]) -> list[Check]:
+        view = snapshot.data
         if view is None:
             return [Check(self.source, self.name, Level.UNKNOWN, snapshot.error or "no data")]
         counts = ", ".join(f"{n} {lv.word}" for lv, n in view.counts.items() if n)

@@ -105,7 +105,7 @@ def _one_line(exc: BaseException) -> str:
     return text[0] if text else type(exc).__name__
 
 
-class PostgresCollector(Collector):
+class PostgresCollector(Collector[PostgresStatus]):
     source = "postgres"
 
     def __init__(self, target: PostgresTarget) -> None:
@@ -191,7 +191,7 @@ class PostgresCollector(Collector):
             row = await self._execute(conn, REFRESH_SQL, params)
             return row[0]
 
-    async def collect(self) -> Snapshot:
+    async def collect(self) -> Snapshot[PostgresStatus]:
         started = time.perf_counter()
         try:
             document = await self.fetch()
@@ -238,10 +238,10 @@ class PostgresCollector(Collector):
             return ActionResult(pid, action, False, f"server refused to {action} backend {pid}")
         return ActionResult(pid, action, True, f"{action} signal delivered to backend {pid}")
 
-    def checks(self, snapshot: Snapshot) -> list[Check]:
+    def checks(self, snapshot: Snapshot[PostgresStatus]) -> list[Check]:
         if snapshot.error is not None or snapshot.data is None:
             return [Check(self.source, self.name, snapshot.level, snapshot.error or "no data", {"dsn": mask_dsn(self.target.dsn)})]
-        status: PostgresStatus = snapshot.data
+        status = snapshot.data
         return [Check(self.source, self.name, snapshot.level, summary_of(status), detail_of(status))]
 
     async def aclose(self) -> None:

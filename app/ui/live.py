@@ -2,27 +2,77 @@
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from app.collectors.registry import SOURCES, build_collectors
+from app.collectors.base import Collector
+from app.collectors.registry import ERRORS, HEALTH, KUBERNETES, POSTGRES, Source, observer_for
 from app.config import Config
-
-# source -> (pane class path, title, how to configure it)
-PANES: dict[str, tuple[str, str, str]] = {
-    "health": ("app.ui.panes.health:HealthPane", "Health", "add a `health:` list of URLs to the config"),
-    "errors": ("app.ui.panes.error_rates:ErrorRatesPane", "Error rates", "add `error_rates:` (Prometheus query or /metrics URL)"),
-    "postgres": ("app.ui.panes.postgres:PostgresPane", "PostgreSQL", "add `postgres:` with a name and dsn"),
-    "kubernetes": ("app.ui.panes.kubernetes:PodsPane", "Kubernetes pods", "add `kubernetes:` with a name (and kubeconfig/context)"),
-}
+from app.ui.panes.base import LivePane
 
 
-def _load(path: str):
-    module, _, attr = path.partition(":")
-    return getattr(importlib.import_module(module), attr)
+def _health() -> type[LivePane[Any]]:
+    from app.ui.panes.health import HealthPane
+
+    return HealthPane
+
+
+def _errors() -> type[LivePane[Any]]:
+    from app.ui.panes.error_rates import ErrorRatesPane
+
+    return ErrorRatesPane
+
+
+def _postgres() -> type[LivePane[Any]]:
+    from app.ui.panes.postgres import PostgresPane
+
+    return PostgresPane
+
+
+def _kubernetes() -> type[LivePane[Any]]:
+    from app.ui.panes.kubernetes import PodsPane
+
+    return PodsPane
+
+
+@dataclass(frozen=True)
+class PaneSource:
+    """A live source as the screen shows it."""
+
+    source: Source
+    pane: Callable[[], type[LivePane[Any]]]
+    """The pane class, imported when first needed (the pods pane brings the kubernetes code)."""
+    title: str
+    hint: str
+    """How to configure it, shown in its place while it is not."""
+
+    def settings(self, config: Config) -> dict[str, Any]:
+        """What the pane is given from the config: it never reads the app's config itself."""
+        settings: dict[str, Any] = {"tz": config.tzinfo(), "observer": observer_for(self.source, config)}
+        if self.source is POSTGRES:
+            settings["operator"] = config.operator
+        return settings
+
+
+PANES: tuple[PaneSource, ...] = (
+    PaneSource(HEALTH, _health, "Health", "add a `health:` list of URLs to the config"),
+    PaneSource(ERRORS, _errors, "Error rates", "add `error_rates:` (Prometheus query or /metrics URL)"),
+    PaneSource(POSTGRES, _postgres, "PostgreSQL", "add `postgres:` with a name and dsn"),
+    PaneSource(KUBERNETES, _kubernetes, "Kubernetes pods", "add `kubernetes:` with a name (and kubeconfig/context)"),
+)
+
+
+def build_pane(entry: PaneSource, config: Config, collectors: list[Collector[Any]] | None = None) -> LivePane[Any]:
+    """The pane of one source, its collectors built from `config` unless given."""
+    pane_cls = entry.pane()
+    if collectors is None:
+        collectors = entry.source.build(config)
+    return pane_cls(collectors, title=entry.title, id=f"pane-{entry.source.name}", **entry.settings(config))
 
 
 class LiveArea(VerticalScroll):
@@ -33,15 +83,13 @@ class LiveArea(VerticalScroll):
         self.config = config
 
     def compose(self) -> ComposeResult:
-        for source, (pane_path, title, hint) in PANES.items():
-            section = SOURCES[source][0]
-            if not getattr(self.config, section):
-                yield Static(f"{title}: not configured — {hint}", classes="pane-hint", markup=False)
+        for entry in PANES:
+            if not entry.source.configured(self.config):
+                yield Static(f"{entry.title}: not configured — {entry.hint}", classes="pane-hint", markup=False)
                 continue
-            collectors = build_collectors(self.config, only=[source])
             try:
-                pane_cls = _load(pane_path)
-            except (ImportError, AttributeError):
-                yield Static(f"{title}: this pane is not available in this build", classes="pane-hint", markup=False)
+                entry.pane()
+            except ImportError:
+                yield Static(f"{entry.title}: this pane is not available in this build", classes="pane-hint", markup=False)
                 continue
-            yield pane_cls(collectors, title=title, tz=self.config.tzinfo(), id=f"pane-{source}")
+            yield build_pane(entry, self.config)

@@ -10,8 +10,8 @@ import asyncio
 import time
 
 from app.collectors.base import Level
-from app.collectors.metrics_scrape import MetricsScrapeCollector
-from app.collectors.prometheus_api import PrometheusErrorRateCollector
+from app.collectors.error_rates.scrape import MetricsScrapeCollector
+from app.collectors.error_rates.prometheus import PrometheusErrorRateCollector
 from app.config.error_rates import ErrorRate
 
 TIMEOUT = 0.5

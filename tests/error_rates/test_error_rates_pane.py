@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 
-from app.collectors.error_rates import build
 from app.config import Config
 from app.ui.panes.error_rates import ErrorRatesPane
 from tests.error_rates.metrics_server import TrafficGenerator
-from tests.error_rates.pane_host import ErrorRatesHost
 from tests.health.health_servers import TargetServer
+from tests.support import PaneHost, until
 
 
 def config_for(url: str) -> Config:
@@ -21,13 +20,8 @@ def config_for(url: str) -> Config:
     ]})
 
 
-async def wait_for(pilot, condition, rounds: int = 100) -> None:
-    """Let the app process collector results until `condition` holds (bounded)."""
-    for _ in range(rounds):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not reached")
+def host(config: Config) -> PaneHost:
+    return PaneHost("errors", config)
 
 
 def cell_text(pane: ErrorRatesPane, row: int, column: str) -> str:
@@ -37,18 +31,18 @@ def cell_text(pane: ErrorRatesPane, row: int, column: str) -> str:
 
 async def test_rows_fill_with_values_and_go_stale_keeping_data(metrics_server):
     metrics_server.metrics.serve("200", 90)
-    app = ErrorRatesHost(build(config_for(metrics_server.url)))
+    app = host(config_for(metrics_server.url))
     async with app.run_test(size=(100, 20)) as pilot:
         pane = app.query_one(ErrorRatesPane)
         # Before any data: one placeholder row per configured entry.
         assert pane.table.row_count == 2
         # Traffic between scrapes: 1 error in 10 requests (10%, between warn 5% and crit 50%).
         # Both rows past their first scrape ("collecting…"): rates exist from now on.
-        await wait_for(pilot, lambda: cell_text(pane, 0, "value") == "no requests")
-        await wait_for(pilot, lambda: cell_text(pane, 1, "value").endswith("/s"))
+        await until(pilot, lambda: cell_text(pane, 0, "value") == "no requests")
+        await until(pilot, lambda: cell_text(pane, 1, "value").endswith("/s"))
         metrics_server.metrics.serve("200", 9)
         metrics_server.metrics.serve("500", 1)
-        await wait_for(pilot, lambda: cell_text(pane, 0, "value") == "10%")
+        await until(pilot, lambda: cell_text(pane, 0, "value") == "10%")
         assert cell_text(pane, 0, "level") == "▲ WARN"
         assert cell_text(pane, 0, "name") == "api 5xx"
         assert cell_text(pane, 0, "limits") == "5% / 50%"
@@ -58,8 +52,8 @@ async def test_rows_fill_with_values_and_go_stale_keeping_data(metrics_server):
 
         # The cursor stays on its row across refreshes.
         await pilot.press("down")
-        seen = app.snapshots
-        await wait_for(pilot, lambda: app.snapshots >= seen + 4)
+        seen = len(app.snapshots)
+        await until(pilot, lambda: len(app.snapshots) >= seen + 4)
         assert pane.table.cursor_row == 1
 
         # Pin the selected row's state into the timeline.
@@ -70,11 +64,11 @@ async def test_rows_fill_with_values_and_go_stale_keeping_data(metrics_server):
 
         # Steady traffic, so the last good row has a percentage to keep.
         traffic = TrafficGenerator(metrics_server, period=0.02).start()
-        seen = app.snapshots
-        await wait_for(pilot, lambda: app.snapshots >= seen + 4)
+        seen = len(app.snapshots)
+        await until(pilot, lambda: len(app.snapshots) >= seen + 4)
         traffic.stop()
         metrics_server.stop()  # the target goes away
-        await wait_for(pilot, lambda: pane.has_class("-stale"))
+        await until(pilot, lambda: pane.has_class("-stale"))
         stale_line = str(pane.compose_stale().render())
         assert "stale since" in stale_line and "connection refused" in stale_line
         # Last good data is kept, not blanked.
@@ -85,24 +79,24 @@ async def test_rows_fill_with_values_and_go_stale_keeping_data(metrics_server):
 
 
 async def test_never_reachable_target_says_why_in_its_row(refused_url):
-    app = ErrorRatesHost(build(config_for(refused_url + "/metrics")))
+    app = host(config_for(refused_url + "/metrics"))
     async with app.run_test(size=(100, 20)) as pilot:
         pane = app.query_one(ErrorRatesPane)
-        await wait_for(pilot, lambda: cell_text(pane, 0, "value") == "connection refused")
+        await until(pilot, lambda: cell_text(pane, 0, "value") == "connection refused")
         assert cell_text(pane, 0, "level") == "? UNKNOWN"
         assert pane.has_class("-stale")
 
 
 async def test_level_change_becomes_a_timeline_observation(metrics_server):
-    app = ErrorRatesHost(build(config_for(metrics_server.url)))
+    app = host(config_for(metrics_server.url))
     async with app.run_test(size=(100, 20)) as pilot:
         pane = app.query_one(ErrorRatesPane)
         # Quiet service: OK ("no requests") settles as the baseline, which is not news.
-        await wait_for(pilot, lambda: app.snapshots >= 8)
+        await until(pilot, lambda: len(app.snapshots) >= 8)
         assert app.timeline == []
         traffic = TrafficGenerator(metrics_server, period=0.02).start()
         try:
-            await wait_for(pilot, lambda: any("api 5xx WARN" in t.text for t in app.timeline))
+            await until(pilot, lambda: any("api 5xx WARN" in t.text for t in app.timeline))
         finally:
             traffic.stop()
         (entry,) = [t for t in app.timeline if t.text.startswith("api 5xx WARN")]
@@ -129,12 +123,12 @@ async def test_series_stay_told_apart_in_a_narrow_pane(metrics_server):
         {"name": "api 5xx", "metrics_url": metrics_server.url, "counter": "http_requests_total",
          "errors": {"code": "5.."}, "warn": 0.05, "crit": 0.5, "interval": "0.1s"},
     ]})
-    app = ErrorRatesHost(build(config))
+    app = host(config)
     try:
         # 60 columns: the pane is as wide as the left half of a 120-column terminal.
         async with app.run_test(size=(60, 20)) as pilot:
             pane = app.query_one(ErrorRatesPane)
-            await wait_for(pilot, lambda: pane.table.row_count == 4 and "45/s" in "".join(screen_rows(pane)))
+            await until(pilot, lambda: pane.table.row_count == 4 and "45/s" in "".join(screen_rows(pane)))
             await pilot.pause()
             lines = screen_rows(pane)[1:]
             # Every series row shows which code it is, in label order; the scrape row stays last.
@@ -157,11 +151,11 @@ async def test_infinite_and_nan_values_are_shown_not_fatal():
         {"name": name, "prometheus": f"{api.base}/{name}", "query": "sum(x) / sum(y)", "crit": 0.05, "interval": "0.1s"}
         for name in answers
     ]})
-    app = ErrorRatesHost(build(config))
+    app = host(config)
     try:
         async with app.run_test(size=(100, 20)) as pilot:
             pane = app.query_one(ErrorRatesPane)
-            await wait_for(pilot, lambda: app.snapshots >= 6)
+            await until(pilot, lambda: len(app.snapshots) >= 6)
             assert app.is_running
             assert (cell_text(pane, 0, "level"), cell_text(pane, 0, "value")) == ("✖ CRIT", "+Inf")
             assert (cell_text(pane, 1, "level"), cell_text(pane, 1, "value")) == ("? UNKNOWN", "NaN")
@@ -171,7 +165,7 @@ async def test_infinite_and_nan_values_are_shown_not_fatal():
 
 
 def test_sparkline_of_a_steady_rate_is_flat():
-    from app.ui.sparkline import sparkline
+    from app.ui.widgets.sparkline import sparkline
 
     # 12.8% .. 13.1% is a steady error rate, not a chart of full-height spikes.
     assert set(sparkline([0.128, 0.131, 0.129, 0.130], floor=0)) == {"█"}
@@ -186,9 +180,9 @@ async def test_stale_line_names_the_rows_that_are_stale(metrics_server, refused_
          "errors": {"code": "5.."}, "interval": "0.1s"},
         {"name": "payments", "prometheus": refused_url, "query": "up", "interval": "0.1s"},
     ]})
-    app = ErrorRatesHost(build(config))
+    app = host(config)
     async with app.run_test(size=(100, 20)) as pilot:
         pane = app.query_one(ErrorRatesPane)
-        await wait_for(pilot, lambda: pane.has_class("-stale") and app.snapshots >= 4)
+        await until(pilot, lambda: pane.has_class("-stale") and len(app.snapshots) >= 4)
         line = str(pane.compose_stale().render())
         assert line.startswith("⚠ payments: stale since ") and line.endswith(": connection refused"), line

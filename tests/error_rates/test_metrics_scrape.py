@@ -8,8 +8,9 @@ import pytest
 from pydantic import ValidationError
 
 from app.collectors.base import Level
-from app.collectors.error_rates import build, format_value
-from app.collectors.metrics_scrape import MetricsScrapeCollector, increases
+from app.collectors.error_rates import build
+from app.collectors.error_rates.model import format_value
+from app.collectors.error_rates.scrape import MetricsScrapeCollector, increases
 from app.config import Config
 from app.config.error_rates import ErrorRate
 

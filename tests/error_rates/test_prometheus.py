@@ -17,8 +17,8 @@ import httpx
 import pytest
 
 from app.collectors.base import Level
-from app.collectors.metrics_scrape import MetricsScrapeCollector
-from app.collectors.prometheus_api import PrometheusErrorRateCollector
+from app.collectors.error_rates.scrape import MetricsScrapeCollector
+from app.collectors.error_rates.prometheus import PrometheusErrorRateCollector
 from app.config.error_rates import ErrorRate
 from tests.error_rates.metrics_server import MetricsServer, SteppedCounters, TrafficGenerator
 from tests.error_rates.prometheus_process import PROMETHEUS, SKIP_REASON, PrometheusProcess

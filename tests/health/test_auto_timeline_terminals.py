@@ -18,7 +18,7 @@ from app.store.sqlite import SQLiteStore
 from app.ui.app import WarroomApp
 from app.ui.messages import TimelineRequest
 from app.ui.panes.health import HealthPane
-from tests.ui.ui_support import until
+from tests.support import until
 
 
 class Terminal(WarroomApp):

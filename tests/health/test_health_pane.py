@@ -3,57 +3,32 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
-from textual.app import App, ComposeResult
-
-from app.collectors.health import build
-from app.config import Config
-from app.config.timeline import AutoTimelineSettings
-from app.ui.messages import TimelineRequest
 from app.ui.panes.health import HealthPane
-from app.ui.styles import css_paths
+from tests.support import PaneHost, until
+
+# Every result counts at once in these tests: a level change is reported after two in a row.
+AUTO_TIMELINE = {"consecutive": 2, "min_interval": "0s"}
 
 
-class HostApp(App[None]):
-    CSS_PATH = css_paths()
-
-    def __init__(self, checks: list[dict], settings: AutoTimelineSettings | None = None) -> None:
-        super().__init__()
-        self.config = Config.model_validate({"health": checks})
-        self.settings = settings or AutoTimelineSettings(consecutive=2, min_interval=timedelta(0))
-        self.requests: list[TimelineRequest] = []
-
-    def compose(self) -> ComposeResult:
-        yield HealthPane(build(self.config), title="Health", id="pane-health", auto_timeline=self.settings)
-
-    def on_timeline_request(self, message: TimelineRequest) -> None:
-        self.requests.append(message)
+def host(checks: list[dict]) -> PaneHost:
+    return PaneHost("health", {"health": checks, "auto_timeline": AUTO_TIMELINE})
 
 
-def cell(app: HostApp, name: str, column: str) -> str:
+def cell(app: PaneHost, name: str, column: str) -> str:
     pane = app.query_one(HealthPane)
     return str(pane.table.get_cell(name, column))
 
 
-async def settle(pilot, pane: HealthPane, predicate, rounds: int = 400) -> None:
-    """Let workers run until the user-visible condition holds (bounded)."""
-    for _ in range(rounds):
-        if predicate():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("condition not reached")
-
-
 async def test_hung_endpoint_never_stalls_other_rows_or_the_ui(target):
-    app = HostApp([
+    app = host([
         {"name": "hung", "url": target.url("/hang"), "timeout": "30s", "interval": "1s"},
         {"name": "api", "url": target.url("/ok"), "interval": "0.2s"},
         {"name": "db", "url": target.url("/down"), "interval": "0.2s"},
     ])
     async with app.run_test(size=(120, 30)) as pilot:
         pane = app.query_one(HealthPane)
-        await settle(pilot, pane, lambda: "OK" in cell(app, "api", "level") and "CRIT" in cell(app, "db", "level"))
+        await until(pilot, lambda: "OK" in cell(app, "api", "level") and "CRIT" in cell(app, "db", "level"))
         assert cell(app, "api", "code") == "200"
         assert cell(app, "db", "reason") == "503 Service Unavailable"
         assert re.fullmatch(r"\d\d:\d\d:\d\d \(\d+s\)", cell(app, "db", "since"))
@@ -63,39 +38,39 @@ async def test_hung_endpoint_never_stalls_other_rows_or_the_ui(target):
         assert pane.table.cursor_row == 1
         # rows keep refreshing while the hung one hangs
         hits = target.hits.get("/ok", 0)
-        await settle(pilot, pane, lambda: target.hits.get("/ok", 0) >= hits + 2)
+        await until(pilot, lambda: target.hits.get("/ok", 0) >= hits + 2)
         assert pane.table.cursor_row == 1  # cursor survives refreshes
 
 
 async def test_level_change_posts_one_observation_after_two_results(target):
     target.routes["/flip"] = (200, '{"status":"UP"}', 0)
-    app = HostApp([{"name": "api", "url": target.url("/flip"), "interval": "0.1s"}])
+    app = host([{"name": "api", "url": target.url("/flip"), "interval": "0.1s"}])
     async with app.run_test(size=(120, 20)) as pilot:
         pane = app.query_one(HealthPane)
-        await settle(pilot, pane, lambda: target.hits.get("/flip", 0) >= 3)
-        assert app.requests == []  # the first settled level is a baseline, not news
+        await until(pilot, lambda: target.hits.get("/flip", 0) >= 3)
+        assert app.timeline == []  # the first settled level is a baseline, not news
         target.routes["/flip"] = (503, '{"status":"DOWN"}', 0)
-        await settle(pilot, pane, lambda: len(app.requests) >= 1)
-        (request,) = app.requests
+        await until(pilot, lambda: len(app.timeline) >= 1)
+        (request,) = app.timeline
         assert request.kind == "observation"
         assert request.text.startswith("api CRIT: 503 Service Unavailable (since ")
         target.routes["/flip"] = (200, '{"status":"UP"}', 0)
-        await settle(pilot, pane, lambda: len(app.requests) >= 2)
-        assert app.requests[1].text.startswith("api OK: 200 OK in ")
-        assert "was CRIT for" in app.requests[1].text
+        await until(pilot, lambda: len(app.timeline) >= 2)
+        assert app.timeline[1].text.startswith("api OK: 200 OK in ")
+        assert "was CRIT for" in app.timeline[1].text
 
 
 async def test_pin_key_posts_the_selected_rows_state(target):
-    app = HostApp([
+    app = host([
         {"name": "api", "url": target.url("/ok"), "interval": "5s"},
         {"name": "web", "url": target.url("/markup"), "interval": "5s"},
     ])
     async with app.run_test(size=(120, 20)) as pilot:
         pane = app.query_one(HealthPane)
-        await settle(pilot, pane, lambda: "CRIT" in cell(app, "web", "level"))
+        await until(pilot, lambda: "CRIT" in cell(app, "web", "level"))
         pane.table.focus()
         await pilot.press("down", "p")
-        pins = [r for r in app.requests if r.text.startswith("pinned:")]
+        pins = [r for r in app.timeline if r.text.startswith("pinned:")]
         assert len(pins) == 1
         assert pins[0].text.startswith("pinned: web CRIT: 500 Internal Server Error (down since ")
         # bodies and reasons are shown literally, never as markup
@@ -114,10 +89,10 @@ async def test_since_shows_at_80_columns_and_nothing_is_cut_mid_column(target):
         {"name": "payments", "url": target.url("/down"), "interval": "0.2s"},
     ]
     # 80 columns: an 80x24 terminal, or the left half at 200x60.
-    app = HostApp(checks)
+    app = host(checks)
     async with app.run_test(size=(80, 24)) as pilot:
         pane = app.query_one(HealthPane)
-        await settle(pilot, pane, lambda: "timeout" in cell(app, "search", "reason") and cell(app, "payments", "since"))
+        await until(pilot, lambda: "timeout" in cell(app, "search", "reason") and cell(app, "payments", "since"))
         await pilot.pause()
         header, *rows = drawn(pane)
         assert header.split()[:6] == ["Check", "Level", "Code", "Latency", "Reason", "Since"]
@@ -127,10 +102,10 @@ async def test_since_shows_at_80_columns_and_nothing_is_cut_mid_column(target):
 
     # The left half of a 120-column terminal: the reason keeps its room; Since and Trend
     # give way whole rather than show as a cut-off fragment.
-    app = HostApp(checks)
+    app = host(checks)
     async with app.run_test(size=(58, 24)) as pilot:
         pane = app.query_one(HealthPane)
-        await settle(pilot, pane, lambda: "timeout" in cell(app, "search", "reason") and cell(app, "payments", "since"))
+        await until(pilot, lambda: "timeout" in cell(app, "search", "reason") and cell(app, "payments", "since"))
         await pilot.pause()
         header, *rows = drawn(pane)
         assert header.split()[-1] == "Reason", header

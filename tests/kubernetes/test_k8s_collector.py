@@ -225,11 +225,11 @@ async def test_observations_for_crash_loops_and_rollouts(fake_k8s, collector):
     fake_k8s.cluster.put("pods", pod("already-broken", containers=[waiting("CrashLoopBackOff", restarts=9)]))
     fake_k8s.cluster.put("deployments", deployment("api"))
     c = collector()
-    assert (await c.collect()).data.observations == ()  # pods broken before we looked are not "entering"
+    assert (await c.collect()).observations == ()  # pods broken before we looked are not "entering"
     fake_k8s.cluster.put("pods", pod("api-1", containers=[waiting("CrashLoopBackOff", restarts=1)]))
     fake_k8s.cluster.put("deployments", deployment("api", generation=2, observed=2, updated=1, total=4))
     await eventually(lambda: len(c._observations.pending) >= 2)
-    said = c.snapshot().data.observations
+    said = c.snapshot().observations
     assert "[prod] pod entered CrashLoopBackOff: default/api-1" in said
     assert "[prod] rollout started: default/api (1/3 updated)" in said
     # flapping back and forth does not repeat the observation within 10 minutes
@@ -237,7 +237,7 @@ async def test_observations_for_crash_loops_and_rollouts(fake_k8s, collector):
     fake_k8s.cluster.put("pods", pod("api-1", containers=[waiting("CrashLoopBackOff", restarts=2)]))
     fake_k8s.cluster.put("deployments", deployment("api", generation=2, observed=2))
     await eventually(lambda: len(c._observations.pending) >= 1)
-    assert c.snapshot().data.observations == ("[prod] rollout finished: default/api (3/3 available)",)
+    assert c.snapshot().observations == ("[prod] rollout finished: default/api (3/3 available)",)
 
 
 async def test_observations_for_oom_kills_and_image_pulls(fake_k8s, collector):
@@ -250,7 +250,7 @@ async def test_observations_for_oom_kills_and_image_pulls(fake_k8s, collector):
     fake_k8s.cluster.put("pods", pod("api-2", phase="Pending", containers=[waiting("ErrImagePull")]))
     fake_k8s.cluster.put("pods", pod("api-2", phase="Pending", containers=[waiting("ImagePullBackOff")]))  # same trouble
     await eventually(lambda: c.pods[0].resource_version == str(fake_k8s.cluster.rv))  # all three changes seen
-    assert sorted(c.snapshot().data.observations) == [
+    assert sorted(c.snapshot().observations) == [
         "[prod] pod OOMKilled: default/api-1", "[prod] pod entered ImagePullBackOff: default/api-2"]
 
 

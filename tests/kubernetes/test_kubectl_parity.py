@@ -32,7 +32,8 @@ from app.config.kubernetes import KubernetesTarget
 from app.ui.panes.kubernetes import PodsPane
 from tests.kubernetes.fake_apiserver import FakeApiServer
 from tests.kubernetes.pod_shapes import NOW, SHAPES
-from tests.kubernetes.test_pods_pane import PaneApp, until
+from tests.kubernetes.test_pods_pane import pods_host
+from tests.support import until
 
 KUBECTL = shutil.which("kubectl")
 pytestmark = pytest.mark.skipif(KUBECTL is None, reason="kubectl is not installed (Debian package kubernetes-client)")
@@ -139,7 +140,7 @@ def test_status_json_lists_every_pod_as_kubectl_prints_it(served, tmp_path):
 async def test_pane_rows_say_what_kubectl_says(served, monkeypatch):
     monkeypatch.setattr(kube_module, "now_utc", lambda: served.base)
     collector = KubernetesCollector(KubernetesTarget(name="prod", kubeconfig=str(served.kubeconfig), timeout=10, interval=0.2))
-    app = PaneApp([collector])
+    app = pods_host([collector])
     async with app.run_test(size=(200, 60)) as pilot:
         pane = app.query_one(PodsPane)
         await until(pilot, lambda: pane.table.row_count == len(SHAPES), timeout=20)

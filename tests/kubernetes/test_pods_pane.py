@@ -4,44 +4,26 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from textual.app import App, ComposeResult
-
 from app.collectors.kubernetes import KubernetesCollector
 from app.config.kubernetes import KubernetesTarget
-from app.ui.messages import SnapshotArrived, TimelineRequest
 from app.ui.panes.kubernetes import PodsPane
-from app.ui.styles import css_paths
 from tests.kubernetes.fake_apiserver import FakeApiServer
 from tests.kubernetes.k8s_objects import deployment, warning
 from tests.kubernetes.pod_shapes import pod as shaped_pod
 from tests.kubernetes.pod_shapes import waiting
-from tests.ui.ui_support import until
+from tests.support import PaneHost, until
 
 
 def pod(name: str, **kwargs) -> dict:
     return shaped_pod(name, now=datetime.now(UTC), **kwargs)
 
 
-class PaneApp(App[None]):
-    CSS_PATH = css_paths()
+def pods_host(collectors, **auto_timeline) -> PaneHost:
+    return PaneHost("kubernetes", {"timezone": "UTC", "auto_timeline": auto_timeline}, collectors)
 
-    def __init__(self, collectors) -> None:
-        super().__init__()
-        self.collectors = collectors
-        self.timeline: list[str] = []
-        self.automatic: list[str] = []
-        self.snapshots = []
 
-    def compose(self) -> ComposeResult:
-        yield PodsPane(self.collectors, title="Kubernetes pods", id="pane-kubernetes")
-
-    def on_timeline_request(self, message: TimelineRequest) -> None:
-        self.timeline.append(message.text)
-        if message.automatic:
-            self.automatic.append(message.text)
-
-    def on_snapshot_arrived(self, message: SnapshotArrived) -> None:
-        self.snapshots.append(message.snapshot)
+def pins(app: PaneHost) -> list[str]:
+    return [t for t in app.texts if t.startswith("pinned pod prod/default/api-3")]
 
 
 def rows(pane: PodsPane) -> list[list[str]]:
@@ -55,7 +37,7 @@ async def test_pods_table_updates_in_place_and_pins(fake_k8s):
     cluster.put("deployments", deployment("api"))
     cluster.put("events", warning("e1", obj="api-2", reason="Unhealthy", message="[bold]Readiness[/] probe failed", count=4))
     collector = KubernetesCollector(KubernetesTarget(name="prod", timeout=3, interval=0.2))
-    app = PaneApp([collector])
+    app = pods_host([collector])
     async with app.run_test(size=(120, 40)) as pilot:
         pane = app.query_one(PodsPane)
         await until(pilot, lambda: pane.table.row_count == 3)
@@ -73,20 +55,20 @@ async def test_pods_table_updates_in_place_and_pins(fake_k8s):
         assert rows(pane)[0][:4] == ["✖", "default/api-3", "0/1", "CrashLoopBackOff"]
         assert pane.table.cursor_row == 0  # the cursor followed the pod it was on
         assert "✖ 1 CRIT" in str(pane.border_title) and "✔ 2 OK" in str(pane.border_title)
-        await until(pilot, lambda: any("pod entered CrashLoopBackOff: default/api-3" in t for t in app.timeline))
+        await until(pilot, lambda: any("pod entered CrashLoopBackOff: default/api-3" in t for t in app.texts))
         assert any("pod entered CrashLoopBackOff" in t for t in app.automatic)  # one terminal of several logs it
 
         await pilot.press("p")
-        await until(pilot, lambda: any(t.startswith("pinned pod prod/default/api-3") for t in app.timeline))
-        pinned = next(t for t in app.timeline if t.startswith("pinned pod"))
+        await until(pilot, lambda: any(t.startswith("pinned pod prod/default/api-3") for t in app.texts))
+        pinned = next(t for t in app.texts if t.startswith("pinned pod"))
         assert "CrashLoopBackOff" in pinned and "last termination: app: Error (exit 1)" in pinned
 
         fake_k8s.stop()
         await until(pilot, lambda: pane.has_class("-stale"))
         assert pane.table.row_count == 3  # stale keeps the data
         await pilot.press("p")
-        await until(pilot, lambda: "[stale: API server unreachable" in app.timeline[-1])
-        assert app.timeline[-1].startswith("pinned pod prod/default/api-3") and " (as of " in app.timeline[-1]
+        await until(pilot, lambda: "[stale: API server unreachable" in pins(app)[-1])
+        assert " (as of " in pins(app)[-1]
         fake_k8s.start()
         await until(pilot, lambda: not pane.has_class("-stale"), timeout=15)
     await collector.aclose()
@@ -95,7 +77,7 @@ async def test_pods_table_updates_in_place_and_pins(fake_k8s):
 async def test_pane_is_fresh_within_seconds_after_a_long_outage(fake_k8s):
     fake_k8s.cluster.put("pods", pod("api-1"))
     collector = KubernetesCollector(KubernetesTarget(name="prod", timeout=3, interval=0.2))
-    app = PaneApp([collector])
+    app = pods_host([collector])
     async with app.run_test(size=(120, 40)) as pilot:
         pane = app.query_one(PodsPane)
         await until(pilot, lambda: pane.table.row_count == 1)
@@ -123,7 +105,7 @@ async def test_narrow_pane_never_cuts_ready_or_status(fake_k8s):
                                      containers=[waiting("CrashLoopBackOff", restarts=12, last_exit_ago=timedelta(seconds=95))]))
     for width in (58, 80, 110):
         collector = KubernetesCollector(KubernetesTarget(name="prod", timeout=3, interval=0.2))
-        app = PaneApp([collector])
+        app = pods_host([collector])
         async with app.run_test(size=(width, 30)) as pilot:
             pane = app.query_one(PodsPane)
             await until(pilot, lambda: pane.table.row_count == 2)
@@ -153,7 +135,7 @@ async def test_several_clusters_in_one_pane(fake_k8s, tmp_path):
         east = KubernetesCollector(KubernetesTarget(name="east", timeout=3, interval=0.2))
         west = KubernetesCollector(KubernetesTarget(name="west", kubeconfig=str(other.write_kubeconfig(tmp_path / "west")),
                                                     timeout=3, interval=0.2))
-        app = PaneApp([east, west])
+        app = pods_host([east, west])
         async with app.run_test(size=(120, 40)) as pilot:
             pane = app.query_one(PodsPane)
             await until(pilot, lambda: pane.table.row_count == 2)
@@ -168,3 +150,20 @@ async def test_several_clusters_in_one_pane(fake_k8s, tmp_path):
         await west.aclose()
     finally:
         other.stop()
+
+
+async def test_api_outage_and_recovery_are_automatic_observations(fake_k8s):
+    """Like PostgreSQL and health: the cluster going away, and coming back, is in the timeline."""
+    fake_k8s.cluster.put("pods", pod("api-1"))
+    collector = KubernetesCollector(KubernetesTarget(name="prod", timeout=3, interval=0.2))
+    app = pods_host([collector], consecutive=2, min_interval="0s")
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = app.query_one(PodsPane)
+        await until(pilot, lambda: pane.table.row_count == 1)
+        fake_k8s.stop()
+        await until(pilot, lambda: any(t.startswith("Kubernetes prod unreachable: API server unreachable") for t in app.automatic))
+        fake_k8s.start()
+        await until(pilot, lambda: any(t.startswith("Kubernetes prod back (since ") for t in app.automatic))
+        outage = [t for t in app.automatic if t.startswith("Kubernetes prod")]
+        assert len(outage) == 2 and "; unreachable for " in outage[1]
+    await collector.aclose()

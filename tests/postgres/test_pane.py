@@ -7,11 +7,10 @@ import asyncio
 import psycopg
 import pytest
 
-from app.config.postgres import PostgresTarget
 from app.ui.panes.postgres import PostgresPane
 from app.ui.panes.postgres_screens import BackendDetailScreen, ConfirmActionScreen
-from tests.postgres.pane_host_support import PaneHost, pause_until
 from tests.postgres.pg_cluster_support import connect, end_sessions, wait_pids_waiting
+from tests.support import PaneHost, until
 
 
 async def _chain(dsn: str, table: str):
@@ -26,6 +25,11 @@ async def _chain(dsn: str, table: str):
     return a, b, task
 
 
+def pane_host(**target) -> PaneHost:
+    """The pane as the dashboard builds it, with `alice` as the operator its actions name."""
+    return PaneHost("postgres", {"operator": "alice", "postgres": [target]})
+
+
 def _cell(table, row: int, col: int) -> str:
     value = table.get_row_at(row)[col]
     return getattr(value, "plain", str(value))
@@ -33,12 +37,12 @@ def _cell(table, row: int, col: int) -> str:
 
 async def test_tree_shows_root_enter_opens_detail_actions_read_only(pg_dsn, lock_tables):
     a, b, task = await _chain(pg_dsn, lock_tables[0])
-    app = PaneHost(PostgresTarget(name="main", dsn=pg_dsn, interval="60s"))
+    app = pane_host(name="main", dsn=pg_dsn, interval="60s")
     try:
         async with app.run_test(size=(120, 40)) as pilot:
             pane = app.query_one(PostgresPane)
             view = pane._views["main"]
-            await pause_until(pilot, lambda: view.status is not None)
+            await until(pilot, lambda: view.status is not None)
             locks = view.query_one(".pg-locks")
             assert _cell(locks, 0, 0) == f"● {a.info.backend_pid} ROOT"
             assert _cell(locks, 1, 0).endswith(str(b.info.backend_pid))
@@ -71,20 +75,20 @@ async def test_tree_shows_root_enter_opens_detail_actions_read_only(pg_dsn, lock
 
 async def test_terminate_offers_root_blocker_first_and_logs_the_action(pg_dsn, lock_tables):
     a, b, task = await _chain(pg_dsn, lock_tables[1])
-    app = PaneHost(PostgresTarget(name="main", dsn=pg_dsn, interval="60s", allow_actions=True))
+    app = pane_host(name="main", dsn=pg_dsn, interval="60s", allow_actions=True)
     try:
         async with app.run_test(size=(120, 40)) as pilot:
             view = app.query_one(PostgresPane)._views["main"]
-            await pause_until(pilot, lambda: view.status is not None)
+            await until(pilot, lambda: view.status is not None)
             locks = view.query_one(".pg-locks")
             locks.focus()
             await pilot.press("down")  # select the waiter ...
             await pilot.press("K")
-            await pause_until(pilot, lambda: isinstance(app.screen, ConfirmActionScreen))
+            await until(pilot, lambda: isinstance(app.screen, ConfirmActionScreen))
             assert app.screen.backend.pid == a.info.backend_pid  # ... the root blocker is offered first
             app.save_screenshot("postgres_confirm.svg", path="/tmp")
             await pilot.press("y")
-            await pause_until(pilot, lambda: any(m.kind == "action" for m in app.timeline))
+            await until(pilot, lambda: any(m.kind == "action" for m in app.timeline))
             entry = next(m for m in app.timeline if m.kind == "action")
             assert f"terminate backend {a.info.backend_pid}" in entry.text
             assert "by alice" in entry.text and ": done:" in entry.text
@@ -95,17 +99,17 @@ async def test_terminate_offers_root_blocker_first_and_logs_the_action(pg_dsn, l
 
 
 async def test_pane_goes_stale_and_recovers_with_timeline_observations(owned_cluster):
-    app = PaneHost(PostgresTarget(name="own", dsn=owned_cluster.dsn, interval="200ms"))
+    app = pane_host(name="own", dsn=owned_cluster.dsn, interval="200ms")
     async with app.run_test(size=(120, 40)) as pilot:
         pane = app.query_one(PostgresPane)
         view = pane._views["own"]
-        await pause_until(pilot, lambda: view.status is not None)
+        await until(pilot, lambda: view.status is not None)
         owned_cluster.stop()
-        await pause_until(pilot, lambda: pane.has_class("-stale"))
+        await until(pilot, lambda: pane.has_class("-stale"))
         assert view.has_class("-stale") and view.status is not None  # last data kept
         assert any("connection lost" in m.text for m in app.timeline)
         owned_cluster.start()
-        await pause_until(pilot, lambda: not pane.has_class("-stale"), timeout=30)
+        await until(pilot, lambda: not pane.has_class("-stale"), timeout=30)
         assert any("connection recovered" in m.text for m in app.timeline)
 
 
@@ -122,11 +126,11 @@ async def test_names_from_the_server_are_shown_literally(pg_dsn):
     params = psycopg.conninfo.conninfo_to_dict(pg_dsn)
     params.update(user=role, password="x")
     a, b, task = await _chain(psycopg.conninfo.make_conninfo(**params), table)
-    app = PaneHost(PostgresTarget(name="main", dsn=pg_dsn, interval="60s"))
+    app = pane_host(name="main", dsn=pg_dsn, interval="60s")
     try:
         async with app.run_test(size=(160, 40)) as pilot:
             view = app.query_one(PostgresPane)._views["main"]
-            await pause_until(pilot, lambda: view.status is not None)
+            await until(pilot, lambda: view.status is not None)
             await pilot.pause()
             locks = view.query_one(".pg-locks")
             root_line, waiter_line = locks.render_line(1).text, locks.render_line(2).text
@@ -138,19 +142,19 @@ async def test_names_from_the_server_are_shown_literally(pg_dsn):
 
 async def test_cancel_on_an_idle_in_transaction_root_says_it_frees_nothing(pg_dsn, lock_tables):
     a, b, task = await _chain(pg_dsn, lock_tables[2])
-    app = PaneHost(PostgresTarget(name="main", dsn=pg_dsn, interval="60s", allow_actions=True))
+    app = pane_host(name="main", dsn=pg_dsn, interval="60s", allow_actions=True)
     try:
         async with app.run_test(size=(120, 40)) as pilot:
             view = app.query_one(PostgresPane)._views["main"]
-            await pause_until(pilot, lambda: view.status is not None)
+            await until(pilot, lambda: view.status is not None)
             view.query_one(".pg-locks").focus()
             await pilot.press("C")  # cursor on the root: idle in transaction, holding the lock
-            await pause_until(pilot, lambda: isinstance(app.screen, ConfirmActionScreen))
+            await until(pilot, lambda: isinstance(app.screen, ConfirmActionScreen))
             assert app.screen.backend.pid == a.info.backend_pid
             warning = str(app.screen.query_one(".pg-cancel-noop").render())
             assert "no query to cancel" in warning and "Terminate (K)" in warning
             await pilot.press("escape")
-            await pause_until(pilot, lambda: not isinstance(app.screen, ConfirmActionScreen))
+            await until(pilot, lambda: not isinstance(app.screen, ConfirmActionScreen))
             assert not any(m.kind == "action" for m in app.timeline)  # declined: nothing sent, nothing logged
     finally:
         await end_sessions(pg_dsn, [a, b], [task])
@@ -170,10 +174,10 @@ async def test_waiter_blocked_by_two_roots_names_both(pg_dsn, lock_tables, press
         await w.execute("BEGIN")
         task = asyncio.create_task(w.execute(psycopg.sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(table)))
         await wait_pids_waiting(pg_dsn, [w.info.backend_pid])
-        app = PaneHost(PostgresTarget(name="main", dsn=pg_dsn, interval="60s", allow_actions=press_k))
+        app = pane_host(name="main", dsn=pg_dsn, interval="60s", allow_actions=press_k)
         async with app.run_test(size=(200, 60)) as pilot:
             view = app.query_one(PostgresPane)._views["main"]
-            await pause_until(pilot, lambda: view.status is not None)
+            await until(pilot, lambda: view.status is not None)
             await pilot.pause()
             tree = view.status.lock_tree
             assert {r.pid for r in tree.roots} == {s1.info.backend_pid, s2.info.backend_pid}
@@ -191,10 +195,10 @@ async def test_waiter_blocked_by_two_roots_names_both(pg_dsn, lock_tables, press
             await pilot.press("K")
             offered = []
             for _ in range(3):  # each root in turn (either alone frees nothing), then the waiter
-                await pause_until(pilot, lambda: isinstance(app.screen, ConfirmActionScreen))
+                await until(pilot, lambda: isinstance(app.screen, ConfirmActionScreen))
                 offered.append((app.screen.backend.pid, app.screen.note))
                 await pilot.press("escape")
-                await pause_until(pilot, lambda: app.screen.backend.pid != offered[-1][0]
+                await until(pilot, lambda: app.screen.backend.pid != offered[-1][0]
                                   if isinstance(app.screen, ConfirmActionScreen) else True)
             roots = [n.backend.pid for n in tree.nodes if n.is_root]
             assert [pid for pid, _ in offered] == [*roots, w.info.backend_pid]
@@ -202,3 +206,33 @@ async def test_waiter_blocked_by_two_roots_names_both(pg_dsn, lock_tables, press
             assert not any(m.kind == "action" for m in app.timeline)
     finally:
         await end_sessions(pg_dsn, [s1, s2, w], [task] if task else [])
+
+
+async def test_cursor_stays_on_the_same_backend_across_refreshes(pg_dsn, lock_tables):
+    """Rows are updated in place: refreshes neither rebuild the table nor move the cursor,
+    and when a row above goes away the cursor stays with its backend."""
+    a, b, task_b = await _chain(pg_dsn, lock_tables[2])
+    c = await connect(pg_dsn, "waiter-app-2")
+    await c.execute("BEGIN")
+    task_c = asyncio.create_task(c.execute(psycopg.sql.SQL("SELECT count(*) FROM {}").format(psycopg.sql.Identifier(lock_tables[2]))))
+    await wait_pids_waiting(pg_dsn, [c.info.backend_pid])
+    app = pane_host(name="main", dsn=pg_dsn, interval="200ms")
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            view = app.query_one(PostgresPane)._views["main"]
+            locks = view.query_one(".pg-locks")
+            await until(pilot, lambda: locks.row_count == 3)
+            locks.focus()
+            locks.move_cursor(row=locks.get_row_index(str(c.info.backend_pid)))
+            root_cell = locks.get_row(str(a.info.backend_pid))[0]
+            refreshes = len(app.snapshots)
+            await until(pilot, lambda: len(app.snapshots) >= refreshes + 3)
+            assert locks.selected_key == str(c.info.backend_pid)
+            assert locks.get_row(str(a.info.backend_pid))[0] is root_cell  # not rebuilt
+
+            async with await connect(pg_dsn, "warroom-test-cancel") as admin:  # the waiter above the cursor leaves
+                await admin.execute("SELECT pg_cancel_backend(%s)", [b.info.backend_pid])
+            await until(pilot, lambda: locks.row_count == 2)
+            assert locks.selected_key == str(c.info.backend_pid)
+    finally:
+        await end_sessions(pg_dsn, [a, b, c], [task_b, task_c])

@@ -11,7 +11,7 @@ from textual.widgets import DataTable
 
 from app.config.incident import ChecklistItemDef
 from app.domain.incident import IncidentState
-from app.ui.panes.fit import FlexColumn, flex_text
+from app.ui.widgets.fit import FlexColumn, flex_text
 
 HEADING_PREFIX = "heading:"
 

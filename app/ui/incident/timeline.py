@@ -10,12 +10,12 @@ from datetime import UTC
 
 from rich.text import Text
 from textual.widgets import DataTable
-from textual.widgets.data_table import RowDoesNotExist
 
 from app.domain.events import EventType
 from app.domain.incident import IncidentState, TimelineItem
-from app.ui.panes.fit import FlexColumn, flex_text
 from app.ui.screens.entry_detail import EntryDetailScreen
+from app.ui.widgets.fit import FlexColumn, flex_text
+from app.ui.widgets.keyed_table import KeyedTable
 
 KIND_LABEL = {
     "note": "note",
@@ -29,7 +29,7 @@ LOAD_BATCH = 500  # rows added per frame when opening an incident
 KIND_STYLE = {"decision": "bold", "action": "italic", "event": "dim"}
 
 
-class TimelineTable(DataTable):
+class TimelineTable(KeyedTable):
     """Each cell is a rich Text built from plain strings: entries are never markup.
 
     The entry column is as wide as the room left (cut with "…", no sideways scrollbar);
@@ -114,7 +114,7 @@ class TimelineTable(DataTable):
         following = self.row_count == 0 or self.cursor_row >= self.row_count - 1
         for item in items:
             self._items[item.seq] = item
-            self.add_row(*self._cells(item), key=str(item.seq))
+            self.put(str(item.seq), self._cells(item))
         if following:
             self.move_cursor(row=self.row_count - 1, animate=False, scroll=True)
         self._text_fit.schedule()
@@ -123,11 +123,8 @@ class TimelineTable(DataTable):
         item = self._items.get(seq)
         if item is None:
             return
-        try:
-            for column, value in zip(("time", "who", "kind", "text"), self._cells(item)):
-                self.update_cell(str(seq), column, value, update_width=column == "text")
-        except RowDoesNotExist:
-            pass
+        if str(seq) in self.rows:  # a row still waiting to be loaded is drawn right when it is
+            self.put(str(seq), self._cells(item))
         self._text_fit.schedule()
 
     def apply_events(self, state: IncidentState, new_items: list[TimelineItem]) -> None:
@@ -142,17 +139,13 @@ class TimelineTable(DataTable):
     def set_utc(self, utc: bool) -> None:
         self.utc = utc
         for seq, item in self._items.items():
-            self.update_cell(str(seq), "time", self._time(item))
+            if str(seq) in self.rows:
+                self.put(str(seq), self._cells(item))
 
     @property
     def selected_seq(self) -> int | None:
-        if self.row_count == 0:
-            return None
-        try:
-            row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
-        except Exception:  # noqa: BLE001 - no valid cursor means nothing selected
-            return None
-        return int(row_key.value) if row_key.value is not None else None
+        key = self.selected_key
+        return int(key) if key is not None else None
 
     def selected_item(self) -> TimelineItem | None:
         seq = self.selected_seq

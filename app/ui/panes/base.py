@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
+from datetime import tzinfo
 from functools import partial
+from typing import Any, Generic, TypeVar
 
 from rich.text import Text
 from textual.containers import Vertical
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from app.collectors.base import Backoff, Collector, Snapshot, collect_safely
-from app.ui.messages import SnapshotArrived
+from app.collectors.base import Collector, Snapshot
+from app.collectors.observations import NoObservations, Observer
+from app.collectors.poll import poll
+from app.ui.messages import SnapshotArrived, TimelineRequest
+
+T = TypeVar("T")
 
 
-def stale_text(snapshot: Snapshot, last_good: Snapshot | None, tz=None, names: str = "") -> Text:
+def stale_text(snapshot: Snapshot[Any], last_good: Snapshot[Any] | None, tz: tzinfo | None = None, names: str = "") -> Text:
     """'stale since HH:MM:SS: <reason>' — reason shown literally, never as markup. `names`
     says which rows are stale when a pane has several collectors."""
     since = (last_good.fetched_at if last_good else snapshot.fetched_at).astimezone(tz)
@@ -28,8 +35,13 @@ def stale_text(snapshot: Snapshot, last_good: Snapshot | None, tz=None, names: s
     return text
 
 
-class LivePane(Vertical):
-    """Base for panes fed by collectors. Subclasses implement `render_snapshot`."""
+class LivePane(Vertical, Generic[T]):
+    """Base for panes fed by collectors. Subclasses implement `render_snapshot`.
+
+    Everything a pane needs comes in here, from the config, when it is built (see
+    app.ui.live): `tz` for the times it shows, `observer` for what its source writes to
+    the timeline by itself. It never reads the app's config.
+    """
 
     DEFAULT_CSS = """
     LivePane { height: auto; border: round $panel; padding: 0 1; }
@@ -37,15 +49,24 @@ class LivePane(Vertical):
     LivePane.-stale > .stale { display: block; }
     """
 
-    snapshot: reactive[Snapshot | None] = reactive(None, always_update=True, init=False)
+    snapshot: reactive[Snapshot[T] | None] = reactive(None, always_update=True, init=False)
 
-    def __init__(self, collectors: list[Collector], *, title: str, tz=None, id: str | None = None) -> None:
+    def __init__(
+        self,
+        collectors: Sequence[Collector[T]],
+        *,
+        title: str,
+        tz: tzinfo | None = None,
+        observer: Observer | None = None,
+        id: str | None = None,
+    ) -> None:
         super().__init__(id=id)
-        self.collectors = collectors
+        self.collectors = list(collectors)
         self.border_title = title
         self.tz = tz
-        self.last_good: dict[str, Snapshot] = {}
-        self.latest: dict[str, Snapshot] = {}
+        self.observer: Observer = observer or NoObservations()
+        self.last_good: dict[str, Snapshot[T]] = {}
+        self.latest: dict[str, Snapshot[T]] = {}
         self._stale = Static("", classes="stale", markup=False)
 
     def compose_stale(self) -> Static:
@@ -70,16 +91,8 @@ class LivePane(Vertical):
             except Exception:  # noqa: BLE001 - closing a dead target must not block exit
                 pass
 
-    async def _poll(self, collector: Collector) -> None:
-        backoff = Backoff()
-        while True:
-            snapshot = await collect_safely(collector)
-            if snapshot.error is None:
-                backoff.success()
-            else:
-                backoff.failure()
-            self.post_message(SnapshotArrived(snapshot))
-            await asyncio.sleep(collector.interval if collector.retries_itself else backoff.delay(collector.interval))
+    async def _poll(self, collector: Collector[T]) -> None:
+        await poll(collector, self.observer, lambda snapshot: self.post_message(SnapshotArrived(snapshot)))
 
     def on_snapshot_arrived(self, message: SnapshotArrived) -> None:
         # Let it bubble on to the app too (auto timeline), after we render.
@@ -88,8 +101,11 @@ class LivePane(Vertical):
         if snap.error is None:
             self.last_good[snap.name] = snap
         self.snapshot = snap
+        for line in snap.observations:
+            # automatic: with several terminals on one incident only one of them logs it
+            self.post_message(TimelineRequest(line, kind="observation", automatic=True))
 
-    def watch_snapshot(self, snapshot: Snapshot | None) -> None:
+    def watch_snapshot(self, snapshot: Snapshot[T] | None) -> None:
         if snapshot is None:
             return
         stale = [s for s in self.latest.values() if s.error is not None]
@@ -100,5 +116,5 @@ class LivePane(Vertical):
             self._stale.update(stale_text(worst, self.last_good.get(worst.name), self.tz, names))
         self.render_snapshot(snapshot, self.last_good.get(snapshot.name))
 
-    def render_snapshot(self, snapshot: Snapshot, last_good: Snapshot | None) -> None:
+    def render_snapshot(self, snapshot: Snapshot[T], last_good: Snapshot[T] | None) -> None:
         raise NotImplementedError

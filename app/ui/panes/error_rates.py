@@ -4,29 +4,29 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime, tzinfo
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable
-from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
 
-from app.collectors.base import Level, Snapshot
-from app.collectors.error_rates import ErrorRateData, ErrorRateRow, format_thresholds, format_value, row_text
-from app.collectors.transitions import TransitionTracker, describe_transition
+from app.collectors.base import Collector, Level, Snapshot
+from app.collectors.error_rates.model import ErrorRateData, ErrorRateRow, format_thresholds, format_value, row_text
+from app.collectors.observations import Observer
 from app.ui.messages import TimelineRequest
 from app.ui.panes.base import LivePane
-from app.ui.panes.fit import FlexColumn
-from app.ui.sparkline import sparkline
+from app.ui.widgets.fit import FlexColumn
+from app.ui.widgets.keyed_table import KeyedTable
+from app.ui.widgets.sparkline import sparkline
 
 SPARK_WIDTH = 10
 COLUMNS = (("level", "Level"), ("name", "Error rate"), ("value", "Value"), ("trend", "Trend"), ("limits", "Warn / crit"))
 
 
-class ErrorRatesTable(DataTable):
+class ErrorRatesTable(KeyedTable):
     """The table; level colours come from styles/error_rates.tcss via component classes."""
 
-    COMPONENT_CLASSES = DataTable.COMPONENT_CLASSES | {
+    COMPONENT_CLASSES = KeyedTable.COMPONENT_CLASSES | {
         "error-rates--ok",
         "error-rates--warn",
         "error-rates--crit",
@@ -48,20 +48,28 @@ class ShownRow:
     collector: str
     row: ErrorRateRow
     data: ErrorRateData
-    fetched_at: object
+    fetched_at: datetime
 
 
-class ErrorRatesPane(LivePane):
+class ErrorRatesPane(LivePane[ErrorRateData]):
     BINDINGS = [Binding("p", "pin", "Pin rate", id="error_rates.pin")]
 
-    def __init__(self, collectors, *, title: str, tz=None, id: str | None = None) -> None:
-        super().__init__(collectors, title=title, tz=tz, id=id)
+    def __init__(
+        self,
+        collectors: list[Collector[ErrorRateData]],
+        *,
+        title: str = "Error rates",
+        tz: tzinfo | None = None,
+        observer: Observer | None = None,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(collectors, title=title, tz=tz, observer=observer, id=id)
         self.table = ErrorRatesTable(cursor_type="row", zebra_stripes=False, id="error-rates-table")
         # Long series labels give way (cut with …) so the value never scrolls off.
         self._name_column = FlexColumn(self.table, "name", min_width=12, keep_after=1)
         self.shown: dict[str, ShownRow] = {}
-        self._keys_by_collector: dict[str, list[str]] = {}
-        self._tracker: TransitionTracker | None = None
+        # collector -> row id -> cells, each collector's rows in the order it gave them
+        self._rows_by_collector: dict[str, dict[str, tuple[Text, ...]]] = {}
 
     def compose(self) -> ComposeResult:
         yield self.compose_stale()
@@ -72,22 +80,22 @@ class ErrorRatesPane(LivePane):
             self.table.add_column(label, key=key)
         # One placeholder row per collector so the pane has its shape before data arrives.
         for collector in self.collectors:
-            self._set_row(self._row_id(collector.name, ""), (
+            self._rows_by_collector[collector.name] = {self._row_id(collector.name, ""): (
                 Text("… wait", style=self.table.muted_style()),
                 Text(collector.name),
                 Text("…"),
                 Text(""),
                 Text(""),
-            ))
-            self._keys_by_collector[collector.name] = [self._row_id(collector.name, "")]
+            )}
+        self._sync()
         super().on_mount()
 
     @staticmethod
     def _row_id(collector: str, key: str) -> str:
         return f"{collector}\x1f{key}"
 
-    def render_snapshot(self, snapshot: Snapshot, last_good: Snapshot | None) -> None:
-        data = snapshot.data if isinstance(snapshot.data, ErrorRateData) else None
+    def render_snapshot(self, snapshot: Snapshot[ErrorRateData], last_good: Snapshot[ErrorRateData] | None) -> None:
+        data = snapshot.data
         if snapshot.error is not None:
             if last_good is None:
                 # Never had data: say why in the row itself rather than show nothing.
@@ -99,55 +107,24 @@ class ErrorRatesPane(LivePane):
         if data is None:
             return
         self._show_rows(snapshot, data, data.rows)
-        self._observe_transitions(snapshot, data)
 
     def _show_rows(self, snapshot: Snapshot, data: ErrorRateData, rows: tuple[ErrorRateRow, ...]) -> None:
-        before = list(self._keys_by_collector.get(snapshot.name, []))
-        wanted = []
+        cells = {}
         for row in rows:
             row_id = self._row_id(snapshot.name, row.key)
-            wanted.append(row_id)
             self.shown[row_id] = ShownRow(snapshot.name, row, data, snapshot.fetched_at)
-            self._set_row(row_id, self._cells(snapshot.name, row, data, series=len(rows) > 1))
-        for row_id in self._keys_by_collector.get(snapshot.name, []):
-            if row_id not in wanted:
-                self.shown.pop(row_id, None)
-                try:
-                    self.table.remove_row(row_id)
-                except RowDoesNotExist:
-                    pass
-        self._keys_by_collector[snapshot.name] = wanted
-        if wanted != before:
-            self._keep_config_order()
+            cells[row_id] = self._row_cells(snapshot.name, row, data, series=len(rows) > 1)
+        for row_id in self._rows_by_collector.get(snapshot.name, {}).keys() - cells.keys():
+            self.shown.pop(row_id, None)
+        self._rows_by_collector[snapshot.name] = cells
+        self._sync()
 
-    def _keep_config_order(self) -> None:
-        """New series are appended by the table; put rows back in config order, then by labels,
-        and keep the cursor on the row it was on."""
-        selected = None
-        if self.table.row_count:
-            try:
-                selected = self.table.coordinate_to_cell_key(self.table.cursor_coordinate).row_key
-            except CellDoesNotExist:
-                selected = None
-        order = {c.name: i for i, c in enumerate(self.collectors)}
-        # The sort sees only the cells; map each shown title back to its row id's parts.
-        titles = {}
-        for row_key in self.table.rows:
-            collector, _, series = str(row_key.value).partition("\x1f")
-            titles[self.table.get_cell(row_key, "name").plain] = (collector, series)
+    def _sync(self) -> None:
+        """Rows in config order, each collector's series in the order it gave them (by labels)."""
+        self.table.sync({row_id: cells for rows in self._rows_by_collector.values() for row_id, cells in rows.items()})
+        self._name_column.schedule()
 
-        def position(cell: Text) -> tuple[int, str]:
-            collector, series = titles.get(cell.plain, ("", cell.plain))
-            return order.get(collector, len(order)), series
-
-        self.table.sort("name", key=position)
-        if selected is not None:
-            try:
-                self.table.move_cursor(row=self.table.get_row_index(selected), animate=False)
-            except RowDoesNotExist:
-                pass
-
-    def _cells(self, name: str, row: ErrorRateRow, data: ErrorRateData, *, series: bool = False) -> tuple[Text, ...]:
+    def _row_cells(self, name: str, row: ErrorRateRow, data: ErrorRateData, *, series: bool = False) -> tuple[Text, ...]:
         level = Text(f"{row.level.symbol} {row.level.word}", style=self.table.level_style(row.level))
         title = Text(no_wrap=True, overflow="ellipsis")
         if series and row.labels:
@@ -170,64 +147,15 @@ class ErrorRatesPane(LivePane):
         trend = Text(sparkline(list(row.history), SPARK_WIDTH, floor=0))
         return (level, title, value, trend, limits)
 
-    def _set_row(self, row_id: str, cells: tuple[Text, ...]) -> None:
-        """Update in place when the row exists, so the cursor and scroll stay put."""
-        try:
-            self.table.get_row_index(row_id)
-        except RowDoesNotExist:
-            self.table.add_row(*cells, key=row_id)
-            return
-        for (column, _), cell in zip(COLUMNS, cells, strict=True):
-            try:
-                self.table.update_cell(row_id, column, cell, update_width=True)
-            except CellDoesNotExist:
-                pass
-        self._name_column.schedule()
-
     def on_resize(self) -> None:
         self._name_column.schedule()
 
-    # --- the timeline -------------------------------------------------------------------
-
-    def _observe_transitions(self, snapshot: Snapshot, data: ErrorRateData) -> None:
-        """The one place error rates feed the auto timeline (shared TransitionTracker)."""
-        tracker = self._transition_tracker()
-        if tracker is None:
-            return
-        for row in data.rows:
-            if row.note == "collecting…":
-                continue  # not a level yet, only the first of two scrapes
-            label = f"{snapshot.name} {row.labels}".strip()
-            reason = row_text(row, data.unit)
-            transition = tracker.observe(self._row_id(snapshot.name, row.key), row.level, snapshot.fetched_at, reason)
-            if transition is not None:
-                self.post_message(TimelineRequest(describe_transition(label, transition, self.tz), "observation", automatic=True))
-
-    def _transition_tracker(self) -> TransitionTracker | None:
-        if self._tracker is None:
-            config = getattr(self.app, "config", None)
-            settings = getattr(config, "auto_timeline", None)
-            if settings is not None and not settings.enabled:
-                return None
-            if settings is None:
-                self._tracker = TransitionTracker()
-            else:
-                self._tracker = TransitionTracker(
-                    consecutive=settings.consecutive,
-                    min_interval=settings.min_interval,
-                    max_per_minute=settings.max_per_minute,
-                )
-        return self._tracker
-
     def action_pin(self) -> None:
         """Pin the selected row's current state into the timeline."""
-        if not self.table.row_count:
+        key = self.table.selected_key
+        if key is None:
             return
-        try:
-            row_key = self.table.coordinate_to_cell_key(self.table.cursor_coordinate).row_key
-        except CellDoesNotExist:
-            return
-        shown = self.shown.get(str(row_key.value))
+        shown = self.shown.get(key)
         if shown is None:
             self.notify("No data on this row yet", severity="warning")
             return

@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 from collections import deque
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.coordinate import Coordinate
-from textual.widgets import DataTable
 
 from app.collectors.base import Collector, Level, Snapshot, now_utc
 from app.collectors.health import HealthResult
-from app.collectors.transitions import TransitionTracker, describe_transition, format_age
-from app.config.timeline import AutoTimelineSettings
+from app.collectors.observations import Observer
+from app.collectors.transitions import format_age
 from app.ui.messages import TimelineRequest
 from app.ui.panes.base import LivePane
-from app.ui.panes.fit import FlexColumn, Room, flex_text
-from app.ui.sparkline import sparkline
+from app.ui.widgets.fit import FlexColumn, Room, flex_text
+from app.ui.widgets.keyed_table import KeyedTable
+from app.ui.widgets.sparkline import sparkline
 
 HISTORY = 30
 TREND_WIDTH = 8
@@ -37,7 +36,7 @@ COLUMNS = [
 _SINCE_WORD = {Level.OK: "up", Level.WARN: "warn", Level.CRIT: "down", Level.UNKNOWN: "unknown"}
 
 
-class HealthTable(DataTable):
+class HealthTable(KeyedTable):
     """The rows; level colours come from component classes in styles/health.tcss."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -69,27 +68,27 @@ class _Row:
         self.level: Level | None = None
         self.since: datetime | None = None
         self.summary = "waiting for the first result"
+        self.code = ""
+        self.latency = ""
         self.latencies: deque[float | None] = deque(maxlen=HISTORY)
 
 
-class HealthPane(LivePane):
+class HealthPane(LivePane[HealthResult]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "pin", "Pin to timeline", id="health.pin"),
     ]
 
     def __init__(
         self,
-        collectors: list[Collector],
+        collectors: list[Collector[HealthResult]],
         *,
         title: str = "Health",
-        tz=None,
+        tz: tzinfo | None = None,
+        observer: Observer | None = None,
         id: str | None = None,
-        auto_timeline: AutoTimelineSettings | None = None,
     ) -> None:
-        super().__init__(collectors, title=title, tz=tz, id=id)
-        self._settings = auto_timeline
+        super().__init__(collectors, title=title, tz=tz, observer=observer, id=id)
         self._rows: dict[str, _Row] = {c.name: _Row() for c in collectors}
-        self._tracker = TransitionTracker()
         self.table = HealthTable(cursor_type="row", zebra_stripes=False, id="health-table")
         # The reason gives way (cut with …) so level, code and latency never scroll off.
         self._reason_column = _ReasonColumn(self.table, "reason", min_width=REASON_MIN)
@@ -101,28 +100,18 @@ class HealthPane(LivePane):
     def on_mount(self) -> None:
         # Runs before LivePane.on_mount (Textual calls handlers down the MRO), so the rows
         # exist before the first snapshot can arrive.
-        settings = self._settings or getattr(getattr(self.app, "config", None), "auto_timeline", None)
-        self._settings = settings if isinstance(settings, AutoTimelineSettings) else AutoTimelineSettings()
-        self._tracker = TransitionTracker(
-            consecutive=self._settings.consecutive,
-            min_interval=self._settings.min_interval,
-            max_per_minute=self._settings.max_per_minute,
-        )
         for key, label in COLUMNS:
             self.table.add_column(label, key=key)
-        for collector in self.collectors:
-            self.table.add_row(
-                Text(collector.name), self.table.level_text(Level.UNKNOWN), "", "",
-                flex_text("waiting for the first result"), "", "", key=collector.name,
-            )
+        for name, row in self._rows.items():
+            self.table.put(name, self._cells(name, row))
         self.set_interval(5, self._refresh_ages)
 
     def on_resize(self) -> None:
         self._reason_column.schedule()
 
-    def render_snapshot(self, snapshot: Snapshot, last_good: Snapshot | None) -> None:
+    def render_snapshot(self, snapshot: Snapshot[HealthResult], last_good: Snapshot[HealthResult] | None) -> None:
         row = self._rows.setdefault(snapshot.name, _Row())
-        result = snapshot.data if isinstance(snapshot.data, HealthResult) else None
+        result = snapshot.data
         if snapshot.error is not None or result is None:
             # The collector itself failed: keep the last numbers, say so in the reason.
             level, summary = Level.UNKNOWN, f"check failed: {snapshot.error or 'no result'}"
@@ -133,25 +122,25 @@ class HealthPane(LivePane):
             row.level, row.since = level, snapshot.fetched_at
         row.summary = summary
         self._update_row(snapshot.name, row, result)
-        if result is not None and snapshot.error is None:
-            self._maybe_observe(snapshot.name, level, snapshot.fetched_at, summary)
         self._set_pane_level()
 
     def _update_row(self, name: str, row: _Row, result: HealthResult | None) -> None:
-        if name not in self.table.rows:
-            return
-        cells = {
-            "level": self.table.level_text(row.level if row.level is not None else Level.UNKNOWN),
-            "reason": flex_text(row.summary),
-            "since": Text(self._since_cell(row)),
-            "trend": Text(sparkline(list(row.latencies), TREND_WIDTH, floor=0)),
-        }
         if result is not None:
-            cells["code"] = Text(str(result.status_code) if result.status_code is not None else "—")
-            cells["latency"] = Text(f"{result.latency_ms:.0f} ms" if result.latency_ms is not None else "—", justify="right")
-        for column, value in cells.items():
-            self.table.update_cell(name, column, value, update_width=True)
+            row.code = str(result.status_code) if result.status_code is not None else "—"
+            row.latency = f"{result.latency_ms:.0f} ms" if result.latency_ms is not None else "—"
+        self.table.put(name, self._cells(name, row))
         self._reason_column.schedule()
+
+    def _cells(self, name: str, row: _Row) -> tuple[Text, ...]:
+        return (
+            Text(name),
+            self.table.level_text(row.level if row.level is not None else Level.UNKNOWN),
+            Text(row.code),
+            Text(row.latency, justify="right"),
+            flex_text(row.summary),
+            Text(self._since_cell(row)),
+            Text(sparkline(list(row.latencies), TREND_WIDTH, floor=0)),
+        )
 
     def _since_text(self, row: _Row) -> str:
         if row.since is None or row.level is None:
@@ -167,8 +156,8 @@ class HealthPane(LivePane):
 
     def _refresh_ages(self) -> None:
         for name, row in self._rows.items():
-            if name in self.table.rows and row.since is not None:
-                self.table.update_cell(name, "since", Text(self._since_cell(row)))
+            if row.since is not None:
+                self.table.put(name, self._cells(name, row))
 
     def _set_pane_level(self) -> None:
         levels = [r.level for r in self._rows.values() if r.level is not None]
@@ -177,16 +166,11 @@ class HealthPane(LivePane):
         for level in Level:
             self.set_class(level == worst, f"-worst{level.css_class}")
 
-    def _maybe_observe(self, name: str, level: Level, at: datetime, reason: str) -> None:
-        transition = self._tracker.observe(name, level, at, reason)
-        if transition is not None and self._settings and self._settings.enabled:
-            self.post_message(TimelineRequest(describe_transition(name, transition, self.tz), kind="observation", automatic=True))
-
     def action_pin(self) -> None:
         """Write the selected row's current state into the incident timeline."""
         if not self.table.row_count:
             return
-        key = self.table.coordinate_to_cell_key(Coordinate(self.table.cursor_row, 0)).row_key.value
+        key = self.table.selected_key
         row = self._rows.get(key or "")
         if row is None or row.level is None:
             self.notify(f"{key}: no result yet, nothing to pin", severity="warning", markup=False)

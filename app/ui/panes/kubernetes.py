@@ -13,6 +13,7 @@ selected pod in full.
 from __future__ import annotations
 
 import gc
+from datetime import tzinfo
 from typing import ClassVar
 
 from rich.text import Text
@@ -23,9 +24,11 @@ from textual.widgets import DataTable, Static
 from app.collectors.base import Collector, Level, Snapshot
 from app.collectors.k8s_records import PodRow
 from app.collectors.kubernetes import KubeView
+from app.collectors.observations import Observer
 from app.ui.messages import TimelineRequest
 from app.ui.panes.base import LivePane
-from app.ui.panes.fit import FlexColumn, Room, flex_text
+from app.ui.widgets.fit import FlexColumn, Room, flex_text
+from app.ui.widgets.keyed_table import KeyedTable
 
 SHOWN_DEPLOYMENTS = 6
 SHOWN_EVENTS = 6
@@ -33,13 +36,22 @@ SHOWN_EVENTS = 6
 # freezes the screen for seconds, so new rows go in batches (problem pods first).
 ADD_BATCH = 300
 FREEZE_AFTER_ROWS = 1000
-_RANK = {lv.symbol: lv.severity_rank for lv in Level}
 
 
-class PodsTable(DataTable):
+class PodsTable(KeyedTable):
     """The pod rows; level colours come from component classes in styles/kubernetes.tcss."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"pods-table--ok", "pods-table--warn", "pods-table--crit", "pods-table--unknown"}
+    _frozen = False
+
+    def rows_settled(self) -> None:
+        if not self._frozen and self.row_count >= FREEZE_AFTER_ROWS:
+            # A full collection walks every object: with 5,000 rows on screen it froze the UI
+            # for 120-300 ms every few seconds under churn. The table's first fill lives as
+            # long as the app, so take it out of the collector's walk (one pause, now).
+            self._frozen = True
+            gc.collect()
+            gc.freeze()
 
     def level_text(self, level: Level) -> Text:
         style = self.get_component_rich_style(f"pods-table-{level.css_class}", partial=True)
@@ -66,13 +78,21 @@ class PodColumnsFit(FlexColumn):
         return max(min(self.min_width, natural), room.left(shown) if shown < len(room.after) else min(natural, room.left(shown)))
 
 
-class PodsPane(LivePane):
+class PodsPane(LivePane[KubeView]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "pin_pod", "Pin pod", id="kubernetes.pin"),
     ]
 
-    def __init__(self, collectors: list[Collector], *, title: str = "Kubernetes pods", tz=None, id: str | None = None) -> None:
-        super().__init__(collectors, title=title, tz=tz, id=id)
+    def __init__(
+        self,
+        collectors: list[Collector[KubeView]],
+        *,
+        title: str = "Kubernetes pods",
+        tz: tzinfo | None = None,
+        observer: Observer | None = None,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(collectors, title=title, tz=tz, observer=observer, id=id)
         self.base_title = title
         self.several_clusters = len(collectors) > 1
         targets = [getattr(c, "target", None) for c in collectors]
@@ -82,10 +102,8 @@ class PodsPane(LivePane):
         self._name_column = PodColumnsFit(self.table, "name", min_width=12, keep_after=2, then=(16, 28, 28))
         self.deployments = Static("", id="pods-deployments", markup=False)
         self.events = Static("", id="pods-events", markup=False)
-        self._shown: dict[str, dict[str, PodRow]] = {}  # cluster -> row key -> row in the table
+        self._rows: dict[str, PodRow] = {}  # row key -> the pod as last seen, every cluster
         self._views: dict[str, KubeView] = {}
-        self._to_add: dict[str, PodRow] = {}  # fresh rows not yet in the table, worst first
-        self._frozen = False
 
     def compose(self) -> ComposeResult:
         yield self.compose_stale()
@@ -102,8 +120,8 @@ class PodsPane(LivePane):
         self.events.display = False
 
     # --- rendering ---------------------------------------------------------------
-    def render_snapshot(self, snapshot: Snapshot, last_good: Snapshot | None) -> None:
-        view = snapshot.data if isinstance(snapshot.data, KubeView) else None
+    def render_snapshot(self, snapshot: Snapshot[KubeView], last_good: Snapshot[KubeView] | None) -> None:
+        view = snapshot.data
         if view is None:
             return  # nothing new to show; the stale line (from LivePane) says why
         self._views[view.cluster] = view
@@ -112,88 +130,36 @@ class PodsPane(LivePane):
         self._render_events()
         self._render_title()
         self._show_selected()
-        for line in view.observations:
-            # automatic: with several terminals on one incident only one of them logs it
-            self.post_message(TimelineRequest(line, kind="observation", automatic=True))
 
-    def _cells(self, row: PodRow) -> dict[str, Text]:
-        name = row.name
-        if self.show_namespace:
-            name = f"{row.cluster}/{row.namespace}/{name}" if self.several_clusters else f"{row.namespace}/{name}"
-        cells = {"level": self.table.level_text(row.level)}
-        cells.update(name=flex_text(name), ready=Text(row.ready), status=Text(row.status),
-                     restarts=Text(row.restarts), age=Text(row.age), node=Text(row.node))
-        return cells
+    def _shown_name(self, row: PodRow) -> str:
+        if not self.show_namespace:
+            return row.name
+        return f"{row.cluster}/{row.namespace}/{row.name}" if self.several_clusters else f"{row.namespace}/{row.name}"
+
+    def _cells(self, row: PodRow) -> tuple[Text, ...]:
+        return (self.table.level_text(row.level), flex_text(self._shown_name(row)), Text(row.ready), Text(row.status),
+                Text(row.restarts), Text(row.age), Text(row.node))
 
     def _update_pods(self, view: KubeView) -> None:
-        table = self.table
-        shown = self._shown.setdefault(view.cluster, {})
-        fresh = {row.key: row for row in view.pods}
-        selected = self._selected_key()
-        reorder = False
-        for key in [k for k, row in self._to_add.items() if row.cluster == view.cluster and k not in fresh]:
-            del self._to_add[key]
-        for key in shown.keys() - fresh.keys():
-            table.remove_row(key)
-            del shown[key]
-        for key, row in fresh.items():
-            old = shown.get(key)
-            if old is None:
-                self._to_add[key] = row
-            elif old != row:
-                new_cells, old_cells = self._cells(row), self._cells(old)
-                for column, value in new_cells.items():
-                    if value.plain != old_cells[column].plain or (column == "level" and row.level != old.level):
-                        table.update_cell(key, column, value)
-                reorder = reorder or row.level != old.level
-                shown[key] = row
-        if self._to_add:
-            self._add_batch(sort=False)
-            reorder = True
-        if reorder:
-            self._sort(selected)
+        # Problem pods first, then by the name as shown (with several clusters, mixed).
+        rows = [row for v in self._views.values() for row in v.pods]
+        rows.sort(key=lambda row: (-row.level.severity_rank, self._shown_name(row)))
+        self._rows = {row.key: row for row in rows}
+        self.table.sync(self._rows, self._cells, batch=ADD_BATCH)
         self._name_column.schedule()
 
     def on_resize(self) -> None:
         self._name_column.schedule()
 
-    def _add_batch(self, sort: bool = True) -> None:
-        selected = self._selected_key()
-        for key in list(self._to_add)[:ADD_BATCH]:
-            row = self._to_add.pop(key)
-            self.table.add_row(*self._cells(row).values(), key=key)
-            self._shown.setdefault(row.cluster, {})[key] = row
-        if self._to_add:
-            self.call_after_refresh(self._add_batch)
-        elif not self._frozen and self.table.row_count >= FREEZE_AFTER_ROWS:
-            # A full collection walks every object: with 5,000 rows on screen it froze the UI
-            # for 120-300 ms every few seconds under churn. The table's first fill lives as
-            # long as the app, so take it out of the collector's walk (one pause, now).
-            self._frozen = True
-            gc.collect()
-            gc.freeze()
-        if sort:
-            self._sort(selected)
-
-    def _sort(self, selected: str | None) -> None:
-        self.table.sort("level", "name", key=lambda values: (-_RANK.get(values[0].plain, 0), *(v.plain for v in values[1:])))
-        if selected is not None and selected in self.table.rows:
-            self.table.move_cursor(row=self.table.get_row_index(selected), animate=False, scroll=False)
-
     def _selected_key(self) -> str | None:
-        if not self.table.row_count:
-            return None
-        try:
-            return self.table.coordinate_to_cell_key(self.table.cursor_coordinate).row_key.value
-        except Exception:  # noqa: BLE001 - a cursor past the end just means nothing selected
-            return None
+        return self.table.selected_key
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._show_selected()
 
     def _selected_row(self) -> PodRow | None:
         key = self._selected_key()
-        return next((shown[key] for shown in self._shown.values() if key in shown), None)
+        return self._rows.get(key) if key is not None else None
 
     def _show_selected(self) -> None:
         """The row under the cursor in full at the bottom border: a narrow pane cuts names."""

@@ -5,7 +5,7 @@ p pins the lock tree to the timeline.
 
 from __future__ import annotations
 
-import getpass
+from datetime import tzinfo
 from typing import ClassVar
 
 from rich.text import Text
@@ -17,10 +17,12 @@ from textual.widgets import DataTable, Static
 
 from app.collectors.base import Collector, Level, Snapshot
 from app.collectors.locktree import Backend, format_seconds, lock_tree_lines
+from app.collectors.observations import Observer
 from app.collectors.postgres import PostgresCollector, PostgresStatus, mask_dsn
 from app.ui.messages import TimelineRequest
 from app.ui.panes.base import LivePane
-from app.ui.panes.fit import FlexColumn, flex_text
+from app.ui.widgets.fit import FlexColumn, flex_text
+from app.ui.widgets.keyed_table import KeyedTable
 from app.ui.panes.postgres_screens import BackendDetailScreen, ConfirmActionScreen
 
 BAR_WIDTH = 12
@@ -73,11 +75,11 @@ class DatabaseView(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(f"? UNKNOWN {self.collector.name}  connecting…", classes="pg-summary -unknown", markup=False)
         yield Static("Lock tree: none", classes="pg-heading pg-locks-heading", markup=False)
-        locks = DataTable(classes="pg-locks", cursor_type="row", zebra_stripes=False)
+        locks = KeyedTable(classes="pg-locks", cursor_type="row", zebra_stripes=False)
         locks.add_columns(*[(label, key) for key, label in LOCK_COLUMNS])
         yield locks
         yield Static("Long-running: none", classes="pg-heading pg-long-heading", markup=False)
-        long = DataTable(classes="pg-long", cursor_type="row")
+        long = KeyedTable(classes="pg-long", cursor_type="row")
         long.add_columns(*[(label, key) for key, label in LONG_COLUMNS])
         yield long
         # The query gives way (cut with …) so pid, wait and lock stay on screen.
@@ -94,7 +96,7 @@ class DatabaseView(Vertical):
         summary.update(summary_text(self.collector.name, level, status, self.content_size.width or None))
         summary.set_classes(f"pg-summary {level.css_class}")
 
-    def show(self, snapshot: Snapshot, last_good: Snapshot | None) -> None:
+    def show(self, snapshot: Snapshot[PostgresStatus], last_good: Snapshot[PostgresStatus] | None) -> None:
         summary = self.query_one(".pg-summary", Static)
         self.set_class(snapshot.error is not None, "-stale")
         source = snapshot if snapshot.error is None else last_good
@@ -102,7 +104,10 @@ class DatabaseView(Vertical):
             summary.update(Text(f"{snapshot.level.symbol} {snapshot.level.word} {self.collector.name}  no data yet"))
             summary.set_classes(f"pg-summary {snapshot.level.css_class}")
             return
-        self.status = status = source.data
+        status = source.data
+        if status is None:
+            return
+        self.status = status
         self._summary = (source.level, status)
         self._show_summary(source.level, status)
         self._fill_locks(status)
@@ -111,7 +116,7 @@ class DatabaseView(Vertical):
             column.schedule()
 
     def _fill_locks(self, status: PostgresStatus) -> None:
-        table = self.query_one(".pg-locks", DataTable)
+        table = self.query_one(".pg-locks", KeyedTable)
         nodes = status.lock_tree.nodes
         roots = len(status.lock_tree.roots)
         heading = f"Lock tree: {roots} root blocker(s), {len(nodes) - roots} waiting" if nodes else "Lock tree: no lock waits"
@@ -131,7 +136,7 @@ class DatabaseView(Vertical):
         _refill(table, rows)
 
     def _fill_long(self, status: PostgresStatus) -> None:
-        table = self.query_one(".pg-long", DataTable)
+        table = self.query_one(".pg-long", KeyedTable)
         threshold = format_seconds(self.collector.target.long_running.total_seconds())
         count = len(status.long_running)
         self.query_one(".pg-long-heading", Static).update(
@@ -153,51 +158,42 @@ def _literal(*values: str) -> tuple[Text, ...]:
     return tuple(Text(value) for value in values)
 
 
-def _refill(table: DataTable, rows: list[tuple[str, tuple]]) -> None:
-    """Replace the rows but keep the cursor on the same backend (keyed by pid)."""
-    selected = None
-    if table.row_count and table.cursor_row < table.row_count:
-        selected = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-    table.clear()
-    for key, cells in rows:
-        table.add_row(*cells, key=key)
-    keys = [key for key, _ in rows]
-    if selected in keys:
-        table.move_cursor(row=keys.index(selected), animate=False)
+def _refill(table: KeyedTable, rows: list[tuple[str, tuple]]) -> None:
+    """Show exactly these rows (keyed by pid): the cursor stays on the same backend."""
+    table.sync(dict(rows))
     table.display = bool(rows)
 
 
-class PostgresPane(LivePane):
+class PostgresPane(LivePane[PostgresStatus]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("C", "signal(False)", "Cancel query", id="postgres.cancel"),
         Binding("K", "signal(True)", "Terminate (kill)", id="postgres.terminate"),
         Binding("p", "pin", "Pin lock tree", id="postgres.pin"),
     ]
 
-    def __init__(self, collectors: list[Collector], *, title: str = "PostgreSQL", tz=None, id: str | None = None) -> None:
-        super().__init__(collectors, title=title, tz=tz, id=id)
+    def __init__(
+        self,
+        collectors: list[PostgresCollector],
+        *,
+        operator: str,
+        title: str = "PostgreSQL",
+        tz: tzinfo | None = None,
+        observer: Observer | None = None,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(collectors, title=title, tz=tz, observer=observer, id=id)
+        self.operator = operator
+        """Named in the timeline entry of every cancel / terminate."""
         self._views = {c.name: DatabaseView(c, i) for i, c in enumerate(collectors)}
-        self._lost: dict[str, str] = {}  # name -> reason, while the connection is down after having worked
 
     def compose(self) -> ComposeResult:
         yield self.compose_stale()
         yield from self._views.values()
 
-    def render_snapshot(self, snapshot: Snapshot, last_good: Snapshot | None) -> None:
+    def render_snapshot(self, snapshot: Snapshot[PostgresStatus], last_good: Snapshot[PostgresStatus] | None) -> None:
         view = self._views.get(snapshot.name)
-        if view is None:
-            return
-        view.show(snapshot, last_good)
-        self._note_connection_change(snapshot, last_good)
-
-    def _note_connection_change(self, snapshot: Snapshot, last_good: Snapshot | None) -> None:
-        name = snapshot.name
-        if snapshot.error is not None and last_good is not None and name not in self._lost:
-            self._lost[name] = snapshot.error
-            self.post_message(TimelineRequest(f"PostgreSQL {name}: connection lost: {snapshot.error}", kind="observation", automatic=True))
-        elif snapshot.error is None and name in self._lost:
-            del self._lost[name]
-            self.post_message(TimelineRequest(f"PostgreSQL {name}: connection recovered", kind="observation", automatic=True))
+        if view is not None:
+            view.show(snapshot, last_good)
 
     # -- selection -------------------------------------------------------------------------
 
@@ -270,7 +266,7 @@ class PostgresPane(LivePane):
 
     async def _signal(self, view: DatabaseView, target: Backend, terminate: bool) -> None:
         result = await view.collector.signal(target.pid, target.backend_start, terminate=terminate)
-        operator = _operator(self.app)
+        operator = self.operator
         outcome = "done" if result.ok else "FAILED"
         text = (
             f"PostgreSQL {view.collector.name}: {result.action} backend {target.pid} "
@@ -295,14 +291,3 @@ class PostgresPane(LivePane):
     def describe_target(self, name: str) -> str:
         view = self._views[name]
         return mask_dsn(view.collector.target.dsn)
-
-
-def _operator(app) -> str:
-    config = getattr(app, "config", None)
-    operator = getattr(config, "operator", None)
-    if operator:
-        return operator
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"

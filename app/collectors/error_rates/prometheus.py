@@ -12,19 +12,9 @@ from typing import Any
 import httpx
 
 from app.collectors.base import Level, Snapshot, now_utc, worst
-from app.collectors.error_rates import (
-    ErrorRateCollector,
-    ErrorRateData,
-    ErrorRateRow,
-    RowHistory,
-    TOTAL_GRACE,
-    SharedClient,
-    deadline_text,
-    describe_http_error,
-    format_labels,
-    level_for,
-    read_bounded,
-)
+from app.collectors.error_rates.collector import ErrorRateCollector
+from app.collectors.error_rates.model import ErrorRateData, ErrorRateRow, RowHistory, format_labels, level_for
+from app.collectors.http_client import TOTAL_GRACE, SharedClient, deadline_text, describe_http_error, read_bounded
 from app.config.error_rates import ErrorRate
 
 RANGE_POINTS = 30
@@ -55,7 +45,7 @@ class PrometheusErrorRateCollector(ErrorRateCollector):
         """Evaluation time source (unix seconds); tests pin it to compare with Prometheus."""
         self._history = RowHistory()
 
-    async def collect(self) -> Snapshot:
+    async def collect(self) -> Snapshot[ErrorRateData]:
         at = self.clock()
         try:
             if self.config.range is None:

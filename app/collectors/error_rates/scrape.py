@@ -20,18 +20,9 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 from app.collectors.base import Level, Snapshot, now_utc
-from app.collectors.error_rates import (
-    ErrorRateCollector,
-    ErrorRateData,
-    ErrorRateRow,
-    RowHistory,
-    TOTAL_GRACE,
-    SharedClient,
-    deadline_text,
-    describe_http_error,
-    level_for,
-    read_bounded,
-)
+from app.collectors.error_rates.collector import ErrorRateCollector
+from app.collectors.error_rates.model import ErrorRateData, ErrorRateRow, RowHistory, level_for
+from app.collectors.http_client import TOTAL_GRACE, SharedClient, deadline_text, describe_http_error, read_bounded
 from app.config.error_rates import ErrorRate
 
 SeriesKey = tuple[tuple[str, str], ...]
@@ -120,7 +111,7 @@ class MetricsScrapeCollector(ErrorRateCollector):
         matchers = self.matchers.text()
         self.expression = f"{self.counter}{{{matchers}}}" if matchers else self.counter
 
-    async def collect(self) -> Snapshot:
+    async def collect(self) -> Snapshot[ErrorRateData]:
         try:
             async with asyncio.timeout(self.timeout + TOTAL_GRACE), self.client.stream(
                 "GET", self.url, headers={"Accept": ACCEPT}, timeout=self.timeout
@@ -170,11 +161,11 @@ class MetricsScrapeCollector(ErrorRateCollector):
         history = self._history.record("", value) if record else ()
         return ErrorRateRow("", "", value, level, note, history)
 
-    def _snapshot(self, rows: tuple[ErrorRateRow, ...]) -> Snapshot:
+    def _snapshot(self, rows: tuple[ErrorRateRow, ...]) -> Snapshot[ErrorRateData]:
         level = rows[0].level if rows else Level.UNKNOWN
         return Snapshot(self.source, self.name, now_utc(), level, None, self._data(rows))
 
-    def _failed(self, reason: str) -> Snapshot:
+    def _failed(self, reason: str) -> Snapshot[ErrorRateData]:
         return Snapshot(self.source, self.name, now_utc(), Level.UNKNOWN, reason, self._data(()))
 
     def _data(self, rows: tuple[ErrorRateRow, ...]) -> ErrorRateData:
