@@ -50,20 +50,25 @@ def _inspect_existing(path: Path, busy_timeout: float) -> None:
     """Check a file is a warroom database we can use, without writing a byte to it."""
     if not read_header(path):
         return  # an empty file is a new database
-    reader = None
+    reader = ReadConnection(path, busy_timeout)
     try:
-        reader = ReadConnection(path, busy_timeout)
-        conn = reader.conn
-        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-        if app_id == APPLICATION_ID:
-            conn.execute("SELECT count(*) FROM incidents").fetchone()
-    except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{path}: incident store is unreadable ({exc}); left untouched") from None
+        for attempt in range(3):
+            try:
+                conn = reader.conn
+                app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+                tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+                if app_id == APPLICATION_ID:
+                    conn.execute("SELECT count(*) FROM incidents").fetchone()
+            except sqlite3.DatabaseError as exc:
+                # A writer checkpointing under a lock-free reader looks like damage: look again.
+                if attempt < 2 and reader.changed_underneath():
+                    reader.reopen()
+                    continue
+                raise StoreError(f"{path}: incident store is unreadable ({exc}); left untouched") from None
+            break
     finally:
-        if reader is not None:
-            reader.close()
+        reader.close()
     if app_id != APPLICATION_ID and tables:
         raise StoreError(f"{path}: a SQLite database that is not warroom's; left untouched")
     if version > len(MIGRATIONS):

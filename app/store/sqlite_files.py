@@ -92,14 +92,19 @@ class ReadConnection:
         self._opened_as = _fingerprint(self.path)
         if self._opened_as[3]:
             # A -wal file: a writer is or was active and its last commits may live only there.
+            conn = None
             try:
-                self.conn = self._connect("mode=ro")
-                self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-                self.immutable = False
+                conn = self._connect("mode=ro")
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                self.conn, self.immutable = conn, False
                 return
             except sqlite3.Error:
-                self.conn.close()  # e.g. -shm not writable here; fall back to the main file
-        self.conn = self._connect("immutable=1")
+                if conn is not None:
+                    conn.close()  # e.g. -shm not writable here; fall back to the main file
+        try:
+            self.conn = self._connect("immutable=1")
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot read incident store: {exc}") from None
         self.immutable = True
 
     def _connect(self, option: str) -> sqlite3.Connection:

@@ -208,3 +208,34 @@ def test_full_disk_still_reads_and_says_why_writing_fails(tmpfs):
     assert "no space left" in failed.stderr, failed.stderr
     assert _digest(db) == before
     assert _siblings(db) == []
+
+
+CHURN = """
+import sys
+from datetime import UTC, datetime
+from app.domain.events import EventType, NewEvent
+from app.store.sqlite import SQLiteStore
+for i in range(int(sys.argv[3])):
+    with SQLiteStore(sys.argv[1]) as store:  # open, append, close: a checkpoint every time
+        store.append(sys.argv[2], NewEvent(EventType.ENTRY_ADDED, datetime.now(UTC), "bot", {"kind": "note", "text": f"churn {i}"}))
+"""
+
+
+def test_readers_stay_consistent_while_writers_come_and_go(tmp_path):
+    db = tmp_path / "w.db"
+    incident = _filled_store(db, entries=50)
+    writer = subprocess.Popen([sys.executable, "-c", CHURN, str(db), incident, "60"], cwd=ROOT)
+    seen = []
+    try:
+        while writer.poll() is None:
+            with SQLiteStore(db, read_only=True) as reader:
+                events = reader.events(incident)
+            seqs = [e.seq for e in events]
+            assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
+            seen.append(len(events))
+    finally:
+        writer.wait(60)
+    assert writer.returncode == 0
+    assert seen == sorted(seen) and seen[0] >= 51
+    with SQLiteStore(db, read_only=True) as reader:
+        assert len(reader.events(incident)) == 111
