@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from app.collectors.base import Check, Collector, Level, collect_safely, worst
 from app.collectors.registry import SOURCES, configured_sources
 from app.config import Config
+from app.domain.scrub import Scrubber
 from app.errors import ConfigError
 
 # Beyond the largest timeout: collectors' own grace (health adds 0.5 s) and process overhead.
@@ -120,9 +121,13 @@ def run_status(config: Config, *, as_json: bool, only: list[str] | None) -> int:
             raise ConfigError(f"--only: unknown source {unknown[0]!r} (known: {', '.join(SOURCES)})")
     checks = asyncio.run(gather_checks(config, only))
     overall = worst([c.level for c in checks]) if checks else Level.UNKNOWN
+    # Last line of defence: whatever a collector put in a summary or detail (a URL with
+    # ?access_token=, a header value echoed in an error) is masked before it is printed.
+    scrub = Scrubber.from_config(config)
     if as_json:
-        sys.stdout.write(json.dumps(status_document(checks, overall), indent=2, ensure_ascii=not _can_print_symbols()) + "\n")
+        document = scrub.data(status_document(checks, overall))
+        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=not _can_print_symbols()) + "\n")
     else:
-        sys.stdout.write("\n".join(status_table(checks, overall, _can_print_symbols())) + "\n")
+        sys.stdout.write("\n".join(scrub(line) for line in status_table(checks, overall, _can_print_symbols())) + "\n")
     sys.stdout.flush()
     return int(overall)

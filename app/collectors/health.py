@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import anyio
 import anyio.abc  # noqa: F401 - these and the names below are what httpx's transport
@@ -30,6 +30,7 @@ from app.collectors.http_client import TOTAL_GRACE, ClientsByTls, clean, deadlin
 from app.collectors.probe_loop import on_probe_loop
 from app.config import Config
 from app.config.health import BodyCondition, HealthCheck
+from app.domain.scrub import scrub_url
 
 MAX_BODY = 1024 * 1024
 _MISSING = object()
@@ -63,12 +64,8 @@ class HealthResult:
 
 
 def display_url(url: str) -> str:
-    """The URL without user:password, for screens, JSON and the timeline."""
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    host = parts.netloc.rsplit("@", 1)[1]
-    return urlunsplit((parts.scheme, f"***@{host}", parts.path, parts.query, parts.fragment))
+    """The URL without user:password or credential query values, for screens, JSON and the timeline."""
+    return scrub_url(url)
 
 
 def _lookup(document: Any, path: str) -> Any:

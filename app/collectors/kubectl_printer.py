@@ -1,7 +1,7 @@
 """The READY / STATUS / RESTARTS / AGE columns exactly as `kubectl get pods` prints them.
 
 Our own Python following the rules of kubectl's pod printer (printPod in
-kubernetes/pkg/printers/internalversion/printers.go) and apimachinery's
+kubernetes/pkg/printers/internalversion/printers.go, as of Kubernetes 1.35) and apimachinery's
 duration.HumanDuration. Works on the raw v1 Pod JSON (a dict), because building the
 client's models for thousands of pods costs far more than the few fields we read.
 """
@@ -157,6 +157,9 @@ def pod_columns(pod: dict) -> PodColumns:
     if not initializing or _condition_true(conditions, "Initialized"):
         restarts, last_restart = sidecar_restarts, sidecar_last_restart
         has_running = False
+        # Since Kubernetes 1.35 (PR #124766) a failed container outranks a Completed one:
+        # the first container that exited non-zero (the walk is last to first) is kept.
+        failure = ""
         for container in reversed(status.get("containerStatuses") or []):
             restarts += int(container.get("restartCount") or 0)
             last_restart = _later(last_restart, _finished_at(container))
@@ -166,11 +169,18 @@ def pod_columns(pod: dict) -> PodColumns:
                 reason = waiting["reason"]
             elif terminated is not None:
                 reason = _terminated_reason(terminated, "")
+                if int(terminated.get("exitCode") or 0) != 0:
+                    failure = reason
             elif container.get("ready") and state.get("running") is not None:
                 has_running = True
                 ready += 1
-        if reason == "Completed" and has_running:
-            reason = "Running" if _condition_true(conditions, "Ready") else "NotReady"
+        if reason == "Completed":
+            if has_running and _condition_true(conditions, "Ready"):
+                reason = "Running"
+            elif failure:
+                reason = failure
+            elif has_running:
+                reason = "NotReady"
 
     if meta.get("deletionTimestamp") and status.get("reason") == NODE_UNREACHABLE_REASON:
         reason = "Unknown"

@@ -88,5 +88,9 @@ def parse_tasks(text: str, *, steps: bool = False) -> list[MarkdownTask]:
 
 
 def load_tasks(path: Path) -> list[MarkdownTask]:
-    text = decode(path.read_bytes())
+    """Raises UnreadableFile for anything but a regular file of at most 1 MiB (a runbook
+    path pointing at /dev/zero or a FIFO must not eat memory or hang the start)."""
+    from app.config.files import MAX_RUNBOOK_BYTES, read_regular
+
+    text = decode(read_regular(path, MAX_RUNBOOK_BYTES))
     return parse_tasks(text) or parse_tasks(text, steps=True)

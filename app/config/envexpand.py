@@ -10,10 +10,14 @@ from typing import Any
 from app.errors import ConfigError
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# ${A:-${B:-x}} is useful two or three levels deep; thousands of levels is an attack on the stack.
+MAX_DEFAULT_NESTING = 8
 
 
-def expand_string(text: str, where: str, env: Mapping[str, str]) -> str:
+def expand_string(text: str, where: str, env: Mapping[str, str], _level: int = 0) -> str:
     """Expand ${VAR}, ${VAR:-default} (defaults may nest: ${A:-${B:-x}}) and $$ -> $."""
+    if _level > MAX_DEFAULT_NESTING:
+        raise ConfigError(f"{where}: ${{...:-default}} nested more than {MAX_DEFAULT_NESTING} deep; refused")
     out: list[str] = []
     i = 0
     while i < len(text):
@@ -45,7 +49,7 @@ def expand_string(text: str, where: str, env: Mapping[str, str]) -> str:
                         f"{where}: environment variable ${{{name}}} is not set "
                         f"(set it, or write ${{{name}:-default}})"
                     )
-                value = expand_string(default, where, env)
+                value = expand_string(default, where, env, _level + 1)
             out.append(value)
             i = end + 1
         else:

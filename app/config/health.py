@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from app.config.types import STRICT, Duration, HttpUrl
+from app.config.urls import check_headers
 
 _STATUS_CLASS = re.compile(r"[1-5]xx", re.IGNORECASE)
 _STATUS_RANGE = re.compile(r"(\d{3})\s*-\s*(\d{3})")
@@ -78,6 +79,11 @@ class HealthCheck(BaseModel):
     """JSON body conditions, all of which must hold."""
     contains: str | None = None
     """Text the body (its first 1 MiB) must contain."""
+
+    @field_validator("headers")
+    @classmethod
+    def _headers(cls, value: dict[str, str]) -> dict[str, str]:
+        return check_headers(value)
 
     @field_validator("expect_status")
     @classmethod

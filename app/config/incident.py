@@ -9,6 +9,8 @@ from pathlib import Path
 from pydantic import BaseModel, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
 from app.config.checklist_md import load_tasks
+from app.config.files import UnreadableFile
+from app.config.urls import parse_store_url
 from app.config.types import STRICT, Duration
 
 PHASES_HINT = "triage, mitigation, resolution, ..."
@@ -132,8 +134,8 @@ class ChecklistPhase(BaseModel):
             path = (base / self.from_markdown).expanduser()
             try:
                 tasks = load_tasks(path)
-            except OSError as exc:
-                raise ValueError(f"cannot read {self.from_markdown}: {exc.strerror or exc}") from None
+            except UnreadableFile as exc:
+                raise ValueError(f"cannot read {self.from_markdown} (from_markdown): {exc}") from None
             if not tasks:
                 raise ValueError(f"{self.from_markdown} has no '- [ ]' items and no numbered steps")
             for task in tasks:
@@ -211,10 +213,46 @@ class IncidentSettings(BaseModel):
     @field_validator("id_format")
     @classmethod
     def _id_format(cls, value: str) -> str:
-        if "{seq" not in value:
-            raise ValueError("id_format must contain {seq}, e.g. INC-{year}-{seq:03d}")
-        try:
-            value.format(year=2026, seq=1)
-        except (KeyError, ValueError, IndexError) as exc:
-            raise ValueError(f"id_format is not a valid pattern: {exc}") from None
+        return check_id_format(value)
+
+    @field_validator("store")
+    @classmethod
+    def _store(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_store_url(value)
         return value
+
+
+# The id becomes part of file names (exports) and is typed by people: only these characters,
+# only {year} and {seq} (zero-padded width allowed), nothing str.format could be talked into.
+_ID_TEXT = re.compile(r"[A-Za-z0-9_.-]*")
+_ID_FIELDS = {"year": re.compile(r"(04)?d?"), "seq": re.compile(r"(0[1-9][0-9]?)?d?")}
+MAX_ID_LENGTH = 64
+
+
+def check_id_format(value: str) -> str:
+    import string
+
+    try:
+        parts = list(string.Formatter().parse(value))
+    except ValueError as exc:
+        raise ValueError(f"id_format is not a valid pattern: {exc}") from None
+    fields: set[str] = set()
+    for literal, field, spec, conversion in parts:
+        if not _ID_TEXT.fullmatch(literal):
+            raise ValueError(f"only letters, digits, '-', '_' and '.' may surround {{year}} and {{seq}} (got {literal!r})")
+        if field is None:
+            continue
+        shown = "{" + field + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+        if field not in _ID_FIELDS or conversion:
+            raise ValueError(f"{shown} is not allowed (use {{year}} and {{seq}}, e.g. INC-{{year}}-{{seq:03d}})")
+        if not _ID_FIELDS[field].fullmatch(spec or ""):
+            raise ValueError(f"{shown} is not allowed (a width is written like {{seq:03d}})")
+        fields.add(field)
+    if "seq" not in fields:
+        raise ValueError("id_format must contain {seq}, e.g. INC-{year}-{seq:03d}")
+    if ".." in value or value.startswith((".", "-")):
+        raise ValueError("id_format must not start with '.' or '-' nor contain '..' (ids become file names)")
+    if len(value.format(year=2026, seq=1)) > MAX_ID_LENGTH:
+        raise ValueError(f"id_format gives ids longer than {MAX_ID_LENGTH} characters")
+    return value

@@ -16,28 +16,38 @@ def user_config_path() -> Path:
     return platformdirs.user_config_path("warroom") / "config.yaml"
 
 
+def _regular_or_error(path: Path, label: str) -> Path:
+    """A directory, FIFO, device or symlink loop is named as such: 'not found' would mislead."""
+    from app.config.files import UnreadableFile, check_regular
+
+    try:
+        check_regular(path)
+    except UnreadableFile as exc:
+        where = f" (from {label})" if label else ""
+        problem = "config file not found" if str(exc) == "not found" else str(exc).replace("not a file", "not a config file")
+        raise ConfigError(f"{path}: {problem}{where}") from None
+    return path
+
+
 def find_config(explicit: str | os.PathLike[str] | None = None) -> Path | None:
     """--config, then $WARROOM_CONFIG, then ./warroom.yaml, then the XDG config dir."""
     for label, candidate in (("--config", explicit), (f"${ENV_VAR}", os.environ.get(ENV_VAR))):
         if candidate:
-            path = Path(candidate).expanduser()
-            if not path.is_file():
-                raise ConfigError(f"{path}: config file not found (from {label})")
-            return path
+            return _regular_or_error(Path(candidate).expanduser(), label)
     for path in (Path("warroom.yaml"), user_config_path()):
-        if path.is_file():
-            return path
+        if os.path.lexists(path):
+            return _regular_or_error(path, "")
     return None
 
 
 def read_yaml(path: Path) -> dict:
     """Read and parse the file; every failure is a one-line ConfigError naming the file."""
-    import yaml
+    from app.config.files import MAX_CONFIG_BYTES, UnreadableFile, read_regular
 
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read config: {exc.strerror or exc}") from None
+        raw = read_regular(path, MAX_CONFIG_BYTES)
+    except UnreadableFile as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc}") from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -46,10 +56,17 @@ def read_yaml(path: Path) -> dict:
 
 
 def parse_yaml(text: str, name: str) -> dict:
-    import yaml
+    from app.config import safe_yaml
+    from app.config.safe_yaml import YamlLimit, yaml
 
     try:
-        data = yaml.safe_load(text)
+        data = safe_yaml.load(text)
+    except YamlLimit as exc:
+        line = f" line {exc.line}:" if exc.line else ""
+        raise ConfigError(f"{name}:{line} {exc.path}: {exc}") from None
+    except (ValueError, RecursionError) as exc:
+        # int('9' * 5000) and similar refusals happen while constructing values
+        raise ConfigError(f"{name}: not valid YAML: {type(exc).__name__}: {str(exc)[:120]}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]

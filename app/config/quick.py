@@ -45,6 +45,13 @@ def quick_settings(explicit: str | os.PathLike[str] | None = None) -> QuickSetti
     except ConfigError as exc:
         raise ConfigError(f"{source}: {exc}") from None
     store = _string(store, "incident.store", source)
+    if store is not None:
+        from app.config.urls import parse_store_url
+
+        try:
+            parse_store_url(store)
+        except ValueError as exc:
+            raise ConfigError(f"{source}: incident.store: {exc}") from None
     operator = _string(operator, "operator", source)
     if operator is None:
         try:

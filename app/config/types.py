@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import timedelta
 from typing import Annotated
@@ -13,6 +14,21 @@ STRICT = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)")
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
+# No deadline, cadence or timeout in an incident is longer than a year; beyond this
+# timedelta overflows, and infinity or NaN would poison every countdown computed from it.
+MAX_DURATION_SECONDS = 366 * 86400
+
+
+def _bounded(seconds: float, shown: object) -> timedelta:
+    if math.isnan(seconds):
+        raise ValueError("a duration cannot be NaN (not a number)")
+    if math.isinf(seconds) and not isinstance(shown, str):  # "9999…9s" overflows to inf: too long
+        raise ValueError("a duration cannot be infinite (use null for none where allowed)")
+    if seconds < 0:
+        raise ValueError("a duration cannot be negative")
+    if seconds > MAX_DURATION_SECONDS:
+        raise ValueError(f"duration {str(shown)[:24]!r} is too long (at most 366d)")
+    return timedelta(seconds=seconds)
 
 
 def parse_duration(value: object) -> timedelta:
@@ -21,15 +37,15 @@ def parse_duration(value: object) -> timedelta:
         return value
     if isinstance(value, bool):
         raise ValueError("expected a duration like 90s, 15m or 2h")
+    if isinstance(value, int) and value > MAX_DURATION_SECONDS:
+        raise ValueError(f"duration {str(value)[:24]!r} is too long (at most 366d)")  # float() of a huge int overflows
     if isinstance(value, (int, float)):
-        if value < 0:
-            raise ValueError("a duration cannot be negative")
-        return timedelta(seconds=value)
+        return _bounded(float(value), value)
     if not isinstance(value, str):
         raise ValueError("expected a duration like 90s, 15m or 2h")
     text = value.strip().lower().replace(" ", "")
     if re.fullmatch(r"\d+(\.\d+)?", text):
-        return timedelta(seconds=float(text))
+        return _bounded(float(text), value)
     pos, total = 0, 0.0
     for match in _DURATION_PART.finditer(text):
         if match.start() != pos:
@@ -37,8 +53,8 @@ def parse_duration(value: object) -> timedelta:
         total += float(match.group(1)) * _UNITS[match.group(2)]
         pos = match.end()
     if pos != len(text) or not text:
-        raise ValueError(f"invalid duration {value!r} (use e.g. 90s, 15m, 2h)")
-    return timedelta(seconds=total)
+        raise ValueError(f"invalid duration {value[:40]!r} (use e.g. 90s, 15m, 2h)")
+    return _bounded(total, value)
 
 
 def format_duration(delta: timedelta) -> str:
@@ -59,9 +75,9 @@ Duration = Annotated[
 
 
 def _http_url(value: str) -> str:
-    if not value.startswith(("http://", "https://")):
-        raise ValueError("must start with http:// or https://")
-    return value
+    from app.config.urls import check_http_url
+
+    return check_http_url(value)
 
 
 HttpUrl = Annotated[str, AfterValidator(_http_url)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING, Any, Iterable
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, unquote_plus, urlsplit, urlunsplit
 
 if TYPE_CHECKING:
     from app.config import Config
@@ -27,10 +27,42 @@ _PATTERNS: list[tuple[re.Pattern[str], str, tuple[str, ...]]] = [
         rf"\g<1>{MASK}",
         ("pass", "pwd", "secret", "token", "key"),
     ),
+    # URL query parameters whose name ends like a credential: ?access_token=, &X-Amz-Signature=, &sig=
+    # (a backslash may precede '_' where markdown escaped it)
+    (
+        re.compile(r"(?i)([?&;][A-Za-z0-9_.~%\\-]*?(?:token|key|secret|password|passwd|pwd|signature|sig|credential|auth)=)([^&#\s'\"<>]+)"),
+        rf"\g<1>{MASK}",
+        ("token", "key", "secret", "pass", "pwd", "sig", "credential", "auth"),
+    ),
     (re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9._~+/=-]{8,}"), rf"\g<1>{MASK}", ("bearer",)),
     (re.compile(r"(https://hooks\.slack\.com/)[A-Za-z0-9/_-]+"), rf"\g<1>{MASK}", ("hooks.slack.com",)),
     (re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}"), MASK, ("xox",)),
 ]
+
+# Query parameter names that carry credentials, matched on the name's ending after
+# lower-casing and '-' -> '_': access_token, api_key, apikey, client_secret, X-Amz-Signature...
+_SECRET_PARAM_ENDINGS = ("token", "key", "secret", "password", "passwd", "pwd", "signature", "sig", "credential", "auth")
+
+
+def _secret_param(name: str) -> bool:
+    return unquote_plus(name).lower().replace("-", "_").endswith(_SECRET_PARAM_ENDINGS)
+
+
+def scrub_url(url: str) -> str:
+    """The URL as it may be shown or exported: userinfo and credential query values masked."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return Scrubber()(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        netloc = f"{MASK}@{netloc.rsplit('@', 1)[1]}"
+    pieces = []
+    for piece in parts.query.split("&") if parts.query else []:
+        name, sep, value = piece.partition("=")
+        pieces.append(f"{name}={MASK}" if sep and value and _secret_param(name) else piece)
+    return urlunsplit((parts.scheme, netloc, parts.path, "&".join(pieces), parts.fragment))
+
 
 _MIN_SECRET = 6  # shorter config values (e.g. a header 'yes') would mask ordinary words
 

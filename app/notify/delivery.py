@@ -2,7 +2,9 @@
 
 The update is appended (durably) *before* any delivery is tried, so a receiver that is
 down can never lose it; each attempt's outcome is an UPDATE_DELIVERED event, and
-`retry_failed` re-sends every (update, webhook) pair that has no successful delivery yet.
+`retry_failed` re-sends every (update, webhook) pair that has no successful delivery yet:
+the update names its targets when it is recorded, so a delivery that never got a result
+(the process was killed mid-way) is found as well as one that failed.
 Store calls are synchronous (SQLite appends take milliseconds); HTTP is async.
 """
 
@@ -55,13 +57,22 @@ async def _deliver_and_record(
     backoff_base: float,
 ) -> list[DeliveryResult]:
     message = _message(state, source, kind)
-    results = await asyncio.gather(
-        *(deliver(hook, build_payload(hook, text, message), backoff_base=backoff_base) for hook in webhooks)
-    )
-    for result in results:
+
+    async def one(hook: Webhook) -> DeliveryResult:
+        try:
+            result = await deliver(hook, build_payload(hook, text, message), backoff_base=backoff_base)
+        except Exception as exc:  # noqa: BLE001 - deliver() should not raise; if it does, only this hook fails
+            result = DeliveryResult(hook.name, False, 1, None, f"could not send ({type(exc).__name__})")
+        # Recorded as soon as known: a slow receiver must not hold back the others' results.
         data = {"update": source.seq, "kind": kind, **result.as_data()}
         store.append(state.id, NewEvent(EventType.UPDATE_DELIVERED, clock.now(), actor, data))
-    return list(results)
+        return result
+
+    outcomes = await asyncio.gather(*(one(hook) for hook in webhooks), return_exceptions=True)
+    failures = [o for o in outcomes if isinstance(o, BaseException)]
+    if failures:
+        raise failures[0]  # a store that cannot record results; the others were recorded
+    return list(outcomes)
 
 
 async def deliver_update(
@@ -97,7 +108,7 @@ async def post_update(
     text = text.strip()
     if not text:
         raise ValueError("a status update needs text")
-    data: dict[str, Any] = {"text": text}
+    data: dict[str, Any] = {"text": text, "targets": [hook.name for hook in config.notify.webhooks]}
     if template:
         data["template"] = template
     stored = store.append(incident_id, NewEvent(EventType.UPDATE_POSTED, clock.now(), actor, data))
@@ -126,12 +137,16 @@ async def deliver_escalation(
 
 
 def pending_deliveries(events: list[StoredEvent], config: Config) -> list[tuple[StoredEvent, Webhook, str]]:
-    """(source event, webhook, kind) pairs that were tried, failed, and never succeeded."""
+    """(source event, webhook, kind) pairs never delivered: tried and failed, or named as a
+    target of an update and never answered. Only webhooks still configured are returned."""
     by_seq = {e.seq: e for e in events}
     hooks = {h.name: h for h in config.notify.webhooks}
     outcome: dict[tuple[int, str], tuple[bool, str]] = {}
     for e in events:
-        if e.type is EventType.UPDATE_DELIVERED:
+        if e.type is EventType.UPDATE_POSTED:
+            for target in e.data.get("targets") or ():
+                outcome.setdefault((e.seq, str(target)), (False, UPDATE))
+        elif e.type is EventType.UPDATE_DELIVERED:
             key = (int(e.data["update"]), str(e.data["target"]))
             ok_before = outcome.get(key, (False, ""))[0]
             outcome[key] = (ok_before or bool(e.data["ok"]), str(e.data.get("kind", UPDATE)))

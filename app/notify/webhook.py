@@ -88,6 +88,13 @@ async def deliver(
                 retryable = status == 429 or status >= 500
             except httpx.HTTPError as exc:
                 status, error = None, _describe(exc, webhook)
+            except Exception as exc:  # noqa: BLE001 - e.g. IDNA/port errors from a URL httpx cannot use
+                # Not retried: the same request would fail the same way. The exception text is
+                # left out because it can quote the URL.
+                return DeliveryResult(
+                    webhook.name, False, attempts, None, f"could not send ({type(exc).__name__}: unusable URL or request)",
+                    time.monotonic() - started,
+                )
             if not retryable or attempt > webhook.retries:
                 break
             await asyncio.sleep(backoff_delay(attempt, backoff_base))

@@ -22,21 +22,21 @@ def resolve_store_url(cli_value: str | None, config_value: str | None) -> str:
     return cli_value or os.environ.get(ENV_VAR) or config_value or default_store_url()
 
 
-def open_store(url: str) -> IncidentStore:
-    if url.startswith("sqlite:///"):
-        path = url[len("sqlite:///") :]
-        # sqlite:////abs and sqlite:///abs both mean an absolute path here
-        path = "/" + path.lstrip("/") if url.startswith("sqlite:////") or path.startswith("/") else path
-        from app.store.sqlite import SQLiteStore
+def open_store(url: str, *, read_only: bool = False) -> IncidentStore:
+    """read_only=True: for commands that only read (list, export). Creates nothing, works on
+    read-only and full disks and on damaged files, and its write methods raise StoreError."""
+    from app.config.urls import parse_store_url
 
-        return SQLiteStore(Path(path))
-    if url.startswith(("postgresql://", "postgres://")):
+    try:
+        kind, target = parse_store_url(url)
+    except ValueError as exc:
+        message = str(exc)
+        raise StoreError(message if message.startswith(("unsupported", "a SQLite")) else f"store URL {message}") from None
+    if kind == "postgresql":
         raise StoreError("a PostgreSQL incident store is not available yet; use sqlite:///path/to/file.db")
-    if "://" not in url:
-        from app.store.sqlite import SQLiteStore
+    from app.store.sqlite import SQLiteStore
 
-        return SQLiteStore(Path(url))
-    raise StoreError(f"unsupported store URL {url.split('://')[0]}://... (use sqlite:///path/to/file.db)")
+    return SQLiteStore(Path(target), read_only=read_only)
 
 
 __all__ = ["IncidentStore", "IncidentSummary", "open_store", "resolve_store_url", "default_store_url"]

@@ -14,9 +14,9 @@ from app.domain.events import EventType, NewEvent, StoredEvent, validate
 from app.domain.timestamps import format_time, parse_time
 from app.errors import IncidentNotFound, StoreError
 from app.store.base import SUMMARY_FIELDS, IncidentStore, IncidentSummary
+from app.store.sqlite_files import ReadConnection, check_store_path, no_space_left, read_header, recovery_hint
 
 APPLICATION_ID = 0x5752_4D31  # "WRM1": marks a file as warroom's
-SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000
 
 MIGRATIONS: list[str] = [
@@ -48,27 +48,27 @@ MIGRATIONS: list[str] = [
 
 def _inspect_existing(path: Path, busy_timeout: float) -> None:
     """Check a file is a warroom database we can use, without writing a byte to it."""
-    try:
-        with path.open("rb") as fh:
-            header = fh.read(100)
-    except OSError as exc:
-        raise StoreError(f"{path}: cannot read incident store: {exc.strerror or exc}") from None
-    if not header:
+    if not read_header(path):
         return  # an empty file is a new database
-    if not header.startswith(SQLITE_MAGIC):
-        raise StoreError(f"{path}: not a SQLite database (corrupt or another kind of file); left untouched")
+    reader = ReadConnection(path, busy_timeout)
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=busy_timeout)
-        try:
-            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-            if app_id == APPLICATION_ID:
-                conn.execute("SELECT count(*) FROM incidents").fetchone()
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{path}: incident store is unreadable ({exc}); left untouched") from None
+        for attempt in range(3):
+            try:
+                conn = reader.conn
+                app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+                tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+                if app_id == APPLICATION_ID:
+                    conn.execute("SELECT count(*) FROM incidents").fetchone()
+            except sqlite3.DatabaseError as exc:
+                # A writer checkpointing under a lock-free reader looks like damage: look again.
+                if attempt < 2 and reader.changed_underneath():
+                    reader.reopen()
+                    continue
+                raise StoreError(f"{path}: incident store is unreadable ({exc}); left untouched") from None
+            break
+    finally:
+        reader.close()
     if app_id != APPLICATION_ID and tables:
         raise StoreError(f"{path}: a SQLite database that is not warroom's; left untouched")
     if version > len(MIGRATIONS):
@@ -76,14 +76,22 @@ def _inspect_existing(path: Path, busy_timeout: float) -> None:
 
 
 class SQLiteStore(IncidentStore):
-    def __init__(self, path: str | os.PathLike[str], *, busy_timeout: float = BUSY_TIMEOUT_MS / 1000) -> None:
+    """read_only=True never creates, migrates or writes anything (not even -wal/-shm files
+    where it can help it) and its write methods raise StoreError; a missing file reads as
+    an empty store. The default opens for writing and refuses a damaged file."""
+
+    def __init__(self, path: str | os.PathLike[str], *, busy_timeout: float = BUSY_TIMEOUT_MS / 1000, read_only: bool = False) -> None:
         self.busy_timeout = busy_timeout
         self.path = Path(path).expanduser()
         self.url = f"sqlite:///{self.path}"
+        self.read_only = read_only
         self._lock = threading.RLock()
-        if self.path.exists():
-            if self.path.is_dir():
-                raise StoreError(f"{self.path}: is a directory, not an incident store")
+        self._reader: ReadConnection | None = None
+        exists = check_store_path(self.path) is not None
+        if read_only:
+            self._open_for_reading(exists)
+            return
+        if exists:
             _inspect_existing(self.path, busy_timeout)
             # A file with no write bits was made read-only on purpose: respect that even as root.
             marked_read_only = self.path.stat().st_mode & 0o222 == 0
@@ -94,19 +102,50 @@ class SQLiteStore(IncidentStore):
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StoreError(f"{self.path.parent}: cannot create store folder: {exc.strerror or exc}") from None
+        if no_space_left(self.path):
+            # Checked first: SQLite would leave -wal/-shm stubs behind on a full disk.
+            raise StoreError(f"{self.path}: cannot write: no space left on the disk; reading still works (incident list, export)")
         try:
-            self._conn = sqlite3.connect(
-                self.path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
-            )
+            self._conn = sqlite3.connect(self.path, timeout=busy_timeout, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot open incident store: {exc}") from None
+        try:
+            if exists:
+                self._refuse_if_damaged()
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=FULL")
             self._conn.execute("PRAGMA foreign_keys=ON")
             self._migrate()
             self._data_version = self._read_data_version()
         except sqlite3.OperationalError as exc:
-            raise StoreError(f"{self.path}: cannot open incident store: {_explain(exc, self.busy_timeout)}") from None
+            self._conn.close()
+            raise StoreError(f"{self.path}: cannot open incident store: {_explain(exc, self.busy_timeout, self.path)}") from None
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: incident store is unreadable ({exc})") from None
+            self._conn.close()
+            raise StoreError(f"{self.path}: incident store is unreadable ({exc}); nothing was written; {recovery_hint(self.path)}") from None
+
+    def _refuse_if_damaged(self) -> None:
+        """Before the first write: appending to a damaged file can spread the damage, and
+        the events already there are the record. Costs a few ms for a typical store."""
+        rows = self._conn.execute("PRAGMA quick_check(5)").fetchall()
+        if rows != [("ok",)]:
+            first = str(rows[0][0]).splitlines()[0][:120] if rows else "no answer"
+            self._conn.close()
+            raise StoreError(
+                f"{self.path}: incident store is damaged (quick_check: {first}); nothing was written; "
+                f"{recovery_hint(self.path)}"
+            )
+
+    def _open_for_reading(self, exists: bool) -> None:
+        if exists and read_header(self.path):
+            _inspect_existing(self.path, self.busy_timeout)
+            self._reader = ReadConnection(self.path, self.busy_timeout)
+            self._conn = self._reader.conn
+        else:
+            # Nothing recorded yet: an empty in-memory store, so `list` says so and creates nothing.
+            self._conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+            self._migrate()
+        self._data_version = self._read_data_version()
 
     def _migrate(self) -> None:
         version = self._conn.execute("PRAGMA user_version").fetchone()[0]
@@ -129,11 +168,13 @@ class SQLiteStore(IncidentStore):
         return self._conn.execute("PRAGMA data_version").fetchone()[0]
 
     def _write(self, fn):
+        if self.read_only:
+            raise StoreError(f"{self.path}: the incident store was opened read-only; nothing was written")
         with self._lock:
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as exc:
-                raise StoreError(f"{self.path}: cannot write: {_explain(exc, self.busy_timeout)}") from None
+                raise StoreError(f"{self.path}: cannot write: {_explain(exc, self.busy_timeout, self.path)}") from None
             try:
                 result = fn(self._conn)
                 self._conn.execute("COMMIT")
@@ -144,9 +185,9 @@ class SQLiteStore(IncidentStore):
                 except sqlite3.Error:
                     pass
                 if isinstance(exc, sqlite3.OperationalError):
-                    raise StoreError(f"{self.path}: cannot write: {_explain(exc, self.busy_timeout)}") from None
+                    raise StoreError(f"{self.path}: cannot write: {_explain(exc, self.busy_timeout, self.path)}") from None
                 if isinstance(exc, sqlite3.DatabaseError):
-                    raise StoreError(f"{self.path}: incident store is damaged ({exc}); nothing was written") from None
+                    raise StoreError(f"{self.path}: incident store is damaged ({exc}); nothing was written; {recovery_hint(self.path)}") from None
                 raise
 
     def open_incident(self, *, title, severity, actor, at, id_format, extra=None) -> StoredEvent:
@@ -210,15 +251,34 @@ class SQLiteStore(IncidentStore):
         return [IncidentSummary(r[0], r[1], r[2], r[3], parse_time(r[4]), r[5]) for r in rows]
 
     def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        try:
-            return self._conn.execute(sql, params).fetchall()
-        except sqlite3.OperationalError as exc:
-            raise StoreError(f"{self.path}: cannot read: {_explain(exc, self.busy_timeout)}") from None
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: incident store is damaged ({exc})") from None
+        for attempt in range(3):
+            try:
+                rows = self._conn.execute(sql, params).fetchall()
+            except sqlite3.OperationalError as exc:
+                if self._reread_after_change():
+                    continue
+                raise StoreError(f"{self.path}: cannot read: {_explain(exc, self.busy_timeout, self.path)}") from None
+            except sqlite3.DatabaseError as exc:
+                if self._reread_after_change():
+                    continue
+                raise StoreError(f"{self.path}: incident store is damaged ({exc}); {recovery_hint(self.path)}") from None
+            if not self._reread_after_change():
+                return rows
+        raise StoreError(f"{self.path}: cannot read: the file kept changing while being read")
+
+    def _reread_after_change(self) -> bool:
+        """For an immutable reader: a writer touched the file, so reopen and read again."""
+        if self._reader is None or not self._reader.changed_underneath():
+            return False
+        self._reader.reopen()
+        self._conn = self._reader.conn
+        return True
 
     def changed(self) -> bool:
         with self._lock:
+            if self._reread_after_change():
+                self._data_version = self._read_data_version()
+                return True
             version = self._read_data_version()
             if version != self._data_version:
                 self._data_version = version
@@ -235,8 +295,11 @@ def _row_to_event(row: tuple[Any, ...]) -> StoredEvent:
     return StoredEvent(seq, incident_id, EventType(etype), parse_time(at), actor, json.loads(data))
 
 
-def _explain(exc: sqlite3.OperationalError, busy_timeout: float) -> str:
+def _explain(exc: sqlite3.OperationalError, busy_timeout: float, path: Path) -> str:
     text = str(exc)
+    if "full" in text or "I/O" in text or "disk" in text:
+        if no_space_left(path):
+            return f"no space left on the disk ({text}); reading still works (incident list, export)"
     if "locked" in text or "busy" in text:
         return f"locked by another process for over {busy_timeout:g}s ({text})"
     if "readonly" in text:

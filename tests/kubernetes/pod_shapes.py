@@ -136,6 +136,16 @@ SHAPES: list[tuple[dict, str, str, str]] = [
          conditions=[{"type": "Initialized", "status": "True"}, {"type": "Ready", "status": "True"}]), "1/2", "Running", "0"),
     (pod("completed-with-running-notready", containers=[terminated("Completed", 0, name="a"), running(name="b")],
          conditions=[{"type": "Initialized", "status": "True"}, {"type": "Ready", "status": "False"}]), "1/2", "NotReady", "0"),
+    # Kubernetes 1.35 (PR #124766): a pod whose first container Completed but another failed
+    # prints the failure (before: "Completed"); a running+Ready container still wins.
+    (pod("failed-completed-then-error", phase="Failed", containers=[terminated("Completed", 0, name="a"), terminated("Error", 1, name="b")]),
+     "0/2", "Error", "0"),
+    (pod("failed-completed-then-exit-code", phase="Failed", containers=[terminated("Completed", 0, name="a"), terminated("", 3, name="b")]),
+     "0/2", "ExitCode:3", "0"),
+    (pod("completed-error-running-notready", containers=[terminated("Completed", 0, name="a"), terminated("OOMKilled", 137, name="b"), running(name="c")],
+         conditions=[{"type": "Initialized", "status": "True"}, {"type": "Ready", "status": "False"}]), "1/3", "OOMKilled", "0"),
+    (pod("completed-error-running-ready", containers=[terminated("Completed", 0, name="a"), terminated("Error", 1, name="b"), running(name="c")],
+         conditions=[{"type": "Initialized", "status": "True"}, {"type": "Ready", "status": "True"}]), "1/3", "Running", "0"),
     (pod("waiting-no-reason", phase="Pending", containers=[waiting("")]), "0/1", "Pending", "0"),
     (pod("run-container-error", containers=[waiting("RunContainerError", restarts=1, last_exit_ago=30 * timedelta(seconds=1))]), "0/1", "RunContainerError", "1 (30s ago)"),
     # Several containers: printPod walks them last to first, so the first container's reason wins.

@@ -6,7 +6,9 @@ binary. Against plain v1 JSON, as any server without those printers returns, kub
 back to its built-in columns, NAMESPACE / NAME / AGE, and prints NODE through
 custom-columns. Those we compare with the real binary, string for string. READY / STATUS /
 RESTARTS are compared with what printPod prints for each shape (pod_shapes.SHAPES), with
-warroom's clock set to the moment the shapes are timed from.
+warroom's clock set to the moment the shapes are timed from. Those expectations follow
+printPod as of Kubernetes 1.35, which includes PR #124766 (a pod whose first container
+Completed while another failed prints the failure, e.g. Error, not Completed).
 
 kubectl's clock cannot be set, so an AGE under 10 minutes (printed to the second) is
 checked against the strings warroom prints over the seconds kubectl ran; longer ages sit
