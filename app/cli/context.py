@@ -54,7 +54,9 @@ class Context:
             from app.store import open_store, resolve_store_url
 
             configured = self.quick.store if self.fast and self._config is None else self.config.incident.store
-            self._store = open_store(resolve_store_url(self.args.store, configured))
+            # list/export only read: they must work on read-only, full or damaged stores
+            read_only = self.args.command == "export" or getattr(self.args, "incident_command", None) == "list"
+            self._store = open_store(resolve_store_url(self.args.store, configured), read_only=read_only)
         return self._store
 
     @property

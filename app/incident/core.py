@@ -123,7 +123,9 @@ class IncidentCore:
         text = text.strip()
         if not text:
             raise CommandRejected("the status update is empty")
-        data = {"text": text} | ({"template": template} if template else {})
+        # The targets are named now, so a delivery cut short (kill -9) is found by a retry.
+        targets = [hook.name for hook in self.config.notify.webhooks]
+        data = {"text": text, "targets": targets} | ({"template": template} if template else {})
         return self.store.append(incident_id, NewEvent(EventType.UPDATE_POSTED, self.clock.now(), self.actor, data))
 
     async def deliver_update(self, incident_id: str, update: StoredEvent, *, backoff_base: float = 0.5) -> list[DeliveryResult]:

@@ -38,6 +38,7 @@ from app.ui.incident.panel import EntryInput, EntrySubmitted, IncidentPanel
 from app.ui.incident.roles import RolesTable
 from app.ui.incident.timeline import TimelineTable
 from app.ui.incident_flows import IncidentFlows
+from app.ui.keys import key_help, palette_commands
 from app.ui.live import LiveArea
 from app.ui.messages import SessionPosted, TimelineRequest
 from app.ui.screens.help import HelpScreen
@@ -383,41 +384,12 @@ class WarroomApp(App[None]):
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.key_help()))
 
-    def _pane_bindings(self) -> list[tuple[object, Binding]]:
-        """Keys of the live panes (pin, database actions, ...), with the widget they act on."""
-        found: list[tuple[object, Binding]] = []
-        seen: set[tuple[type, str]] = set()
-        for widget in self.main_screen.query("#live *"):
-            if not type(widget).__module__.startswith("app.ui.panes"):
-                continue
-            for binding in type(widget).BINDINGS:
-                if isinstance(binding, Binding) and (type(widget), binding.key) not in seen:
-                    seen.add((type(widget), binding.key))
-                    found.append((widget, binding))
-        return found
-
     def key_help(self) -> list[tuple[str, str]]:
-        keys = [(b.key_display or self.get_key_display(b), b.description) for b in self.BINDINGS if isinstance(b, Binding)]
-        for widget, binding in self._pane_bindings():
-            title = getattr(widget, "border_title", None) or getattr(widget.parent, "border_title", None) or "pane"
-            keys.append((self.get_key_display(binding), f"{binding.description} ({title}, when focused)"))
-        return keys
+        return key_help(self)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        for binding in self.BINDINGS:
-            if isinstance(binding, Binding) and binding.action != "quit" and binding.id != "help.f1":
-                yield SystemCommand(
-                    f"{binding.description} ({self.get_key_display(binding)})",
-                    f"Same as pressing {self.get_key_display(binding)}",
-                    lambda action=binding.action: self.call_later(self.run_action, action),
-                )
-        for widget, binding in self._pane_bindings():
-            yield SystemCommand(
-                f"{binding.description} ({self.get_key_display(binding)}, {type(widget).__name__})",
-                f"Same as pressing {self.get_key_display(binding)} in that pane",
-                lambda w=widget, action=binding.action: self.call_later(w.run_action, action),
-            )
+        yield from palette_commands(self)
 
 
 _SINGLE_KEY_ACTIONS = frozenset(b.action for b in WarroomApp.BINDINGS if isinstance(b, Binding))
