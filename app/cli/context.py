@@ -21,6 +21,11 @@ class Context:
         self._quick: QuickSettings | None = None
         # `warroom log` is run from scripts many times: skip full config validation there.
         self.fast = args.command == "log"
+        operator = getattr(args, "operator", None)
+        if operator is not None and (not operator.strip() or any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in operator)):
+            from app.errors import ConfigError
+
+            raise ConfigError("--operator: must be a name on one line, without control characters")
 
     @property
     def config(self) -> Config:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import asyncio
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import IntEnum
 from typing import Any, ClassVar, Generic, TypeVar
+
+from app.domain.text import one_line
 
 
 class Level(IntEnum):
@@ -141,8 +143,17 @@ def now_utc() -> datetime:
 async def collect_safely(collector: Collector[T]) -> Snapshot[T]:
     """Run collect() and turn any escape (a bug or a target's surprise) into an error snapshot."""
     try:
-        return await collector.collect()
+        return safe_error(await collector.collect())
     except asyncio.CancelledError:
         raise
     except Exception as exc:  # noqa: BLE001 - a target must never take the app down
-        return Snapshot(collector.source, collector.name, now_utc(), Level.UNKNOWN, f"{type(exc).__name__}: {exc}")
+        return Snapshot(collector.source, collector.name, now_utc(), Level.UNKNOWN, one_line(f"{type(exc).__name__}: {exc}"))
+
+
+def safe_error(snapshot: Snapshot[T]) -> Snapshot[T]:
+    """An error's text often quotes the target (a reason phrase, a server message): it is
+    shown on one line with its control characters visible, wherever it goes next."""
+    if snapshot.error is None:
+        return snapshot
+    cleaned = one_line(snapshot.error)
+    return snapshot if cleaned == snapshot.error else replace(snapshot, error=cleaned)

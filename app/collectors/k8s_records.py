@@ -7,11 +7,12 @@ snapshot is taken, not when the object arrives.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from app.collectors.base import Level
 from app.collectors.kubectl_printer import PodColumns, last_termination, parse_time, pod_columns, since
+from app.domain.text import one_line
 
 CRASH_STATES = {"CrashLoopBackOff", "Init:CrashLoopBackOff"}
 IMAGE_STATES = {"ImagePullBackOff", "ErrImagePull", "InvalidImageName", "ErrImageNeverPull",
@@ -49,17 +50,23 @@ def _newest_oom(pod: dict) -> datetime | None:
     return found
 
 
+def _s(value: object) -> str:
+    """A string from the API server, safe to show (names and reasons are not trusted)."""
+    return one_line(value) if isinstance(value, str) else ""
+
+
 def compact_pod(pod: dict) -> PodRecord:
     meta = pod.get("metadata") or {}
+    columns = pod_columns(pod)
     return PodRecord(
-        uid=meta.get("uid") or f"{meta.get('namespace')}/{meta.get('name')}",
-        namespace=meta.get("namespace") or "",
-        name=meta.get("name") or "",
-        node=(pod.get("spec") or {}).get("nodeName") or "<none>",
+        uid=_s(meta.get("uid")) or f"{_s(meta.get('namespace'))}/{_s(meta.get('name'))}",
+        namespace=_s(meta.get("namespace")),
+        name=_s(meta.get("name")),
+        node=_s((pod.get("spec") or {}).get("nodeName")) or "<none>",
         created=parse_time(meta.get("creationTimestamp")),
-        phase=(pod.get("status") or {}).get("phase") or "",
-        columns=pod_columns(pod),
-        last_termination=last_termination(pod),
+        phase=_s((pod.get("status") or {}).get("phase")),
+        columns=replace(columns, ready=one_line(columns.ready), status=one_line(columns.status)),
+        last_termination=one_line(last_termination(pod)),
         last_oom=_newest_oom(pod),
     )
 
@@ -145,8 +152,8 @@ def compact_deployment(obj: dict) -> DeploymentRecord:
     rolling = (int(meta.get("generation") or 0) > int(status.get("observedGeneration") or 0)
                or updated < desired or total > updated)
     return DeploymentRecord(
-        namespace=meta.get("namespace") or "",
-        name=meta.get("name") or "",
+        namespace=_s(meta.get("namespace")),
+        name=_s(meta.get("name")),
         desired=desired,
         updated=updated,
         ready=int(status.get("readyReplicas") or 0),
@@ -214,11 +221,11 @@ def compact_event(obj: dict) -> EventRecord | None:
     if last is None:
         return None
     return EventRecord(
-        namespace=involved.get("namespace") or (obj.get("metadata") or {}).get("namespace") or "",
-        kind=involved.get("kind") or "",
-        name=involved.get("name") or "",
-        reason=obj.get("reason") or "",
-        message=" ".join((obj.get("message") or obj.get("note") or "").split())[:MESSAGE_LIMIT],
+        namespace=_s(involved.get("namespace")) or _s((obj.get("metadata") or {}).get("namespace")),
+        kind=_s(involved.get("kind")),
+        name=_s(involved.get("name")),
+        reason=_s(obj.get("reason")),
+        message=_s(" ".join(str(obj.get("message") or obj.get("note") or "").split())[:MESSAGE_LIMIT]),
         count=int(series.get("count") or obj.get("count") or 1),
         last_seen=last,
     )

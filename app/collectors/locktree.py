@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-QUERY_PREVIEW = 48
+from app.domain.text import multi_line, one_line
 
+QUERY_PREVIEW = 48
 
 @dataclass(frozen=True)
 class Backend:
@@ -40,6 +41,7 @@ class Backend:
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Backend:
+        """Names and query text come from clients of the server: shown safely, never raw."""
         client = row.get("client_addr") or row.get("client_hostname") or ""
         if client and row.get("client_port") not in (None, -1):
             client = f"{client}:{row['client_port']}"
@@ -47,25 +49,25 @@ class Backend:
             client = "local socket" if row.get("client_port") == -1 else ""
         return cls(
             pid=int(row["pid"]),
-            user=row.get("usename") or "",
-            database=row.get("datname") or "",
-            application=row.get("application_name") or "",
-            client=client,
-            state=row.get("state") or "unknown",
-            wait_event_type=row.get("wait_event_type") or "",
-            wait_event=row.get("wait_event") or "",
-            query=row.get("query") or "",
+            user=one_line(row.get("usename") or ""),
+            database=one_line(row.get("datname") or ""),
+            application=one_line(row.get("application_name") or ""),
+            client=one_line(str(client)),
+            state=one_line(row.get("state") or "unknown"),
+            wait_event_type=one_line(row.get("wait_event_type") or ""),
+            wait_event=one_line(row.get("wait_event") or ""),
+            query=multi_line(row.get("query") or ""),
             backend_start=str(row.get("backend_start") or ""),
             query_s=row.get("query_s"),
             xact_s=row.get("xact_s"),
             state_s=row.get("state_s"),
             # pg_blocking_pids names a parallel query's leader once per worker: keep each pid once
             blocked_by=tuple(dict.fromkeys(int(p) for p in row.get("blocked_by") or ())),
-            lock_mode=row.get("mode") or "",
-            lock_type=row.get("locktype") or "",
-            relation=row.get("relation") or "",
+            lock_mode=one_line(row.get("mode") or ""),
+            lock_type=one_line(row.get("locktype") or ""),
+            relation=one_line(row.get("relation") or ""),
             transaction_id=str(row.get("transactionid") or ""),
-            backend_type=row.get("backend_type") or "client backend",
+            backend_type=one_line(row.get("backend_type") or "client backend"),
             lock_wait_s=row.get("wait_s"),
         )
 

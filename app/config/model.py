@@ -66,6 +66,14 @@ class Config(BaseModel):
     source: Path | None = Field(default=None, exclude=True)
     """Set by the loader: the file this came from (not a config key)."""
 
+    @field_validator("operator")
+    @classmethod
+    def _operator(cls, value: str) -> str:
+        # The operator is every event's actor: a control character would reach every screen.
+        if any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in value) or not value.strip():
+            raise ValueError("must be a name on one line, without control characters")
+        return value.strip()
+
     @field_validator("timezone")
     @classmethod
     def _tz(cls, value: str) -> str:

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any, Iterable
 
 from app.domain.events import EventType, Milestone, Status, StoredEvent
+from app.domain.text import one_line
 from app.domain.timestamps import parse_time
 
 
@@ -122,7 +123,7 @@ class IncidentState:
 
 
 def _opened(state: IncidentState, e: StoredEvent) -> None:
-    state.title = e.data["title"]
+    state.title = one_line(e.data["title"])
     state.severity = e.data["severity"]
     state.opened_at = e.at
     state.opened_by = e.actor
@@ -134,7 +135,7 @@ def _opened(state: IncidentState, e: StoredEvent) -> None:
 
 
 def _title(state: IncidentState, e: StoredEvent) -> None:
-    state.title = e.data["title"]
+    state.title = one_line(e.data["title"])
 
 
 def _severity(state: IncidentState, e: StoredEvent) -> None:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from app.domain import actions
 from app.domain.events import EntryKind, EventType, Milestone, NewEvent, Status
 from app.domain.incident import IncidentState
+from app.domain.text import multi_line, one_line
 from app.domain.timefmt import dual
 from app.errors import WarroomError
 
@@ -92,8 +93,9 @@ class Resolve:
 Command = LogEntry | CorrectEntry | AssignRole | ToggleChecklist | SetSeverity | SetStatus | MarkMilestone | Resolve
 
 
-def _text(value: str, what: str) -> str:
-    cleaned = value.strip()
+def _text(value: str, what: str, *, lines: bool = False) -> str:
+    """Typed text, stripped, with control characters made visible (app/domain/text.py)."""
+    cleaned = (multi_line(value) if lines else one_line(value)).strip()
     if not cleaned:
         raise CommandRejected(f"{what} is empty")
     return cleaned
@@ -113,7 +115,8 @@ def _open(state: IncidentState) -> None:
 def _log(c: LogEntry, state: IncidentState, config: Config | None, actor: str, now: datetime) -> list[NewEvent]:
     if c.kind not in KINDS:
         raise CommandRejected(f"unknown entry kind {c.kind!r} (one of {', '.join(KINDS)})")
-    event = actions.entry_added(_text(c.text, "the entry text"), c.kind, actor, now)
+    # An entry may span lines (a pinned lock tree); a typed one is one line anyway.
+    event = actions.entry_added(_text(c.text, "the entry text", lines=True), c.kind, actor, now)
     if c.extra:
         event = NewEvent(event.type, event.at, event.actor, {**c.extra, **event.data})
     return [event]
@@ -130,7 +133,7 @@ def _correct(c: CorrectEntry, state: IncidentState, config: Config | None, actor
 
 def _assign(c: AssignRole, state: IncidentState, config: Config | None, actor: str, now: datetime) -> list[NewEvent]:
     role = _text(c.role, "the role")
-    person = c.person.strip()
+    person = one_line(c.person).strip()
     if state.roles.get(role, "") == person:
         raise CommandRejected(f"{role} is already {person or 'unassigned'}")
     return [actions.role_assigned(role, person, actor, now)]
@@ -186,7 +189,7 @@ def _milestone(c: MarkMilestone, state: IncidentState, config: Config | None, ac
         raise CommandRejected(f"{milestone.value}: {dual(at, tz)} is in the future", field="at")
     data: dict[str, Any] = {"milestone": milestone.value, "at": at.isoformat()}
     if milestone in state.milestones:
-        reason = (c.reason or "").strip()
+        reason = one_line(c.reason or "").strip()
         if not reason:
             was = dual(state.milestones[milestone], tz)
             raise CommandRejected(f"{milestone.value} is already marked ({was}): give a reason to correct it", field="reason")

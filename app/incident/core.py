@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from app.domain.clock import Clock, SystemClock
 from app.domain.events import EventType, NewEvent, StoredEvent
 from app.domain.incident import IncidentState, fold
+from app.domain.text import multi_line, one_line
 from app.errors import IncidentNotFound, WarroomError
 from app.incident.commands import Command, CommandRejected, plan
 from app.store.base import IncidentStore, IncidentSummary
@@ -46,7 +47,7 @@ class IncidentCore:
         self._config = config
         if actor is None and config is None:
             raise ValueError("IncidentCore needs an actor or a config")
-        self.actor = actor or config.operator  # type: ignore[union-attr]
+        self.actor = one_line(actor or config.operator)  # type: ignore[union-attr]
         self.clock = clock or SystemClock()
 
     @property
@@ -89,7 +90,7 @@ class IncidentCore:
 
     # --- commands -----------------------------------------------------------------------
     def open(self, title: str, severity: str, *, impact: str | None = None) -> StoredEvent:
-        title = " ".join(title.split())
+        title = one_line(" ".join(title.split()))
         if not title:
             raise CommandRejected("must not be empty", field="title")
         if self.config.severity(severity) is None:
@@ -120,7 +121,7 @@ class IncidentCore:
 
     def record_update(self, incident_id: str, text: str, template: str | None = None) -> StoredEvent:
         """Durable first: the update countdown restarts whether or not any receiver is up."""
-        text = text.strip()
+        text = multi_line(text).strip()
         if not text:
             raise CommandRejected("the status update is empty")
         # The targets are named now, so a delivery cut short (kill -9) is found by a retry.

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from app.domain.text import clean_data, one_line
 from app.domain.events import EventType, NewEvent, StoredEvent, validate
 from app.domain.timestamps import format_time, parse_time
 from app.errors import IncidentNotFound, StoreError
@@ -233,7 +234,7 @@ class SQLiteStore(IncidentStore):
         )
         seq = cur.lastrowid
         conn.execute("UPDATE incidents SET last_seq = ? WHERE id = ?", (seq, incident_id))
-        return StoredEvent(seq, incident_id, EventType(event.type), event.at.astimezone(UTC), event.actor, json.loads(payload))
+        return StoredEvent(seq, incident_id, EventType(event.type), event.at.astimezone(UTC), one_line(event.actor), clean_data(json.loads(payload)))
 
     def events(self, incident_id: str, after_seq: int = 0) -> list[StoredEvent]:
         with self._lock:
@@ -248,7 +249,8 @@ class SQLiteStore(IncidentStore):
             rows = self._read(
                 "SELECT id, title, severity, status, opened_at, last_seq FROM incidents ORDER BY opened_at DESC, n DESC"
             )
-        return [IncidentSummary(r[0], r[1], r[2], r[3], parse_time(r[4]), r[5]) for r in rows]
+        # Titles come from whoever wrote the store: shown safely wherever they are read.
+        return [IncidentSummary(r[0], one_line(r[1]), one_line(r[2]), r[3], parse_time(r[4]), r[5]) for r in rows]
 
     def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         for attempt in range(3):
@@ -292,7 +294,8 @@ class SQLiteStore(IncidentStore):
 
 def _row_to_event(row: tuple[Any, ...]) -> StoredEvent:
     seq, incident_id, etype, at, actor, data = row
-    return StoredEvent(seq, incident_id, EventType(etype), parse_time(at), actor, json.loads(data))
+    # Another client may have written control characters: they never leave the store raw.
+    return StoredEvent(seq, incident_id, EventType(etype), parse_time(at), one_line(actor), clean_data(json.loads(data)))
 
 
 def _explain(exc: sqlite3.OperationalError, busy_timeout: float, path: Path) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from app.collectors.base import Level
+from app.domain.text import one_line
 
 Unit = Literal["ratio", "percent", "per_second"]
 
@@ -49,8 +50,9 @@ class ErrorRateData:
 
 def format_labels(labels: dict[str, str]) -> str:
     """{code="500",job="api"} with __name__ in front as Prometheus prints it."""
-    name = labels.get("__name__", "")
-    pairs = ",".join(f'{k}="{_escape(v)}"' for k, v in sorted(labels.items()) if k != "__name__")
+    name = one_line(str(labels.get("__name__", "")))
+    # Label values come from whatever is scraped: shown literally, never as terminal controls.
+    pairs = ",".join(f'{one_line(str(k))}="{one_line(_escape(str(v)))}"' for k, v in sorted(labels.items()) if k != "__name__")
     if not pairs:
         return name
     return f"{name}{{{pairs}}}"
