@@ -24,7 +24,7 @@ from tests.kubernetes.k8s_objects import warning
 from tests.kubernetes.pod_shapes import pod as shaped_pod
 from tests.kubernetes.pod_shapes import waiting
 from tests.support import PaneHost, until
-from tests.ui.ui_support import START, RecordingApp, make_config, settle
+from tests.support.incident_app import START, RecordingApp, make_config, settle
 
 ROOT = Path(__file__).resolve().parents[2]
 HOSTILE = " | ".join(PAYLOADS.values())

@@ -3,6 +3,8 @@ timeline and countdown readers, and the key sequences the flow repeats."""
 
 from __future__ import annotations
 
+import asyncio
+
 import time
 
 from textual import events
@@ -13,7 +15,7 @@ from app.domain.events import EventType
 from app.ui.incident.countdowns import CountdownsPanel
 from app.ui.incident.header import IncidentHeader
 from app.ui.incident.timeline import TimelineTable
-from tests.ui.ui_support import settle
+from tests.support.incident_app import settle
 
 HOOK = "receiver"
 # A SEV1 whose clocks do not coincide, so each step of the flow shows one thing changing:
@@ -71,6 +73,7 @@ async def settle_app(app, pilot) -> None:
         own = [w for w in app.workers if w.node is app]
         if own:  # an empty list would mean "every worker" to wait_for_complete
             await app.workers.wait_for_complete(own)
+        await asyncio.to_thread(app.session.drain)
         await pilot.pause()
 
 
@@ -85,12 +88,3 @@ async def tick(app, pilot) -> None:
     """What the 1 s interval does, now: countdowns, bell, escalation check; then settle."""
     app.refresh_clock()
     await settle(app, pilot)
-
-
-async def until(app, pilot, predicate, timeout: float = 10.0) -> None:
-    """Only where a real network round trip is involved (a live pane's first fetch)."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached before the deadline")
-        await pilot.pause(0.05)

@@ -11,8 +11,8 @@ from app.domain.clock import FrozenClock
 from app.domain.events import EventType
 from app.ui.incident.panel import EntryInput, IncidentPanel
 from app.ui.screens.help import HelpScreen
-from tests.ui.slow_store import SlowStore
-from tests.ui.ui_support import START, RecordingApp, make_config, settle, until
+from tests.support.slow_store import SlowStore
+from tests.support import START, RecordingApp, make_config, settle, until
 
 
 def _open(db) -> str:

@@ -14,7 +14,7 @@ from app.ui.incident.panel import EntryInput
 from app.ui.incident.roles import RolesTable
 from app.ui.incident.timeline import TimelineTable
 from app.ui.screens.open_incident import OpenIncidentScreen
-from tests.ui.ui_support import START, make_app, settle
+from tests.support.incident_app import START, make_app, settle
 
 ROLES = ["Incident Commander", "Tech Lead", "Communications Lead", "Scribe"]
 PEOPLE = ["alice", "bob", "carol", "dave"]

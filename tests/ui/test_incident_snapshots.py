@@ -8,7 +8,7 @@ import pytest
 
 from app.domain import actions
 from app.store.sqlite import SQLiteStore
-from tests.ui.ui_support import START, make_app, settle
+from tests.support.incident_app import START, make_app, settle
 
 
 def _seed(db) -> None:

@@ -13,7 +13,7 @@ from app.ui.messages import TimelineRequest
 from app.ui.screens.open_incident import OpenIncidentScreen
 from app.ui.screens.pickers import ChoiceScreen
 from tests.ui.test_incident_flow import _plain, timeline_rows
-from tests.ui.ui_support import START, make_app, settle
+from tests.support.incident_app import START, make_app, settle
 
 
 def _open(db, title="Queue backlog", severity="SEV2") -> str:
@@ -147,7 +147,7 @@ async def test_layout_follows_terminal_size(tmp_path):
 async def test_utc_toggle_and_literal_titles(tmp_path):
     db = tmp_path / "tz.db"
     _open(db, title="[b]bold?[/b] title")
-    from tests.ui.ui_support import make_config
+    from tests.support.incident_app import make_config
 
     app = make_app(db, config=make_config().model_copy(update={"timezone": "Asia/Kolkata"}))
     async with app.run_test(size=(120, 40)) as pilot:

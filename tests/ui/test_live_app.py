@@ -17,7 +17,7 @@ from app.ui.panes.error_rates import ErrorRatesPane
 from app.ui.panes.health import HealthPane
 from tests.error_rates.metrics_server import MetricsServer, TrafficGenerator
 from tests.health.health_servers import TargetServer
-from tests.ui.ui_support import until
+from tests.support import until
 
 
 @pytest.fixture

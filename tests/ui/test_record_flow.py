@@ -16,6 +16,7 @@ from app.ui.screens.open_incident import OpenIncidentScreen
 from app.ui.screens_update import UpdateComposer
 from tests.health.health_servers import TargetServer
 from tests.notify.webhook_receiver import WebhookReceiver, free_port
+from tests.support import until
 from tests.ui.record_flow_support import (
     HOOK,
     countdown,
@@ -29,7 +30,7 @@ from tests.ui.record_flow_support import (
     timeline_texts,
     until,
 )
-from tests.ui.ui_support import START, make_app, make_config, settle
+from tests.support.incident_app import START, make_app, make_config, settle
 
 INCIDENT = "INC-2026-001"
 
@@ -264,7 +265,7 @@ async def test_live_pane_keys_are_in_help_and_the_command_palette(tmp_path):
             pin = commands["Pin to timeline (p, HealthPane)"]
             # The palette's pin acts on the pane, like p there: once the row has a result.
             pane = app.query_one(HealthPane)
-            await until(app, pilot, lambda: pane._rows.get("api") is not None and pane._rows["api"].level is not None)
+            await until(pilot, lambda: pane._rows.get("api") is not None and pane._rows["api"].level is not None)
             pin.callback()
             await settle_app(app, pilot)
             assert any(t.startswith("pinned: api OK") for t in timeline_texts(app))

@@ -1,4 +1,5 @@
-"""Helpers for the incident panel tests: a fixed config, a frozen clock, a real SQLite store."""
+"""The dashboard under test: a fixed config, a frozen clock, a real SQLite store, and one
+settle() that waits for workers and the incident session alike."""
 
 from __future__ import annotations
 
@@ -40,12 +41,3 @@ async def settle(app: WarroomApp, pilot) -> None:
         await app.workers.wait_for_complete()
         await asyncio.to_thread(app.session.drain)
         await pilot.pause()
-
-
-async def until(pilot, predicate, timeout: float = 15.0) -> None:
-    """Give background workers (real HTTP, a watch) time, bounded; never a fixed sleep."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        assert loop.time() < deadline, "condition not reached in time"
-        await pilot.pause(0.02)
