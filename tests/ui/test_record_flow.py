@@ -28,7 +28,6 @@ from tests.ui.record_flow_support import (
     settle_app,
     tick,
     timeline_texts,
-    until,
 )
 from tests.support.incident_app import START, make_app, make_config, settle
 
