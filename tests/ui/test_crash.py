@@ -38,3 +38,26 @@ def test_a_crash_exits_1_logs_the_trace_and_shows_no_locals(tmp_path):
     assert "RuntimeError: simulated bug in the dashboard" in flat and "details in" in flat
     log = next(state.rglob("warroom.log")).read_text()
     assert "Traceback" in log and "simulated bug in the dashboard" in log
+
+
+async def test_a_failed_worker_is_logged_and_said_in_one_line(tmp_path):
+    from app.logfile import log_path
+    from tests.support import make_app, settle, until
+
+    app = make_app(tmp_path / "w.db")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+
+        async def broken() -> None:
+            raise ValueError("collector bug: unexpected payload")
+
+        app.run_worker(broken, name="collect:health:api", exit_on_error=False)
+
+        def said() -> list[str]:
+            return [n.message for n in app._notifications if "collect:health:api stopped" in n.message]
+
+        await until(pilot, said)
+        said = said()
+        assert said and "ValueError: collector bug" in said[0] and len(said[0].splitlines()) == 1
+        assert app.is_running
+    assert "collector bug: unexpected payload" in log_path().read_text()
