@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from collections.abc import Sized
 from typing import TYPE_CHECKING, Any
 
 from app.errors import ConfigError, WarroomError
@@ -32,7 +33,7 @@ def cmd_check_config(ctx: Context) -> int:
     print(f"roles: {', '.join(config.roles)}")
     phases = len(config.checklists)
     print(f"checklist items: {sum(len(p.resolved) for p in config.checklists)} in {phases} phase{'s' if phases != 1 else ''}")
-    sources = {"health": config.health, "error_rates": config.error_rates, "postgres": config.postgres, "kubernetes": config.kubernetes}
+    sources: dict[str, Sized] = {"health": config.health, "error_rates": config.error_rates, "postgres": config.postgres, "kubernetes": config.kubernetes}
     print("sources: " + ", ".join(f"{k} {len(v)}" for k, v in sources.items()))
     print(f"operator: {config.operator}; timezone: {config.timezone}")
     return 0

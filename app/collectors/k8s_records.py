@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from app.collectors.base import Level
 from app.collectors.kubectl_printer import PodColumns, last_termination, parse_time, pod_columns, since
@@ -148,7 +149,7 @@ def compact_deployment(obj: dict) -> DeploymentRecord:
     desired = int(spec.get("replicas", 1) if spec.get("replicas") is not None else 1)
     updated = int(status.get("updatedReplicas") or 0)
     total = int(status.get("replicas") or 0)
-    progressing = next((c for c in status.get("conditions") or [] if c.get("type") == "Progressing"), {})
+    progressing: dict[str, Any] = next((c for c in status.get("conditions") or [] if c.get("type") == "Progressing"), {})
     rolling = (int(meta.get("generation") or 0) > int(status.get("observedGeneration") or 0)
                or updated < desired or total > updated)
     return DeploymentRecord(

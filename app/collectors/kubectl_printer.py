@@ -79,7 +79,7 @@ class PodColumns:
 
 
 def _is_restartable_init(container: dict | None) -> bool:
-    return bool(container) and container.get("restartPolicy") == "Always"
+    return container is not None and container.get("restartPolicy") == "Always"
 
 
 def _finished_at(status: dict) -> datetime | None:

@@ -166,21 +166,23 @@ class KubernetesCollector(Collector[KubeView]):
         core, apps = client.CoreV1Api(self._api_client), client.AppsV1Api(self._api_client)
         selector = {"label_selector": self.target.label_selector} if self.target.label_selector else {}
         scopes = [(ns, {"namespace": ns}) for ns in self.target.namespaces] or [("all", {})]
-        common = {"request_timeout": self.timeout, "on_relist": self._listed}
         for label, ns_args in scopes:
             every = not ns_args
             self.pods.append(Reflector(
                 f"{self.name}/pods/{label}",
                 core.list_pod_for_all_namespaces_without_preload_content if every else core.list_namespaced_pod_without_preload_content,
-                {**ns_args, **selector}, compact=compact_pod, on_change=self._pod_changed, **common))
+                {**ns_args, **selector}, compact=compact_pod, on_change=self._pod_changed,
+                request_timeout=self.timeout, on_relist=self._listed))
             self.deployments.append(Reflector(
                 f"{self.name}/deployments/{label}",
                 apps.list_deployment_for_all_namespaces_without_preload_content if every else apps.list_namespaced_deployment_without_preload_content,
-                {**ns_args, **selector}, compact=compact_deployment, on_change=self._deployment_changed, **common))
+                {**ns_args, **selector}, compact=compact_deployment, on_change=self._deployment_changed,
+                request_timeout=self.timeout, on_relist=self._listed))
             self.events.append(Reflector(
                 f"{self.name}/events/{label}",
                 core.list_event_for_all_namespaces_without_preload_content if every else core.list_namespaced_event_without_preload_content,
-                {**ns_args, "field_selector": "type=Warning"}, compact=compact_event, **common))
+                {**ns_args, "field_selector": "type=Warning"}, compact=compact_event,
+                request_timeout=self.timeout, on_relist=self._listed))
         for reflector in self.reflectors:
             self._watch(reflector)
         self._tasks.append(asyncio.create_task(self._probe(), name=f"{self.name}/readyz"))

@@ -14,7 +14,7 @@ from app.collectors.base import Backoff, Collector, Snapshot, collect_safely
 from app.collectors.observations import Observer
 
 
-async def poll(collector: Collector[Any], observer: Observer, deliver: Callable[[Snapshot[Any]], None]) -> None:
+async def poll(collector: Collector[Any], observer: Observer, deliver: Callable[[Snapshot[Any]], object]) -> None:
     """Forever; runs never overlap, and repeated failures back off (1 s .. 30 s)."""
     backoff = Backoff()
     while True:

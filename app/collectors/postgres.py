@@ -90,14 +90,15 @@ def mask_dsn(dsn: str) -> str:
         return "(unparseable dsn)"
     if "password" in params:
         params["password"] = "***"
-    return pg_conninfo.make_conninfo(**params)
+    return pg_conninfo.make_conninfo("", **params)
 
 
 def _dsn_password(dsn: str) -> str | None:
     try:
-        return pg_conninfo.conninfo_to_dict(dsn).get("password") or None
+        password = pg_conninfo.conninfo_to_dict(dsn).get("password")
     except psycopg.ProgrammingError:
         return None
+    return str(password) if password else None
 
 
 def _one_line(exc: BaseException) -> str:
@@ -139,13 +140,13 @@ class PostgresCollector(Collector[PostgresStatus]):
             raise psycopg.OperationalError("invalid dsn (libpq could not parse it)") from None
         timeout_ms = max(1, int(self.statement_timeout_s * 1000))
         # statement_timeout goes in the startup packet, so it holds from the very first query
-        options = " ".join(filter(None, [params.pop("options", ""), f"-c statement_timeout={timeout_ms}"]))
+        options = " ".join(filter(None, [str(params.pop("options", None) or ""), f"-c statement_timeout={timeout_ms}"]))
         params.update(
             application_name="warroom",
             connect_timeout=str(self.connect_timeout_s),
             options=options,
         )
-        conn = await psycopg.AsyncConnection.connect(pg_conninfo.make_conninfo(**params), autocommit=True)
+        conn = await psycopg.AsyncConnection.connect(pg_conninfo.make_conninfo("", **params), autocommit=True)
         self._conn = conn
         self.backend_pid = conn.info.backend_pid
         return conn

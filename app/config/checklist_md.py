@@ -72,7 +72,7 @@ def parse_tasks(text: str, *, steps: bool = False) -> list[MarkdownTask]:
             tasks.append(
                 MarkdownTask(
                     heading=heading,
-                    text=_clean(task.group(task.lastindex)),
+                    text=_clean(task.group(item_pattern.groups)),  # the text is the last group
                     depth=len(indent) // 2 if not steps else min(len(indent) // 3, 3),
                     done_in_source=not steps and task.group(2) in "xX",
                 )

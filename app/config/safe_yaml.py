@@ -9,13 +9,13 @@ where it stopped.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from yaml.composer import Composer
 from yaml.constructor import SafeConstructor
-from yaml.events import AliasEvent, MappingEndEvent, SequenceEndEvent
-from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from yaml.events import AliasEvent, Event, MappingEndEvent, SequenceEndEvent
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.parser import Parser
 from yaml.reader import Reader
 from yaml.resolver import Resolver
@@ -36,6 +36,14 @@ class YamlLimit(Exception):
 
 
 class _BoundedComposer(Composer):
+    if TYPE_CHECKING:
+        # PyYAML assembles a loader from mixins: a composer calls the parser's and the
+        # resolver's methods, which BoundedSafeLoader supplies beside it.
+        def check_event(self, *choices: type[Event]) -> bool: ...
+        def peek_event(self) -> Any: ...
+        def get_event(self) -> Any: ...
+        def resolve(self, kind: type[Node], value: str | None, implicit: Any) -> str: ...
+
     def __init__(self) -> None:
         super().__init__()
         self._path: list[str | int] = []

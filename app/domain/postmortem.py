@@ -136,11 +136,11 @@ def render_markdown(
     defined = config.checklist_for(state.severity)
     if not defined and not marks:
         add("No checklist.")
-    for item in defined:
-        mark = marks.pop(item.id, None)
+    for check in defined:
+        mark = marks.pop(check.id, None)
         box = "x" if mark and mark.ticked else " "
         detail = f" ({'ticked' if mark.ticked else 'unticked'} {when(mark.at)} by {md(mark.actor)})" if mark else ""
-        add(f"- [{box}] {md(item.phase)}: {md(item.text)}{detail}")
+        add(f"- [{box}] {md(check.phase)}: {md(check.text)}{detail}")
     for mark in marks.values():  # ticks of items no longer in the config
         add(f"- [{'x' if mark.ticked else ' '}] {md(mark.text)} ({when(mark.at)} by {md(mark.actor)})")
     add("")

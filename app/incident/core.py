@@ -45,9 +45,11 @@ class IncidentCore:
         """`config` None: only LogEntry/CorrectEntry work (the fast `warroom log` path)."""
         self.store = store
         self._config = config
-        if actor is None and config is None:
-            raise ValueError("IncidentCore needs an actor or a config")
-        self.actor = one_line(actor or config.operator)  # type: ignore[union-attr]
+        if not actor:
+            if config is None:
+                raise ValueError("IncidentCore needs an actor or a config")
+            actor = config.operator
+        self.actor: str = one_line(actor)
         self.clock = clock or SystemClock()
 
     @property

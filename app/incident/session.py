@@ -72,7 +72,7 @@ class IncidentSession:
         return self.core.actor
 
     # --- plumbing -------------------------------------------------------------------------
-    def _run(self, executor: ThreadPoolExecutor, job: Callable[[], None], on_error: Callable[[str], SessionResult | None]) -> None:
+    def _run(self, executor: ThreadPoolExecutor, job: Callable[[], object], on_error: Callable[[str], SessionResult | None]) -> None:
         if self._closed:
             return
 
@@ -86,7 +86,7 @@ class IncidentSession:
 
         executor.submit(guarded)
 
-    def _store(self, job: Callable[[], None], what: str) -> None:
+    def _store(self, job: Callable[[], object], what: str) -> None:
         self._run(self._store_thread, job, lambda reason: StoreFailed(what, reason))
 
     def _state_for(self, incident_id: str) -> IncidentState:

@@ -72,7 +72,7 @@ async def _deliver_and_record(
     failures = [o for o in outcomes if isinstance(o, BaseException)]
     if failures:
         raise failures[0]  # a store that cannot record results; the others were recorded
-    return list(outcomes)
+    return [o for o in outcomes if not isinstance(o, BaseException)]
 
 
 async def deliver_update(

@@ -233,6 +233,7 @@ class SQLiteStore(IncidentStore):
             (incident_id, str(event.type), format_time(event.at), event.actor, payload),
         )
         seq = cur.lastrowid
+        assert seq is not None, "an INSERT into a rowid table always sets lastrowid"
         conn.execute("UPDATE incidents SET last_seq = ? WHERE id = ?", (seq, incident_id))
         return StoredEvent(seq, incident_id, EventType(event.type), event.at.astimezone(UTC), one_line(event.actor), clean_data(json.loads(payload)))
 

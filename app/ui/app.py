@@ -9,7 +9,8 @@ The commander's dialogs are in app/ui/incident_flows.py.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from rich.text import Text
 from textual.app import App, ComposeResult, SystemCommand
@@ -393,7 +394,8 @@ class WarroomApp(App[None]):
 
 
 _SINGLE_KEY_ACTIONS = frozenset(b.action for b in WarroomApp.BINDINGS if isinstance(b, Binding))
-_RESULT_HANDLERS = {
+# Each handler takes the one result type it is filed under.
+_RESULT_HANDLERS: dict[type[r.SessionResult], Callable[[WarroomApp, Any], None]] = {
     r.IncidentsListed: lambda app, result: app.flows.start(result),
     r.IncidentLoaded: WarroomApp._loaded,
     r.EventsAppended: WarroomApp._events_appended,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path, PurePath
 
 _PACKAGE = Path(__file__).resolve().parent.parent
 
@@ -14,6 +14,7 @@ def styles_dir() -> Path:
     raise FileNotFoundError("warroom's styles (app.tcss) are missing from this installation")
 
 
-def css_paths() -> list[Path]:
+def css_paths() -> list[str | PurePath]:
+    """As App.CSS_PATH takes them."""
     root = styles_dir()
     return [root / "app.tcss", *sorted(p for p in root.glob("*.tcss") if p.name != "app.tcss")]

@@ -7,6 +7,7 @@ import json
 import math
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -51,7 +52,7 @@ class PrometheusErrorRateCollector(ErrorRateCollector):
             if self.config.range is None:
                 result, ranges = await self._instant(at), None
             else:
-                result, ranges = await asyncio.gather(self._instant(at), self._range(at))
+                result, ranges = await asyncio.gather(self._instant(at), self._range(at, self.config.range))
         except PrometheusUnreachable as exc:
             return Snapshot(self.source, self.name, now_utc(), Level.UNKNOWN, str(exc), self._data(()))
         except PrometheusError as exc:
@@ -67,9 +68,9 @@ class PrometheusErrorRateCollector(ErrorRateCollector):
     async def _instant(self, at: float) -> dict[str, Any]:
         return await self._api("/api/v1/query", {"query": self.query, "time": _timestamp(at)})
 
-    async def _range(self, at: float) -> dict[str, list[float]] | None:
+    async def _range(self, at: float, range_: timedelta) -> dict[str, list[float | None]] | None:
         """History per label text; a failing range query only costs the sparkline."""
-        span = self.config.range.total_seconds()
+        span = range_.total_seconds()
         step = max(1.0, span / RANGE_POINTS)
         params = {"query": self.query, "start": _timestamp(at - span), "end": _timestamp(at), "step": f"{step:g}"}
         try:
@@ -111,8 +112,9 @@ class PrometheusErrorRateCollector(ErrorRateCollector):
             raise PrometheusUnreachable("Prometheus answer without data")
         return data
 
-    def _rows(self, data: dict[str, Any], ranges: dict[str, list[float]] | None) -> tuple[ErrorRateRow, ...]:
+    def _rows(self, data: dict[str, Any], ranges: dict[str, list[float | None]] | None) -> tuple[ErrorRateRow, ...]:
         kind, result = data.get("resultType"), data.get("result")
+        series: list[tuple[str, float | None, str | None]]
         if kind == "scalar" and isinstance(result, list) and len(result) == 2:
             series = [("", _number(result[1]), None)]
         elif kind == "vector" and isinstance(result, list):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from rich.text import Text
 from textual.binding import Binding
+from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable
 
@@ -75,7 +76,7 @@ class ChecklistTable(DataTable):
 
     def _item_rows(self) -> dict[int, str]:
         """Row index -> item id, phase headings left out."""
-        keys = ((i, self.coordinate_to_cell_key((i, 0)).row_key.value or "") for i in range(self.row_count))
+        keys = ((i, self.coordinate_to_cell_key(Coordinate(i, 0)).row_key.value or "") for i in range(self.row_count))
         return {i: key for i, key in keys if key in self.items}
 
     def focus_open_item(self) -> None:

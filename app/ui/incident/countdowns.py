@@ -42,9 +42,9 @@ class CountdownsPanel(Vertical):
         self._empty.display = not items
         existing = {w.name: w for w in self.query(".countdown").results(Static)}
         wanted = {c.key for c in items}
-        for name, widget in existing.items():
+        for name, gone in existing.items():
             if name not in wanted:
-                widget.remove()
+                gone.remove()
         for c in items:
             widget = existing.get(c.key)
             if widget is None:

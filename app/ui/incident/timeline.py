@@ -10,6 +10,7 @@ from datetime import UTC
 
 from rich.text import Text
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey
 
 from app.domain.events import EventType
 from app.domain.incident import IncidentState, TimelineItem
@@ -40,7 +41,10 @@ class TimelineTable(KeyedTable):
         super().__init__(id=id, cursor_type="row", zebra_stripes=False)
         self.tz = tz
         self.utc = False
-        self._time_col = self._who_col = self._kind_col = self._text_col = None
+        self._time_col: ColumnKey | None = None
+        self._who_col: ColumnKey | None = None
+        self._kind_col: ColumnKey | None = None
+        self._text_col: ColumnKey | None = None
         self._items: dict[int, TimelineItem] = {}
         self._pending: list[TimelineItem] = []
         self._load_generation = 0

@@ -12,6 +12,7 @@ from rich.text import Text
 from textual.containers import Vertical
 from textual.reactive import reactive
 from textual.widgets import Static
+from textual.worker import Worker
 
 from app.collectors.base import Collector, Snapshot
 from app.collectors.observations import NoObservations, Observer
@@ -76,7 +77,9 @@ class LivePane(Vertical, Generic[T]):
         for collector in self.collectors:
             # A coroutine function, not a coroutine: nothing is left un-awaited if the
             # app exits before the worker starts.
-            self.run_worker(
+            # Worker[None] pins textual's result type: a coroutine function also matches its
+            # plain-function branch, and mypy would otherwise infer Never.
+            worker: Worker[None] = self.run_worker(
                 partial(self._poll, collector),
                 name=f"collect:{collector.source}:{collector.name}",
                 group=f"{collector.source}:{collector.name}",

@@ -201,7 +201,8 @@ class PodsPane(LivePane[KubeView]):
         if len(rows) > SHOWN_DEPLOYMENTS:
             rest = rows[SHOWN_DEPLOYMENTS:]
             text.append(f"… {len(rest)} more ({sum(d.level is Level.OK for d in rest)} OK)\n", style="dim")
-        self.deployments.update(text.rstrip() or text)
+        text.rstrip()  # in place
+        self.deployments.update(text)
 
     def _render_events(self) -> None:
         rows = sorted((e for v in self._views.values() for e in v.events), key=lambda e: -e.count)

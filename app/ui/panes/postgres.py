@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
+from textual.widgets.data_table import RowKey
 
 from app.collectors.base import Collector, Level, Snapshot
 from app.collectors.locktree import Backend, format_seconds, lock_tree_lines
@@ -158,6 +159,12 @@ def _literal(*values: str) -> tuple[Text, ...]:
     return tuple(Text(value) for value in values)
 
 
+def _pid(row_key: RowKey) -> int:
+    """Backend rows are keyed by their pid."""
+    assert row_key.value is not None
+    return int(row_key.value)
+
+
 def _refill(table: KeyedTable, rows: list[tuple[str, tuple]]) -> None:
     """Show exactly these rows (keyed by pid): the cursor stays on the same backend."""
     table.sync(dict(rows))
@@ -202,7 +209,7 @@ class PostgresPane(LivePane[PostgresStatus]):
         for view in self._views.values():
             for table in view.query(DataTable):
                 if table is focused and table.row_count:
-                    pid = int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+                    pid = _pid(table.coordinate_to_cell_key(table.cursor_coordinate).row_key)
                     backend = view.backend(pid)
                     return (view, backend, table) if backend else None
         # nothing focused in a table: the first root blocker anywhere
@@ -216,7 +223,7 @@ class PostgresPane(LivePane[PostgresStatus]):
         event.stop()
         for view in self._views.values():
             if event.data_table in view.query(DataTable).nodes:
-                backend = view.backend(int(event.row_key.value))
+                backend = view.backend(_pid(event.row_key))
                 if backend is not None:
                     self.app.push_screen(BackendDetailScreen(backend, view.collector.name))
                 return

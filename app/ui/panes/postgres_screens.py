@@ -60,7 +60,7 @@ class BackendDetailScreen(ModalScreen[None]):
                 yield Static(self.backend.query or "(no query text visible)", markup=False)
             yield Static("Esc closes", classes="pg-dialog-hint")
 
-    def action_dismiss(self) -> None:
+    async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(None)
 
 

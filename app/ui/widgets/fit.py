@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from rich.text import Text
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey
 
 
 def flex_text(value: str, style=None) -> Text:
@@ -57,7 +58,7 @@ class FlexColumn:
     def fit(self) -> None:
         table = self.table
         available = table.scrollable_content_region.width
-        column = table.columns.get(self.key)  # ColumnKey compares equal to its str
+        column = table.columns.get(ColumnKey(self.key))
         if column is None or available <= 0:
             return
         keys = list(table.columns)

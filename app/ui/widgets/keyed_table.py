@@ -79,7 +79,7 @@ class KeyedTable(DataTable):
                 shown[column] = cell
         return False
 
-    def remove(self, key: str) -> None:
+    def discard_row(self, key: str) -> None:
         if key in self._keyed_cells:
             self.remove_row(key)
             del self._keyed_cells[key]
@@ -108,7 +108,7 @@ class KeyedTable(DataTable):
         """
         selected = self.selected_key
         for key in [k for k in self._keyed_cells if k not in rows_by_key]:
-            self.remove(key)
+            self.discard_row(key)
         self._keyed_pending = {}
         for key, row in rows_by_key.items():
             if key not in self._keyed_cells:
