@@ -90,7 +90,12 @@ async def test_scribe_and_commander_flow_survives_restart(tmp_path):
         assert _plain(row[-1]).startswith("✎ ") and any("strike" in str(span.style) for span in row[-1].spans)
 
         # Tick two checklist items (c lands on the first open item, not its heading), untick one.
-        await pilot.press("c", "space", "down", "enter", "up", "space")
+        # "Acknowledge the alert" offers to mark the milestone: n declines, so its countdown runs on.
+        await pilot.press("c", "space")
+        await settle(app, pilot)
+        await pilot.press("n")
+        await settle(app, pilot)
+        await pilot.press("down", "enter", "up", "space")
         await settle(app, pilot)
         checklist = app.query_one(ChecklistTable)
         assert checklist.ticked == {"triage/triage/take-command-and-announce-it-in-the-incident-channel"}
