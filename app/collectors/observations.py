@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from app.collectors.base import Level, Snapshot
@@ -20,6 +20,8 @@ from app.config.timeline import AutoTimelineSettings
 if TYPE_CHECKING:
     from app.collectors.error_rates.model import ErrorRateData
     from app.collectors.health import HealthResult
+    from app.collectors.locktree import Backend, LockNode
+    from app.collectors.postgres import PostgresStatus
 
 T = TypeVar("T")
 
@@ -30,6 +32,18 @@ class Observer(Protocol):
 
 class NoObservations:
     def observe(self, snapshot: Snapshot[T]) -> Snapshot[T]:
+        return snapshot
+
+
+class Observers:
+    """Several observers of one source, each adding its lines in turn."""
+
+    def __init__(self, *observers: Observer) -> None:
+        self.observers = observers
+
+    def observe(self, snapshot: Snapshot[T]) -> Snapshot[T]:
+        for observer in self.observers:
+            snapshot = observer.observe(snapshot)
         return snapshot
 
 
@@ -140,3 +154,99 @@ class Reachability:
             lasted = format_age(transition.since - transition.previous_since)
             line = f"{self.what} {name} back (since {since}; unreachable for {lasted})"
         return _said(snapshot, [line])
+
+
+def _sessions(n: int) -> str:
+    return f"{n} session" if n == 1 else f"{n} sessions"
+
+
+@dataclass
+class _Root:
+    """What was last seen of one root blocker, for the lines written about it."""
+
+    database: str
+    backend: Backend
+    waiters: int
+    blocking_since: datetime
+    target: str = ""
+    gone_as: str | None = None
+    """How it left the tree, judged on the first refresh without it (the only one that asks
+    the server about it): 'ended', 'released its locks', or '' for not known."""
+
+    def seen(self, node: LockNode, nodes: list[LockNode], at: datetime) -> None:
+        below = [n.backend for n in nodes if n.root_pid == node.backend.pid and not n.is_root]
+        # Its oldest waiter tells how long it has blocked, also for a chain older than warroom.
+        longest = max((b.wait_s for b in below), default=0.0)
+        self.blocking_since = min(self.blocking_since, at - timedelta(seconds=longest))
+        self.backend, self.waiters, self.gone_as = node.backend, node.waiters_below, None
+        targets = {b.lock_target for b in below if b.blocked_by and b.blocked_by[0] == node.backend.pid}
+        self.target = targets.pop() if len(targets) == 1 else ""
+
+    def left(self, status: PostgresStatus) -> None:
+        if self.gone_as is not None:
+            return
+        b = self.backend
+        still = status.backends.get(b.pid)
+        if still is not None and still.backend_start == b.backend_start or status.roots_connected.get(b.pid) == b.backend_start:
+            self.gone_as = "released its locks"
+        else:  # the collector asked about it (a root of its last refresh): the server has it no more
+            self.gone_as = "ended" if b.pid and b.backend_start else ""
+
+    def formed(self) -> str:
+        b = self.backend
+        age = format_age(timedelta(seconds=b.duration_s)) if b.duration_s else ""
+        what = ", ".join(filter(None, [b.application or b.user, f"{b.activity} {age}".strip()]))
+        on = f" on {self.target}" if self.target and self.target != "?" else ""
+        return f"PostgreSQL {self.database}: pid {b.pid} ({what}) blocks {_sessions(self.waiters)}{on}"
+
+    def cleared(self, since: datetime) -> str:
+        how = f"pid {self.backend.pid} {self.gone_as}" if self.gone_as else f"pid {self.backend.pid} no longer blocks"
+        lasted = format_age(since - self.blocking_since)
+        return f"PostgreSQL {self.database}: lock chain cleared ({how}; was blocking {self.waiters} for {lasted})"
+
+
+class LockChainChanges:
+    """Root blockers coming and going, under the auto_timeline rules of every observation.
+
+    'PostgreSQL main: pid 123 (app, idle in transaction 2m) blocks 3 sessions on orders' once
+    a root blocker is in `consecutive` refreshes in a row; 'PostgreSQL main: lock chain cleared
+    (pid 123 ended; was blocking 3 for 4m)' once it has been gone as long. Chains already there
+    when warroom starts are the baseline (their end is news, their start was not seen); reports
+    are rate-limited per root and overall. A root is one backend: pid and backend_start, so a
+    reused pid is a new root. Growth of a chain (3 -> 30 waiters) is the pane's, not news here.
+    """
+
+    def __init__(self, settings: AutoTimelineSettings, tz: tzinfo | None = None) -> None:
+        self.settings, self.tz = settings, tz
+        self.tracker = tracker_for(settings)
+        self._roots: dict[str, _Root] = {}
+        self._databases: set[str] = set()  # sources with a good refresh already: roots after it are new
+
+    def observe(self, snapshot: Snapshot[T]) -> Snapshot[T]:
+        status: PostgresStatus | None = snapshot.data  # type: ignore[assignment]
+        if not self.settings.enabled or snapshot.error is not None or status is None:
+            return snapshot  # a failed refresh says nothing about locks; ConnectionChanges speaks
+        name, at = snapshot.name, snapshot.fetched_at
+        nodes = status.lock_tree.nodes
+        present = {f"{name}\x1f{n.backend.pid}\x1f{n.backend.backend_start}": n for n in nodes if n.is_root}
+        lines = []
+        for key, node in present.items():
+            root = self._roots.get(key)
+            if root is None:
+                root = self._roots[key] = _Root(name, node.backend, node.waiters_below, at)
+                if name in self._databases:
+                    self.tracker.seed(key, Level.OK, at)
+            root.seen(node, nodes, at)
+            if self.tracker.observe(key, Level.WARN, at) is not None:
+                lines.append(root.formed())
+        for key in [k for k, r in self._roots.items() if r.database == name and k not in present]:
+            root = self._roots[key]
+            root.left(status)
+            transition = self.tracker.observe(key, Level.OK, at)
+            if transition is not None:
+                lines.append(root.cleared(transition.since))
+            if self.tracker.settled(key):
+                self.tracker.forget(key)
+                del self._roots[key]
+        self._databases.add(name)
+        return _said(snapshot, lines)

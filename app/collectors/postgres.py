@@ -50,6 +50,10 @@ class PostgresStatus:
     lock_tree: LockTree
     backends: dict[int, Backend] = field(default_factory=dict)
     collect_ms: float = 0.0
+    roots_connected: dict[int, str] = field(default_factory=dict)
+    """The previous refresh's root blockers still connected (pid -> backend_start): whether a
+    root that left the lock tree ended or only released its locks (a backend that commits
+    and goes idle is in no other list)."""
 
     @property
     def total(self) -> int:
@@ -120,6 +124,7 @@ class PostgresCollector(Collector[PostgresStatus]):
         self._lock = asyncio.Lock()
         self._password = _dsn_password(target.dsn)
         self.backend_pid: int | None = None  # warroom's own backend (benchmarks read its /proc)
+        self._roots: list[int] = []  # root blockers of the last refresh, asked about in the next
 
     @property
     def allow_actions(self) -> bool:
@@ -188,7 +193,7 @@ class PostgresCollector(Collector[PostgresStatus]):
         """One round trip: the refresh statement. Raises psycopg errors."""
         async with self._lock:
             conn = await asyncio.wait_for(self._connection(), self.connect_timeout_s + 1)
-            params = {"long_running_s": self.target.long_running.total_seconds(), "max_rows": MAX_ROWS}
+            params = {"long_running_s": self.target.long_running.total_seconds(), "max_rows": MAX_ROWS, "roots": self._roots}
             row = await self._execute(conn, REFRESH_SQL, params)
             return row[0]
 
@@ -212,6 +217,7 @@ class PostgresCollector(Collector[PostgresStatus]):
             reason = self._redact(f"{type(exc).__name__}: {_one_line(exc)}")
             return Snapshot(self.source, self.name, now_utc(), Level.UNKNOWN, reason)
         status = parse_status(document, self.target.long_running.total_seconds(), time.perf_counter() - started)
+        self._roots = [b.pid for b in status.lock_tree.roots][:MAX_ROWS]
         return Snapshot(self.source, self.name, now_utc(), self.level_of(status), None, status)
 
     def level_of(self, status: PostgresStatus) -> Level:
@@ -269,6 +275,7 @@ def parse_status(document: dict[str, Any], long_running_s: float, elapsed_s: flo
         lock_tree=build_lock_tree(backends),
         backends={b.pid: b for b in backends},
         collect_ms=elapsed_s * 1000.0,
+        roots_connected={int(pid): str(start) for pid, start in (document.get("roots_connected") or {}).items()},
     )
 
 

@@ -13,7 +13,8 @@ the root blocker. warroom's own backend (pg_backend_pid()) is excluded from ever
 
 from __future__ import annotations
 
-# Parameters: long_running_s (float seconds), max_rows (int).
+# Parameters: long_running_s (float seconds), max_rows (int), roots (int[]: the previous
+# refresh's root blockers, of which those still connected come back as roots_connected).
 # Durations are seconds (float) computed server-side against one clock, now().
 REFRESH_SQL = """
 WITH act AS MATERIALIZED (
@@ -96,7 +97,9 @@ SELECT json_build_object(
                     SELECT coalesce(datname, '(none)') AS db, count(*) AS n
                       FROM clients GROUP BY 1) d),
     'ungranted_locks', (SELECT count(*) FROM locks WHERE NOT granted),
-    'backends', (SELECT coalesce(json_agg(row_to_json(shown)), '[]'::json) FROM shown)
+    'backends', (SELECT coalesce(json_agg(row_to_json(shown)), '[]'::json) FROM shown),
+    'roots_connected', (SELECT coalesce(json_object_agg(pid, backend_start), '{}'::json)
+                          FROM act WHERE pid = ANY(%(roots)s::int[]))
 )
 """
 

@@ -16,7 +16,9 @@ from app.collectors.base import Collector
 from app.collectors.observations import (
     ConnectionChanges,
     LevelChanges,
+    LockChainChanges,
     Observer,
+    Observers,
     Reachability,
     error_rate_readings,
     health_readings,
@@ -64,7 +66,8 @@ def _kubernetes(config: Config) -> list[Collector[Any]]:
 
 HEALTH = Source("health", "health", _health, lambda s, tz: LevelChanges(s, tz, health_readings))
 ERRORS = Source("errors", "error_rates", _errors, lambda s, tz: LevelChanges(s, tz, error_rate_readings))
-POSTGRES = Source("postgres", "postgres", _postgres, lambda s, tz: ConnectionChanges("PostgreSQL"))
+POSTGRES = Source("postgres", "postgres", _postgres,
+                  lambda s, tz: Observers(ConnectionChanges("PostgreSQL"), LockChainChanges(s, tz)))
 KUBERNETES = Source("kubernetes", "kubernetes", _kubernetes, lambda s, tz: Reachability("Kubernetes", s, tz))
 
 SOURCES: dict[str, Source] = {source.name: source for source in (HEALTH, ERRORS, POSTGRES, KUBERNETES)}

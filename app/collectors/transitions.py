@@ -88,6 +88,16 @@ class TransitionTracker:
             return None
         return state.confirmed, state.confirmed_since
 
+    def seed(self, key: str, level: Level, at: datetime) -> None:
+        """Start `key` as settled and reported at `level`. For a row that appears after its
+        source was first seen (a new root blocker): its first level is news, not a baseline."""
+        self._checks[key] = _CheckState(confirmed=level, confirmed_since=at, reported=level, reported_since=at)
+
+    def settled(self, key: str) -> bool:
+        """Nothing pending for `key`: its settled level is the one reported, no change under way."""
+        state = self._checks.get(key)
+        return state is None or (state.confirmed is not None and state.confirmed == state.reported and state.candidate is None)
+
     def forget(self, key: str) -> None:
         self._checks.pop(key, None)
 

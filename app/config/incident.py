@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
@@ -92,6 +93,10 @@ DEFAULT_SEVERITIES = [
 DEFAULT_ROLES = ["Incident Commander", "Tech Lead", "Communications Lead", "Scribe"]
 
 
+MilestoneName = Literal["detected", "acknowledged", "mitigated", "resolved"]
+"""The incident milestones (app.domain.events.Milestone; config sits below the domain)."""
+
+
 class ChecklistItemDef(BaseModel):
     """One resolved checklist item; `id` is stable across restarts so ticks keep their meaning."""
 
@@ -101,6 +106,19 @@ class ChecklistItemDef(BaseModel):
     text: str
     depth: int = 0
     severities: list[str] = []
+    milestone: MilestoneName | None = None
+
+
+class ChecklistItem(BaseModel):
+    """An inline item written as a mapping, for what a plain string cannot say."""
+
+    model_config = STRICT
+
+    text: str = Field(min_length=1)
+    """The item as shown, e.g. 'Acknowledge the alert'."""
+    milestone: MilestoneName | None = None
+    """Ticking the item offers to mark this milestone (detected, acknowledged, mitigated,
+    resolved) when the incident has not marked it yet."""
 
 
 def _slug(text: str) -> str:
@@ -114,8 +132,8 @@ class ChecklistPhase(BaseModel):
     """Phase of the response this list belongs to, e.g. triage, mitigation, resolution."""
     severities: list[str] = []
     """Only for incidents of these severities; empty means every severity."""
-    items: list[str] = []
-    """Inline checklist items."""
+    items: list[str | ChecklistItem] = []
+    """Inline checklist items: text, or {text: ..., milestone: acknowledged}."""
     from_markdown: str | None = None
     """Path to a markdown runbook (relative to the config file); every `- [ ]` item is
     imported, grouped under its heading (a runbook without any gives its numbered steps)."""
@@ -127,8 +145,11 @@ class ChecklistPhase(BaseModel):
         if not self.items and not self.from_markdown:
             raise ValueError("give 'items' or 'from_markdown'")
         resolved: list[ChecklistItemDef] = []
-        for text in self.items:
-            resolved.append(self._item(self.phase, text, 0))
+        for entry in self.items:
+            if isinstance(entry, ChecklistItem):
+                resolved.append(self._item(self.phase, entry.text, 0, entry.milestone))
+            else:
+                resolved.append(self._item(self.phase, entry, 0))
         if self.from_markdown:
             base = Path((info.context or {}).get("base_dir", "."))
             path = (base / self.from_markdown).expanduser()
@@ -150,7 +171,7 @@ class ChecklistPhase(BaseModel):
         self._resolved = resolved
         return self
 
-    def _item(self, group: str, text: str, depth: int) -> ChecklistItemDef:
+    def _item(self, group: str, text: str, depth: int, milestone: MilestoneName | None = None) -> ChecklistItemDef:
         return ChecklistItemDef(
             id=f"{_slug(self.phase)}/{_slug(group)}/{_slug(text)}",
             phase=self.phase,
@@ -158,6 +179,7 @@ class ChecklistPhase(BaseModel):
             text=text,
             depth=depth,
             severities=list(self.severities),
+            milestone=milestone,
         )
 
     @property
@@ -169,7 +191,7 @@ DEFAULT_CHECKLISTS = [
     {
         "phase": "triage",
         "items": [
-            "Acknowledge the alert",
+            {"text": "Acknowledge the alert", "milestone": "acknowledged"},
             "Take command and announce it in the incident channel",
             "Assign roles: Tech Lead, Communications Lead, Scribe",
             "Assess severity and customer impact",

@@ -35,6 +35,7 @@ from app.store import IncidentStore
 from app.ui.incident.checklist import ChecklistTable, ChecklistToggle
 from app.ui.incident.countdowns import CountdownsPanel
 from app.ui.incident.header import IncidentHeader
+from app.ui.incident.milestone_offer import offer_linked_milestone
 from app.ui.incident.panel import EntryInput, EntrySubmitted, IncidentPanel
 from app.ui.incident.roles import RolesTable
 from app.ui.incident.timeline import TimelineTable
@@ -352,6 +353,7 @@ class WarroomApp(App[None]):
 
     def on_checklist_toggle(self, message: ChecklistToggle) -> None:
         self.flows.submit(ToggleChecklist(message.item.id, message.item.text, message.tick))
+        offer_linked_milestone(self, message.item, message.tick)
 
     def action_severity(self) -> None:
         self.flows.severity()

@@ -47,7 +47,7 @@ def _plain(renderable) -> str:
 def timeline_texts(app) -> list[str]:
     """The entry column as shown, top to bottom."""
     table = app.query_one(TimelineTable)
-    return [_plain(table.get_row_at(i)[3]) for i in range(table.row_count)]
+    return [_plain(table.get_row_at(i)[-1]) for i in range(table.row_count)]
 
 
 def countdown_lines(app) -> list[str]:

@@ -1,4 +1,9 @@
-"""Checklist: grouped by phase and heading; Enter/space ticks or unticks the item under the cursor."""
+"""Checklist: grouped by phase and heading; Enter/space ticks or unticks the item under the cursor.
+
+Headings are rows (DataTable has no other kind of line) but never cursor stops: a key or a
+click that would land on one goes on to the next item in the same direction, so Space
+always means the item the reader sees highlighted, never a neighbour of a heading.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from textual.binding import Binding
 from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable
+from textual.widgets.data_table import CellDoesNotExist
 
 from app.config.incident import ChecklistItemDef
 from app.domain.incident import IncidentState
@@ -56,7 +62,33 @@ class ChecklistTable(DataTable):
             self.add_row(Text("[ ]"), flex_text("  " * item.depth + item.text), key=item.id)
         self.ticked = set()
         self.show(state)
+        rows = self._item_rows()
+        if rows:  # clear() left the cursor on row 0, the first heading
+            self.move_cursor(row=next(iter(rows)), animate=False, scroll=False)
         self._text_fit.schedule()
+
+    def validate_cursor_coordinate(self, value: Coordinate) -> Coordinate:
+        value = super().validate_cursor_coordinate(value)
+        if not self.items or self._row_key(value.row) in self.items:
+            return value
+        rows = sorted(self._item_rows())
+        if not rows:
+            return value
+        before = [row for row in rows if row < value.row]
+        after = [row for row in rows if row > value.row]
+        # Onwards in the direction of travel; at either end, back to the nearest item.
+        moving_up = value.row < self.cursor_coordinate.row
+        if moving_up:
+            row = before[-1] if before else after[0]
+        else:
+            row = after[0] if after else before[-1]
+        return Coordinate(row, value.column)
+
+    def _row_key(self, row: int) -> str | None:
+        try:
+            return self.coordinate_to_cell_key(Coordinate(row, 0)).row_key.value
+        except CellDoesNotExist:  # rows are being rebuilt: nothing to skip yet
+            return None
 
     def show(self, state: IncidentState | None) -> None:
         marks = state.checklist if state else {}
@@ -76,7 +108,7 @@ class ChecklistTable(DataTable):
 
     def _item_rows(self) -> dict[int, str]:
         """Row index -> item id, phase headings left out."""
-        keys = ((i, self.coordinate_to_cell_key(Coordinate(i, 0)).row_key.value or "") for i in range(self.row_count))
+        keys = ((i, self._row_key(i) or "") for i in range(self.row_count))
         return {i: key for i, key in keys if key in self.items}
 
     def focus_open_item(self) -> None:
@@ -95,14 +127,11 @@ class ChecklistTable(DataTable):
         return self.items.get(row_key.value or "")
 
     def action_toggle_item(self) -> None:
+        # Only ever the highlighted item: moving on from a heading here once led to
+        # unticking an item the reader had not looked at.
         item = self._current()
         if item is not None:
             self.post_message(ChecklistToggle(item, item.id not in self.ticked))
-        elif self.row_count:
-            # On a phase heading: go to its first item rather than do nothing.
-            later = [row for row in self._item_rows() if row > self.cursor_row]
-            if later:
-                self.move_cursor(row=later[0], animate=False, scroll=True)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

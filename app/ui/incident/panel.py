@@ -18,7 +18,7 @@ from app.ui.incident.checklist import ChecklistTable
 from app.ui.incident.countdowns import CountdownsPanel
 from app.ui.incident.header import IncidentHeader
 from app.ui.incident.roles import RolesTable
-from app.ui.incident.timeline import TimelineTable
+from app.ui.incident.timeline import KIND_LABEL, TimelineTable
 
 
 @dataclass
@@ -92,15 +92,25 @@ class IncidentPanel(Vertical):
                 yield TimelineTable(self.tz, id="timeline")
                 yield Static("", id="entry-pending", markup=False)
                 with Horizontal(id="entry-line"):
-                    yield Label(self._kind_text(), id="entry-kind")
+                    yield Label(self._kind_text(self.entry_kind), id="entry-kind")
                     yield EntryInput(placeholder="t: write an entry — ! decision  > action  ? observation", id="entry")
 
-    def _kind_text(self) -> Text:
-        return Text(f"{self.entry_kind.value:>8} ")
+    @staticmethod
+    def _kind_text(kind: EntryKind) -> Text:
+        # The timeline's own words: "communication" would not fit the 10 cells here.
+        return Text(f"{KIND_LABEL.get(kind.value, kind.value):>8} ")
 
     def show_kind(self) -> None:
+        """The kind the line will be saved as: a typed prefix (`!` decision) wins over Ctrl+T's."""
+        entry = self.query("#entry").results(EntryInput)
+        line = next(entry, None)
+        kind = parse_entry(line.value, self.entry_kind)[0] if line is not None else self.entry_kind
         for label in self.query("#entry-kind").results(Label):
-            label.update(self._kind_text())
+            label.update(self._kind_text(kind))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "entry":
+            self.show_kind()
 
     # --- entries on their way to the store ------------------------------------------------
     def entry_pending(self, ticket: int, raw: str) -> None:
