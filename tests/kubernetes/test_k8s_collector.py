@@ -215,7 +215,8 @@ async def test_deployments_and_deduplicated_warning_events(fake_k8s, collector):
     snap = await collector().collect()
     deps = {d.name: d for d in snap.data.deployments}
     assert deps["api"].rollout == "rolled out 12m ago" and deps["api"].level is Level.OK
-    assert deps["web"].rollout == "rolling out (since 2m)" and deps["web"].level is Level.WARN
+    # "2m1s" when the machine is slow between writing the object and reading it back
+    assert deps["web"].rollout.startswith("rolling out (since 2m") and deps["web"].level is Level.WARN
     events = {(e.name, e.reason): e.count for e in snap.data.events}
     assert events == {("api-1", "BackOff"): 5, ("api-2", "Unhealthy"): 1}
 
