@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -32,7 +31,7 @@ from app.collectors.k8s_records import (
     deployment_row,
     pod_row,
 )
-from app.collectors.k8s_watch import Reflector, describe_error, probe_ready
+from app.collectors.k8s_watch import Reflector, describe_error, make_api_client, official_client, probe_ready
 from app.config import Config
 from app.config.kubernetes import KubernetesTarget
 
@@ -73,32 +72,6 @@ async def cancel_tasks(tasks: list[asyncio.Task]) -> None:
     for task in tasks:
         if task.done() and not task.cancelled():
             task.exception()  # retrieved, so asyncio does not log it at exit
-
-
-def kubeconfig_paths(target: KubernetesTarget) -> str:
-    return target.kubeconfig or os.environ.get("KUBECONFIG") or os.path.expanduser("~/.kube/config")
-
-
-async def make_api_client(target: KubernetesTarget):
-    """The official client's config loading: kubeconfig (several files, context, exec plugins), else in-cluster.
-
-    Only the ApiClient and its configuration: the generated API classes (CoreV1Api and the
-    models it names) cost ~0.6 s to import for the one list call each resource needs.
-    """
-    from kubernetes.aio import client, config
-
-    configuration = client.Configuration()
-    paths = kubeconfig_paths(target)
-    loader = None
-    if any(os.path.exists(os.path.expanduser(p)) for p in paths.split(os.pathsep) if p):
-        loader = await config.load_kube_config(
-            config_file=paths, context=target.context, client_configuration=configuration, persist_config=False
-        )
-    elif target.kubeconfig:
-        raise FileNotFoundError(f"kubeconfig not found: {target.kubeconfig}")
-    else:
-        config.load_incluster_config(client_configuration=configuration)
-    return client.ApiClient(configuration), configuration, loader
 
 
 def _sort_key(row: PodRow) -> tuple:
@@ -159,8 +132,6 @@ class KubernetesCollector(Collector[KubeView]):
 
     # --- background ----------------------------------------------------------------
     async def _start(self) -> None:
-        from kubernetes.aio import config
-
         self._started = True
         try:
             self._api_client, configuration, loader = await asyncio.wait_for(make_api_client(self.target), self.timeout)
@@ -187,7 +158,8 @@ class KubernetesCollector(Collector[KubeView]):
         self._tasks.append(asyncio.create_task(self._probe(), name=f"{self.name}/readyz"))
         if loader is not None:
             # Refreshes exec-plugin / gcp tokens before they expire; returns at once for static credentials.
-            self._tasks.append(asyncio.create_task(config.refresh_token(loader, configuration), name=f"{self.name}/token"))
+            refresh = official_client().config.refresh_token
+            self._tasks.append(asyncio.create_task(refresh(loader, configuration), name=f"{self.name}/token"))
 
     def _watch(self, reflector: Reflector) -> None:
         task = asyncio.create_task(reflector.run(), name=reflector.what)
