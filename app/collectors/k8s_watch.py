@@ -14,13 +14,15 @@ by the number of objects times the few fields we need, never whole objects.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 import importlib.machinery
 import importlib.util
 import logging
 import os
 import random
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from types import SimpleNamespace
 from typing import Any
 
@@ -42,6 +44,23 @@ RECONNECT_MAX = 4.0
 # Timeouts are `asyncio.timeout` blocks, not wait_for: on Python 3.11 a wait_for whose inner
 # call finishes just as the task is cancelled swallows the cancel, so closing a collector
 # waited a full second for the next try (half of `warroom status` runs, 5,000 pods).
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No garbage collection while a page is decoded and compacted (synchronous, ~10 ms).
+
+    Every object of the page lives until the page is compacted and every record for good,
+    so the collections their allocation sets off walk them for nothing: ~50 ms of a
+    5,000-pod list. The page's own objects are freed by reference counting when it goes.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class Gone(Exception):
@@ -224,12 +243,13 @@ class Reflector:
             async with asyncio.timeout(self.request_timeout):
                 response = await self._request(query, float(self.request_timeout))
                 body = await response.read()
-            doc = orjson.loads(body)
-            del body  # the page's bytes go before its objects are compacted: a lower peak
-            for obj in doc.get("items") or []:
-                record = self._compact(obj)
-                if record is not None:
-                    fresh[self.key_of(obj)] = record
+            with _collector_paused():
+                doc = orjson.loads(body)
+                del body  # the page's bytes go before its objects are compacted: a lower peak
+                for obj in doc.get("items") or []:
+                    record = self._compact(obj)
+                    if record is not None:
+                        fresh[self.key_of(obj)] = record
             meta = doc.get("metadata") or {}
             del doc
             token = meta.get("continue")
