@@ -59,6 +59,9 @@ def _s(value: object) -> str:
 def compact_pod(pod: dict) -> PodRecord:
     meta = pod.get("metadata") or {}
     columns = pod_columns(pod)
+    ready, status = one_line(columns.ready), one_line(columns.status)
+    if ready is not columns.ready or status is not columns.status:  # one_line returns safe text as is
+        columns = replace(columns, ready=ready, status=status)
     return PodRecord(
         uid=_s(meta.get("uid")) or f"{_s(meta.get('namespace'))}/{_s(meta.get('name'))}",
         namespace=_s(meta.get("namespace")),
@@ -66,7 +69,7 @@ def compact_pod(pod: dict) -> PodRecord:
         node=_s((pod.get("spec") or {}).get("nodeName")) or "<none>",
         created=parse_time(meta.get("creationTimestamp")),
         phase=_s((pod.get("status") or {}).get("phase")),
-        columns=replace(columns, ready=one_line(columns.ready), status=one_line(columns.status)),
+        columns=columns,
         last_termination=one_line(last_termination(pod)),
         last_oom=_newest_oom(pod),
     )

@@ -1,8 +1,11 @@
 """List, then watch from the list's resourceVersion; relist on 410 Gone; reconnect with backoff.
 
-Works on raw JSON (`*_without_preload_content`): measured on 5,000 pods, building the
-client's models costs several seconds of CPU per list (see benchmarks/pods_scale.py),
-while json.loads plus our own few-field extraction takes a fraction of that.
+Requests go through the official client's ApiClient (its host, TLS, proxy and bearer
+token, which exec plugins refresh) but not through the generated API classes: importing
+CoreV1Api and the models it names took ~0.6 s of a 2 s `warroom status` for one list call.
+Bodies are decoded with orjson (4-5x json.loads on a 15 MB PodList) and never become the
+client's models: building those costs several seconds of CPU per 5,000 pods (see
+benchmarks/pods_scale.py), while our own few-field extraction takes a fraction of that.
 
 A Reflector keeps only what `compact(obj)` returns per object, so memory stays bounded
 by the number of objects times the few fields we need, never whole objects.
@@ -11,16 +14,23 @@ by the number of objects times the few fields we need, never whole objects.
 from __future__ import annotations
 
 import asyncio
-import json
+import contextlib
+import gc
+import importlib.machinery
+import importlib.util
 import logging
 import os
 import random
-from collections.abc import Awaitable, Callable
+import sys
+from collections.abc import Callable, Iterator
+from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
+import orjson
 
 from app.collectors.base import Backoff
+from app.config.kubernetes import KubernetesTarget
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +39,28 @@ PAGE_SIZE = 500  # bounded response sizes, like kubectl's own --chunk-size defau
 # cap the wait there so the pane is fresh within seconds of the server coming back. Errors
 # the server itself returns (5xx, timeouts) keep the full backoff, up to 30 s.
 RECONNECT_MAX = 4.0
+
+
+# Timeouts are `asyncio.timeout` blocks, not wait_for: on Python 3.11 a wait_for whose inner
+# call finishes just as the task is cancelled swallows the cancel, so closing a collector
+# waited a full second for the next try (half of `warroom status` runs, 5,000 pods).
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No garbage collection while a page is decoded and compacted (synchronous, ~10 ms).
+
+    Every object of the page lives until the page is compacted and every record for good,
+    so the collections their allocation sets off walk them for nothing: ~50 ms of a
+    5,000-pod list. The page's own objects are freed by reference counting when it goes.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class Gone(Exception):
@@ -41,7 +73,7 @@ class ApiError(Exception):
 
 def _status_message(status: int, body: bytes) -> str:
     try:
-        doc = json.loads(body)
+        doc = orjson.loads(body)
         message = doc.get("message") or doc.get("reason") or ""
     except (ValueError, AttributeError):
         message = body[:120].decode("utf-8", "replace")
@@ -56,7 +88,7 @@ def describe_error(exc: BaseException) -> str:
         return str(exc)
     if isinstance(exc, TimeoutError | asyncio.TimeoutError):
         return "API server did not answer in time"
-    if isinstance(exc, json.JSONDecodeError):
+    if isinstance(exc, orjson.JSONDecodeError):
         return f"malformed JSON from API server ({exc.msg})"
     if isinstance(exc, aiohttp.ClientConnectorError):
         errno = getattr(exc.os_error, "errno", None)
@@ -68,17 +100,80 @@ def describe_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}"
 
 
-ListCall = Callable[..., Awaitable[Any]]  # a client `*_without_preload_content` method
+def official_client() -> SimpleNamespace:
+    """`kubernetes.aio.client` and `kubernetes.aio.config`, and nothing the rest of the package imports.
+
+    `kubernetes/__init__.py` imports the whole synchronous client (its config loaders pull in
+    requests, oauthlib, google-auth hooks) and `kubernetes/aio/__init__.py` the dynamic
+    client, watch, stream and leader election: ~120 ms of a `warroom status` that must beat
+    `kubectl get pods -A`, for code we never call. Where those packages are not imported yet
+    they are registered bare (their directories, without running their __init__), so only
+    the two subpackages we use load. Code that imports `kubernetes.client` or any other
+    submodule still gets it; only attribute access on the bare parent without an import fails.
+    """
+    if "kubernetes.aio" not in sys.modules:
+        spec = importlib.util.find_spec("kubernetes")
+        if spec is not None and spec.submodule_search_locations:
+            root = list(spec.submodule_search_locations)[0]
+            for name, path in (("kubernetes", root), ("kubernetes.aio", os.path.join(root, "aio"))):
+                if name not in sys.modules:
+                    package = importlib.util.module_from_spec(importlib.machinery.ModuleSpec(name, None, is_package=True))
+                    package.__path__ = [path]
+                    sys.modules[name] = package
+    from kubernetes.aio import client, config
+
+    return SimpleNamespace(client=client, config=config)
+
+
+def kubeconfig_paths(target: KubernetesTarget) -> str:
+    return target.kubeconfig or os.environ.get("KUBECONFIG") or os.path.expanduser("~/.kube/config")
+
+
+async def make_api_client(target: KubernetesTarget):
+    """The official client's config loading: kubeconfig (several files, context, exec plugins), else in-cluster.
+
+    Only the ApiClient and its configuration: the generated API classes (CoreV1Api and the
+    models it names) cost ~0.6 s to import for the one list call each resource needs.
+    """
+    official = official_client()
+    client, config = official.client, official.config
+    configuration = client.Configuration()
+    paths = kubeconfig_paths(target)
+    loader = None
+    if any(os.path.exists(os.path.expanduser(p)) for p in paths.split(os.pathsep) if p):
+        loader = await config.load_kube_config(
+            config_file=paths, context=target.context, client_configuration=configuration, persist_config=False
+        )
+    elif target.kubeconfig:
+        raise FileNotFoundError(f"kubeconfig not found: {target.kubeconfig}")
+    else:
+        config.load_incluster_config(client_configuration=configuration)
+    return client.ApiClient(configuration), configuration, loader
+
+
+async def get(api_client: Any, path: str, query: list[tuple[str, str]], timeout: float, *,
+              accept: str | None = "application/json") -> aiohttp.ClientResponse:
+    """GET `path` as the generated `*_without_preload_content` methods do: same URL encoding,
+    headers and BearerToken auth (read per request, so a refreshed token is used at once)."""
+    method, url, headers, _, _ = await api_client.param_serialize(
+        "GET", path, query_params=query, header_params={"Accept": accept} if accept else {}, auth_settings=["BearerToken"])
+    result = await api_client.call_api(method, url, headers, _request_timeout=timeout, _preload_content=False)
+    return result.response
 
 
 class Reflector:
-    """Mirror of one resource (one namespace or all) in `items`, kept by a background task."""
+    """Mirror of one resource (one namespace or all) in `items`, kept by a background task.
+
+    `path` is the collection ('/api/v1/pods', '/apis/apps/v1/namespaces/shop/deployments');
+    `query` its selectors, e.g. [("labelSelector", "app=api")].
+    """
 
     def __init__(
         self,
         what: str,
-        call: ListCall,
-        call_kwargs: dict[str, Any],
+        api_client: Any,
+        path: str,
+        query: list[tuple[str, str]],
         *,
         compact: Callable[[dict], Any],
         on_change: Callable[[str, Any, Any], None] | None = None,
@@ -87,8 +182,9 @@ class Reflector:
         watch_timeout: int = 290,
     ) -> None:
         self.what = what
-        self._call = call
-        self._kwargs = call_kwargs
+        self._api_client = api_client
+        self._path = path
+        self._query = query
         self._compact = compact
         self._on_change = on_change or (lambda key, old, new: None)
         self._on_relist = on_relist or (lambda: None)
@@ -129,8 +225,8 @@ class Reflector:
                 log.info("%s: %s; retrying in %.1fs", self.what, self.error, delay)
                 await asyncio.sleep(delay * random.uniform(0.8, 1.2))
 
-    async def _request(self, **kwargs: Any):
-        response = await self._call(**self._kwargs, **kwargs)
+    async def _request(self, query: list[tuple[str, str]], timeout: float) -> aiohttp.ClientResponse:
+        response = await get(self._api_client, self._path, self._query + query, timeout)
         if response.status != 200:
             body = await response.read()
             response.release()
@@ -143,17 +239,19 @@ class Reflector:
         fresh: dict[str, Any] = {}
         token: str | None = None
         while True:
-            kwargs: dict[str, Any] = {"limit": PAGE_SIZE, "_request_timeout": float(self.request_timeout)}
-            if token:
-                kwargs["_continue"] = token
-            response = await asyncio.wait_for(self._request(**kwargs), self.request_timeout)
-            body = await asyncio.wait_for(response.read(), self.request_timeout)
-            doc = json.loads(body)
-            for obj in doc.get("items") or []:
-                record = self._compact(obj)
-                if record is not None:
-                    fresh[self.key_of(obj)] = record
+            query = [("limit", str(PAGE_SIZE))] + ([("continue", token)] if token else [])
+            async with asyncio.timeout(self.request_timeout):
+                response = await self._request(query, float(self.request_timeout))
+                body = await response.read()
+            with _collector_paused():
+                doc = orjson.loads(body)
+                del body  # the page's bytes go before its objects are compacted: a lower peak
+                for obj in doc.get("items") or []:
+                    record = self._compact(obj)
+                    if record is not None:
+                        fresh[self.key_of(obj)] = record
             meta = doc.get("metadata") or {}
+            del doc
             token = meta.get("continue")
             if not token:
                 break
@@ -171,21 +269,16 @@ class Reflector:
     async def _watch(self) -> None:
         # The server ends the watch after timeoutSeconds; jitter spreads reconnects.
         server_timeout = int(self.watch_timeout * random.uniform(0.9, 1.0))
-        response = await asyncio.wait_for(
-            self._request(
-                watch=True,
-                allow_watch_bookmarks=True,
-                resource_version=self.resource_version,
-                timeout_seconds=server_timeout,
-                _request_timeout=float(server_timeout + 30),
-            ),
-            self.request_timeout,
-        )
+        query = [("allowWatchBookmarks", "true"), ("timeoutSeconds", str(server_timeout)), ("watch", "true")]
+        if self.resource_version:
+            query.insert(1, ("resourceVersion", self.resource_version))
+        async with asyncio.timeout(self.request_timeout):  # only until the headers: the stream is long
+            response = await self._request(query, float(server_timeout + 30))
         started = asyncio.get_running_loop().time()
         try:
             async for line in response.content:
                 if line.strip():
-                    self._apply(json.loads(line))
+                    self._apply(orjson.loads(line))
         finally:
             response.release()
         if asyncio.get_running_loop().time() - started < 1.0:
@@ -196,7 +289,7 @@ class Reflector:
         if kind == "ERROR":
             if obj.get("code") == 410:
                 raise Gone(f"HTTP 410 Gone: {obj.get('message', '')}")
-            raise ApiError(_status_message(int(obj.get("code") or 500), json.dumps(obj).encode()))
+            raise ApiError(_status_message(int(obj.get("code") or 500), orjson.dumps(obj)))
         rv = (obj.get("metadata") or {}).get("resourceVersion")
         if kind == "BOOKMARK":
             self.resource_version = rv or self.resource_version
@@ -226,13 +319,13 @@ async def probe_ready(api_client: Any, timeout: float) -> str | None:
     says nothing until the watch times out minutes later. Exceptions (no answer in time,
     unreachable) propagate; a server that will not say (401/403/404) counts as ready.
     """
-    params = await api_client.param_serialize("GET", "/readyz", auth_settings=["BearerToken"])
-    result = await asyncio.wait_for(api_client.call_api(*params, _preload_content=False, _request_timeout=timeout), timeout)
-    response = result.response
+    async with asyncio.timeout(timeout):
+        response = await get(api_client, "/readyz", [], timeout, accept=None)
     try:
         if response.status == 200 or response.status in (401, 403, 404):
             return None
-        body = (await asyncio.wait_for(response.read(), timeout)).decode("utf-8", "replace")
+        async with asyncio.timeout(timeout):
+            body = (await response.read()).decode("utf-8", "replace")
     finally:
         response.release()
     failed = [line[3:].split()[0] for line in body.splitlines() if line.startswith("[-]") and line[3:].split()]

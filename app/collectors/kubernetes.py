@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from urllib.parse import quote
 
 from app.collectors.base import Check, Collector, Level, Snapshot, now_utc, worst
 from app.collectors.k8s_records import (
@@ -31,7 +31,7 @@ from app.collectors.k8s_records import (
     deployment_row,
     pod_row,
 )
-from app.collectors.k8s_watch import Reflector, describe_error, probe_ready
+from app.collectors.k8s_watch import Reflector, describe_error, make_api_client, official_client, probe_ready
 from app.config import Config
 from app.config.kubernetes import KubernetesTarget
 
@@ -72,28 +72,6 @@ async def cancel_tasks(tasks: list[asyncio.Task]) -> None:
     for task in tasks:
         if task.done() and not task.cancelled():
             task.exception()  # retrieved, so asyncio does not log it at exit
-
-
-def kubeconfig_paths(target: KubernetesTarget) -> str:
-    return target.kubeconfig or os.environ.get("KUBECONFIG") or os.path.expanduser("~/.kube/config")
-
-
-async def make_api_client(target: KubernetesTarget):
-    """The official client's config loading: kubeconfig (several files, context, exec plugins), else in-cluster."""
-    from kubernetes.aio import client, config
-
-    configuration = client.Configuration()
-    paths = kubeconfig_paths(target)
-    loader = None
-    if any(os.path.exists(os.path.expanduser(p)) for p in paths.split(os.pathsep) if p):
-        loader = await config.load_kube_config(
-            config_file=paths, context=target.context, client_configuration=configuration, persist_config=False
-        )
-    elif target.kubeconfig:
-        raise FileNotFoundError(f"kubeconfig not found: {target.kubeconfig}")
-    else:
-        config.load_incluster_config(client_configuration=configuration)
-    return client.ApiClient(configuration), configuration, loader
 
 
 def _sort_key(row: PodRow) -> tuple:
@@ -154,8 +132,6 @@ class KubernetesCollector(Collector[KubeView]):
 
     # --- background ----------------------------------------------------------------
     async def _start(self) -> None:
-        from kubernetes.aio import client, config
-
         self._started = True
         try:
             self._api_client, configuration, loader = await asyncio.wait_for(make_api_client(self.target), self.timeout)
@@ -163,32 +139,27 @@ class KubernetesCollector(Collector[KubeView]):
             self._start_error = f"cannot load Kubernetes config: {exc}"
             self._started = False
             return
-        core, apps = client.CoreV1Api(self._api_client), client.AppsV1Api(self._api_client)
-        selector = {"label_selector": self.target.label_selector} if self.target.label_selector else {}
-        scopes = [(ns, {"namespace": ns}) for ns in self.target.namespaces] or [("all", {})]
-        for label, ns_args in scopes:
-            every = not ns_args
+        selector = [("labelSelector", self.target.label_selector)] if self.target.label_selector else []
+        warnings = [("fieldSelector", "type=Warning")]
+        scopes = [(ns, f"/namespaces/{quote(ns, safe='')}") for ns in self.target.namespaces] or [("all", "")]
+        for label, within in scopes:
             self.pods.append(Reflector(
-                f"{self.name}/pods/{label}",
-                core.list_pod_for_all_namespaces_without_preload_content if every else core.list_namespaced_pod_without_preload_content,
-                {**ns_args, **selector}, compact=compact_pod, on_change=self._pod_changed,
-                request_timeout=self.timeout, on_relist=self._listed))
+                f"{self.name}/pods/{label}", self._api_client, f"/api/v1{within}/pods", selector,
+                compact=compact_pod, on_change=self._pod_changed, request_timeout=self.timeout, on_relist=self._listed))
             self.deployments.append(Reflector(
-                f"{self.name}/deployments/{label}",
-                apps.list_deployment_for_all_namespaces_without_preload_content if every else apps.list_namespaced_deployment_without_preload_content,
-                {**ns_args, **selector}, compact=compact_deployment, on_change=self._deployment_changed,
-                request_timeout=self.timeout, on_relist=self._listed))
+                f"{self.name}/deployments/{label}", self._api_client, f"/apis/apps/v1{within}/deployments", selector,
+                compact=compact_deployment, on_change=self._deployment_changed, request_timeout=self.timeout,
+                on_relist=self._listed))
             self.events.append(Reflector(
-                f"{self.name}/events/{label}",
-                core.list_event_for_all_namespaces_without_preload_content if every else core.list_namespaced_event_without_preload_content,
-                {**ns_args, "field_selector": "type=Warning"}, compact=compact_event,
-                request_timeout=self.timeout, on_relist=self._listed))
+                f"{self.name}/events/{label}", self._api_client, f"/api/v1{within}/events", warnings,
+                compact=compact_event, request_timeout=self.timeout, on_relist=self._listed))
         for reflector in self.reflectors:
             self._watch(reflector)
         self._tasks.append(asyncio.create_task(self._probe(), name=f"{self.name}/readyz"))
         if loader is not None:
             # Refreshes exec-plugin / gcp tokens before they expire; returns at once for static credentials.
-            self._tasks.append(asyncio.create_task(config.refresh_token(loader, configuration), name=f"{self.name}/token"))
+            refresh = official_client().config.refresh_token
+            self._tasks.append(asyncio.create_task(refresh(loader, configuration), name=f"{self.name}/token"))
 
     def _watch(self, reflector: Reflector) -> None:
         task = asyncio.create_task(reflector.run(), name=reflector.what)

@@ -37,3 +37,13 @@ def test_missing_time_is_unknown():
 
 
 # The same shapes against the real kubectl binary, the pane and `warroom status --json`: test_kubectl_parity.py
+
+
+def test_compact_pod_keeps_a_hostile_status_on_one_line():
+    from app.collectors.k8s_records import compact_pod
+    from tests.kubernetes.pod_shapes import pod, waiting
+
+    plain = compact_pod(pod("api-1", containers=[waiting("CrashLoopBackOff")]))
+    assert plain.columns.status == "CrashLoopBackOff"
+    hostile = compact_pod(pod("api-1", containers=[waiting("Crash\x1b[2J\nLoop")]))
+    assert hostile.columns.status == "Crash␛[2J↵Loop"

@@ -167,3 +167,24 @@ async def test_api_outage_and_recovery_are_automatic_observations(fake_k8s):
         outage = [t for t in app.automatic if t.startswith("Kubernetes prod")]
         assert len(outage) == 2 and "; unreachable for " in outage[1]
     await collector.aclose()
+
+
+async def test_a_changed_cell_widens_its_column_and_never_remeasures_it(fake_k8s):
+    """Textual measured all 5,000 cells of a column again whenever a changed cell was narrower:
+    seconds of frozen screen at 50 pod changes/s (benchmarks/pods_scale.py)."""
+    for name in ("api-1", "api-2"):
+        fake_k8s.cluster.put("pods", pod(name))
+    collector = KubernetesCollector(KubernetesTarget(name="prod", timeout=3, interval=0.2))
+    app = pods_host([collector])
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = app.query_one(PodsPane)
+        await until(pilot, lambda: pane.table.row_count == 2)
+        status = pane.table.columns[next(k for k in pane.table.columns if k.value == "status")]
+        assert status.content_width == len("Running")
+        fake_k8s.cluster.put("pods", pod("api-1", containers=[waiting("CrashLoopBackOff", restarts=2)]))
+        await until(pilot, lambda: status.content_width == len("CrashLoopBackOff"))
+        fake_k8s.cluster.put("pods", pod("api-1"))
+        await until(pilot, lambda: [r[3] for r in rows(pane)] == ["Running", "Running"])
+        await pilot.pause()
+        assert status.content_width == len("CrashLoopBackOff")  # kept: no walk over the column
+    await collector.aclose()
