@@ -16,8 +16,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-import importlib.machinery
-import importlib.util
 import logging
 import os
 import random
@@ -101,25 +99,12 @@ def describe_error(exc: BaseException) -> str:
 
 
 def official_client() -> SimpleNamespace:
-    """`kubernetes.aio.client` and `kubernetes.aio.config`, and nothing the rest of the package imports.
+    """`kubernetes.aio.client` and `kubernetes.aio.config`, imported the ordinary way.
 
-    `kubernetes/__init__.py` imports the whole synchronous client (its config loaders pull in
-    requests, oauthlib, google-auth hooks) and `kubernetes/aio/__init__.py` the dynamic
-    client, watch, stream and leader election: ~120 ms of a `warroom status` that must beat
-    `kubectl get pods -A`, for code we never call. Where those packages are not imported yet
-    they are registered bare (their directories, without running their __init__), so only
-    the two subpackages we use load. Code that imports `kubernetes.client` or any other
-    submodule still gets it; only attribute access on the bare parent without an import fails.
+    The packages' __init__ files also load the synchronous and dynamic clients (~0.1 s we
+    never use); skipping them would mean registering the packages by hand, which breaks
+    anyone who later reaches a submodule through the parent. Not worth 0.1 s.
     """
-    if "kubernetes.aio" not in sys.modules:
-        spec = importlib.util.find_spec("kubernetes")
-        if spec is not None and spec.submodule_search_locations:
-            root = list(spec.submodule_search_locations)[0]
-            for name, path in (("kubernetes", root), ("kubernetes.aio", os.path.join(root, "aio"))):
-                if name not in sys.modules:
-                    package = importlib.util.module_from_spec(importlib.machinery.ModuleSpec(name, None, is_package=True))
-                    package.__path__ = [path]
-                    sys.modules[name] = package
     from kubernetes.aio import client, config
 
     return SimpleNamespace(client=client, config=config)
