@@ -19,7 +19,6 @@ import gc
 import logging
 import os
 import random
-import sys
 from collections.abc import Callable, Iterator
 from types import SimpleNamespace
 from typing import Any
