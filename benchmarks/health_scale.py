@@ -10,26 +10,24 @@ Run: python benchmarks/health_scale.py [COUNT ...]   (in the project's venv; def
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
-import pty
-import select
-import struct
 import subprocess
 import sys
 import tempfile
-import termios
 import time
 import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.health.tui_process import TuiProcess, health_config  # noqa: E402
+
 PORTS = 4
 TIMEOUT_S = 5  # the checks' default timeout
 HUNG_TIMEOUT_S = 2
 GIVE_UP_S = 150.0
-FIRST_FRAME_MARK = b"Health"  # the pane's border title, drawn in the first frame
 GOALS = {
     "first_frame_s": "does not wait for the checks: < 1 s, as with 10 checks",
     "quit_s": "< 1 s whatever is configured",
@@ -57,66 +55,21 @@ class Server:
         self.process.wait(10)
 
 
-def write_config(directory: Path, count: int, timeout: float = TIMEOUT_S) -> Path:
-    # ${P0}..: the servers' base URLs come from the environment (see `environment`), so
-    # 20,000 checks fit the 1 MiB config limit.
-    lines = [f"- {{name: c{i}, url: '${{P{i % PORTS}}}/{i}', timeout: {timeout:g}s}}" for i in range(count)]
-    path = directory / f"health-{count}-{timeout:g}.yaml"
-    path.write_text("health:\n" + "\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
-def environment(server: Server) -> dict[str, str]:
-    return dict(os.environ, **{f"P{i}": f"http://127.0.0.1:{port}" for i, port in enumerate(server.ports)})
-
-
-def _drain(master: int, wait: float) -> bytes:
-    ready, _, _ = select.select([master], [], [], wait)
-    if not ready:
-        return b""
-    try:
-        return os.read(master, 1 << 16)
-    except OSError:
-        return b""
-
-
-def run_tui(config: Path, store: Path, server: Server, settle_s: float) -> dict[str, float | None]:
+def run_tui(count: int, directory: Path, server: Server, settle_s: float, timeout: float = TIMEOUT_S) -> dict[str, float | None]:
     """Start the TUI, time its first frame; after `settle_s` more, press ctrl+q and time the exit."""
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-    env = dict(environment(server), TERM="xterm-256color", COLUMNS="120", LINES="40")
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app", "--config", str(config), "--store", f"sqlite:///{store}", "--operator", "bench"],
-        stdin=slave, stdout=slave, stderr=slave, env=env, cwd=ROOT, start_new_session=True,
-    )
-    os.close(slave)
-    seen, first_frame = b"", None
-    try:
-        while first_frame is None and process.poll() is None and time.perf_counter() - started < GIVE_UP_S:
-            seen = (seen + _drain(master, 0.02))[-4096:]
-            if FIRST_FRAME_MARK in seen:
-                first_frame = time.perf_counter() - started
-        settle_until = time.perf_counter() + settle_s
-        while time.perf_counter() < settle_until:
-            _drain(master, 0.05)
-        os.write(master, b"\x11")  # ctrl+q
-        pressed = time.perf_counter()
-        while process.poll() is None and time.perf_counter() - pressed < GIVE_UP_S:
-            _drain(master, 0.01)
-        quit_s = time.perf_counter() - pressed if process.poll() is not None else None
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        os.close(master)
+    config, env = health_config(directory, server.ports, count, timeout, name=f"tui-{timeout:g}")
+    with TuiProcess(config, directory / f"store-{count}-{timeout:g}.db", env) as tui:
+        first_frame = tui.first_frame(GIVE_UP_S)
+        tui.idle(settle_s)
+        quit_s = tui.quit(GIVE_UP_S)
     return {"first_frame_s": _round(first_frame), "quit_s": _round(quit_s)}
 
 
-def run_status(config: Path, server: Server) -> dict[str, float | int | str]:
+def run_status(count: int, directory: Path, server: Server, timeout: float = TIMEOUT_S) -> dict[str, float | int | str]:
+    config, env = health_config(directory, server.ports, count, timeout, name=f"status-{timeout:g}")
     started = time.perf_counter()
     result = subprocess.run([sys.executable, "-m", "app", "status", "--config", str(config)],
-                            capture_output=True, text=True, cwd=ROOT, env=environment(server), timeout=600)
+                            capture_output=True, text=True, cwd=ROOT, env=dict(os.environ, **env), timeout=1200)
     wall = time.perf_counter() - started
     last = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else result.stderr.strip()[-200:]
     return {"status_s": round(wall, 2), "exit_code": result.returncode, "summary": last}
@@ -140,9 +93,8 @@ def measure(count: int, directory: Path) -> dict[str, object]:
     figures: dict[str, object] = {}
     server = Server()
     try:
-        config = write_config(directory, count)
-        figures.update(run_tui(config, directory / f"store-{count}.db", server, settle_s=3.0))
-        status = run_status(config, server)
+        figures.update(run_tui(count, directory, server, settle_s=3.0))
+        status = run_status(count, directory, server)
         figures["status_s"] = status["status_s"]
         figures["status_summary"] = status["summary"]
         figures["peak_connections"] = server.stats()["peak"]
@@ -150,10 +102,9 @@ def measure(count: int, directory: Path) -> dict[str, object]:
         server.stop()
     hung = Server(hold_all=True)
     try:
-        config = write_config(directory, count, HUNG_TIMEOUT_S)
-        tui = run_tui(config, directory / f"store-hung-{count}.db", hung, settle_s=1.0)
+        tui = run_tui(count, directory, hung, settle_s=1.0, timeout=HUNG_TIMEOUT_S)
         figures["hung_first_frame_s"], figures["hung_quit_s"] = tui["first_frame_s"], tui["quit_s"]
-        status = run_status(config, hung)
+        status = run_status(count, directory, hung, HUNG_TIMEOUT_S)
         figures["hung_status_s"] = status["status_s"]
         figures["hung_status_summary"] = status["summary"]
     finally:
@@ -167,8 +118,7 @@ def main(argv: list[str]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         reference = Server()
         try:
-            config = write_config(Path(tmp), 10)
-            results["checks_10"] = run_tui(config, Path(tmp) / "store-10.db", reference, settle_s=1.0)
+            results["checks_10"] = run_tui(10, Path(tmp), reference, settle_s=1.0)
         finally:
             reference.stop()
         for count in counts:

@@ -46,6 +46,9 @@ class _Connection(asyncio.Protocol):
             if self.server.hold_all or path.startswith(b"/hold"):
                 self.server.held.add(self)
                 return  # HTTP/1.1 answers in order: nothing after a held request is answered
+            if self.server.answer_after:
+                asyncio.get_running_loop().call_later(self.server.answer_after, self.answer)
+                return
             self.answer()
 
     def answer(self) -> None:
@@ -58,8 +61,9 @@ class _Connection(asyncio.Protocol):
 class ScaleServer:
     """Listens on `ports` ports of 127.0.0.1 (0: any free one) on a loop of its own thread."""
 
-    def __init__(self, ports: int = 4, *, hold_all: bool = False) -> None:
+    def __init__(self, ports: int = 4, *, hold_all: bool = False, answer_after: float = 0.0) -> None:
         self.hold_all = hold_all
+        self.answer_after = answer_after
         self.requests = self.answered = self.open = self.peak = 0
         self.held: set[_Connection] = set()
         self.ports: list[int] = []
