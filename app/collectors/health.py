@@ -28,7 +28,7 @@ from anyio import BrokenResourceError, ClosedResourceError, EndOfStream, connect
 from app.collectors.base import Check, Collector, Level, Snapshot, now_utc
 from app.collectors.check_runs import Gate, collect_all
 from app.collectors.http_client import TOTAL_GRACE, ClientsByTls, clean, deadline_text, name_transport_failure
-from app.collectors.probe_loop import on_probe_loop
+from app.collectors.probe_loop import on_probe_loop, probe_loop
 from app.config import Config
 from app.config.health import BodyCondition, HealthCheck
 from app.domain.scrub import scrub_url
@@ -222,6 +222,13 @@ class HealthCollector(Collector[HealthResult]):
             self._closed = True
             if self._users.leave():
                 await on_probe_loop(self._clients.release())
+
+    def close_soon(self) -> None:
+        """Like aclose, without waiting: quitting must not wait on a loop busy with requests."""
+        if not self._closed:
+            self._closed = True
+            if self._users.leave():
+                asyncio.run_coroutine_threadsafe(self._clients.release(), probe_loop())
 
 
 def _phrase(code: int) -> str:
