@@ -1,17 +1,20 @@
 """`warroom status`: every configured collector once, concurrently; Nagios exit codes.
 
 Exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN: the worst check decides (CRIT > WARN >
-UNKNOWN > OK). The whole run is bounded by the largest per-check timeout plus a little.
+UNKNOWN > OK). The whole run is bounded by the largest per-check timeout plus a little
+while every check can run at once; health checks beyond the connection limits
+(app/collectors/check_runs.py) wait their turn, and each gets its timeout once it runs.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import sys
 from datetime import UTC, datetime
 
-from app.collectors.base import Check, Collector, Level, collect_safely, worst
+from app.collectors.base import Check, Collector, Level, Snapshot, collect_safely, worst
 from app.collectors.registry import SOURCES, configured_sources
 from app.config import Config
 from app.domain.scrub import Scrubber
@@ -22,6 +25,8 @@ BUDGET_MARGIN = 1.0
 # A rate needs two samples: collectors with `needs_warmup` (direct /metrics scrapes) are
 # collected twice this far apart, so `warroom status` reports a real ratio, not "collecting".
 WARMUP_SECONDS = 1.0
+CLOSE_SECONDS = 2.0
+"""Closing connections after the checks, all together, waits at most this long."""
 
 
 def _build(config: Config, only: list[str] | None) -> tuple[list[Collector], list[Check]]:
@@ -44,7 +49,7 @@ async def gather_checks(config: Config, only: list[str] | None = None) -> list[C
         return checks
     budget = max(c.timeout for c in collectors) + BUDGET_MARGIN
 
-    async def collect_once_or_twice(collector: Collector):
+    async def collect_once_or_twice(collector: Collector) -> Snapshot:
         snapshot = await collect_safely(collector)
         if getattr(collector, "needs_warmup", False) and snapshot.error is None:
             await asyncio.sleep(WARMUP_SECONDS)
@@ -54,22 +59,33 @@ async def gather_checks(config: Config, only: list[str] | None = None) -> list[C
     if any(getattr(c, "needs_warmup", False) for c in collectors):
         budget = 2 * budget + WARMUP_SECONDS
 
-    async def one(collector: Collector) -> list[Check]:
+    async def one(collector: Collector) -> list[list[Check]]:
         try:
             snapshot = await asyncio.wait_for(collect_once_or_twice(collector), budget)
         except TimeoutError:
-            return [Check(collector.source, collector.name, Level.UNKNOWN, f"no answer within {budget:g}s")]
-        return collector.checks(snapshot)
+            return [[Check(collector.source, collector.name, Level.UNKNOWN, f"no answer within {budget:g}s")]]
+        return [collector.checks(snapshot)]
 
+    async def together(group: list[Collector]) -> list[list[Check]]:
+        # Thousands of health checks: one trip to where they run, and no more connections
+        # at once than their gate allows (queued ones are not yet on the clock).
+        snapshots = await type(group[0]).collect_many(group, budget)  # type: ignore[attr-defined]
+        return [c.checks(s) for c, s in zip(group, snapshots, strict=True)]
+
+    groups: dict[type, list[Collector]] = {}
+    for collector in collectors:
+        if hasattr(type(collector), "collect_many"):
+            groups.setdefault(type(collector), []).append(collector)
+    singles = [c for c in collectors if not hasattr(type(c), "collect_many")]
     try:
-        results = await asyncio.gather(*(one(c) for c in collectors))
+        runs = await asyncio.gather(*(one(c) for c in singles), *(together(g) for g in groups.values()))
     finally:
-        for collector in collectors:
-            try:
-                await asyncio.wait_for(collector.aclose(), 2.0)
-            except Exception:  # noqa: BLE001 - closing must not hide the result
-                pass
-    return checks + [check for group in results for check in group]
+        with contextlib.suppress(TimeoutError):  # closing must not hold the result back
+            async with asyncio.timeout(CLOSE_SECONDS):
+                await asyncio.gather(*(c.aclose() for c in collectors), return_exceptions=True)
+    ordered = singles + [c for group in groups.values() for c in group]
+    by_collector = dict(zip(map(id, ordered), (checks for run in runs for checks in run), strict=True))
+    return checks + [check for c in collectors for check in by_collector[id(c)]]
 
 
 def status_document(checks: list[Check], overall: Level, generated_at: datetime | None = None) -> dict:

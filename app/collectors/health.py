@@ -1,4 +1,4 @@
-"""HTTP health checks: one collector per check (own interval and worker), one shared client.
+"""HTTP health checks: one collector per check (own interval), one shared client and gate.
 
 A failing target is a normal Snapshot with level CRIT and the result as data: that is
 news about the target. `Snapshot.error` is kept for the collector itself failing (say an
@@ -11,7 +11,7 @@ import asyncio
 import json
 import ssl
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,8 +26,9 @@ import httpx
 from anyio import BrokenResourceError, ClosedResourceError, EndOfStream, connect_tcp, fail_after  # noqa: F401
 
 from app.collectors.base import Check, Collector, Level, Snapshot, now_utc
+from app.collectors.check_runs import Gate, collect_all
 from app.collectors.http_client import TOTAL_GRACE, ClientsByTls, clean, deadline_text, name_transport_failure
-from app.collectors.probe_loop import on_probe_loop
+from app.collectors.probe_loop import on_probe_loop, probe_loop
 from app.config import Config
 from app.config.health import BodyCondition, HealthCheck
 from app.domain.scrub import scrub_url
@@ -117,28 +118,40 @@ def evaluate_body(conditions: list[BodyCondition], body: bytes, truncated: bool)
 class HealthCollector(Collector[HealthResult]):
     source = "health"
 
-    def __init__(self, check: HealthCheck, clients: ClientsByTls) -> None:
+    def __init__(self, check: HealthCheck, clients: ClientsByTls, gate: Gate | None = None,
+                 users: _Users | None = None) -> None:
         self.check = check
         self.name = check.name
         self.interval = check.interval.total_seconds()
         self.timeout = check.timeout.total_seconds()
         self.url = display_url(check.url)
+        self.gate = gate or Gate()
+        parts = urlsplit(check.url)
+        self.host = f"{parts.scheme}://{parts.netloc.rpartition('@')[2].lower()}"
         self._clients = clients
+        self._users = users or _Users(1)
         self._ranges = check.status_ranges()
         self._closed = False
 
     async def collect(self) -> Snapshot[HealthResult]:
         return await on_probe_loop(self._collect())
 
+    @staticmethod
+    async def collect_many(collectors: list[HealthCollector], budget: float) -> list[Snapshot[HealthResult]]:
+        """Each once, for `warroom status`: on the probe loop in one trip, at most as many at
+        once as their gate lets through."""
+        return await on_probe_loop(collect_all(collectors, budget))
+
     async def _collect(self) -> Snapshot[HealthResult]:
-        fetched_at = now_utc()
-        try:
-            client = self._clients.get(self.check.verify)
-        except (OSError, ssl.SSLError) as exc:
-            # Our own configuration is broken, not the target: a stale pane, not a CRIT row.
-            return Snapshot(self.source, self.name, fetched_at, Level.UNKNOWN, clean(f"CA file {self.check.verify}: {exc}"))
-        result = await self._probe(client)
-        return Snapshot(self.source, self.name, fetched_at, result.level, None, result)
+        async with self.gate.slot(self.host):  # a queued check's clock has not started
+            fetched_at = now_utc()
+            try:
+                client = self._clients.get(self.check.verify)
+            except (OSError, ssl.SSLError) as exc:
+                # Our own configuration is broken, not the target: a stale pane, not a CRIT row.
+                return Snapshot(self.source, self.name, fetched_at, Level.UNKNOWN, clean(f"CA file {self.check.verify}: {exc}"))
+            result = await self._probe(client)
+            return Snapshot(self.source, self.name, fetched_at, result.level, None, result)
 
     async def _probe(self, client: httpx.AsyncClient) -> HealthResult:
         # Likewise anyio's event-loop backend, loaded on first use: before the clock starts,
@@ -176,23 +189,23 @@ class HealthCollector(Collector[HealthResult]):
         code = response.status_code
         phrase = response.reason_phrase or _phrase(code)
         status_text = clean(f"{code} {phrase}".strip(), 80)
-        result = dict(url=self.url, status_code=code, status_text=status_text, latency_ms=latency_ms,
-                      body_bytes=len(body), truncated=truncated)
+        found = HealthResult(self.url, Level.OK, status_code=code, status_text=status_text, latency_ms=latency_ms,
+                             body_bytes=len(body), truncated=truncated)
         if not any(low <= code <= high for low, high in self._ranges):
-            return HealthResult(level=Level.CRIT, error=status_text, **result)
+            return replace(found, level=Level.CRIT, error=status_text)
         level, error = Level.OK, None
         if check.body:
             level, error = evaluate_body(check.body, bytes(body), truncated)
             if level == Level.CRIT:
-                return HealthResult(level=level, error=error, **result)
+                return replace(found, level=level, error=error)
         if check.contains is not None and check.contains not in body.decode("utf-8", "replace"):
-            return HealthResult(level=Level.CRIT, error=clean(f"body does not contain {check.contains!r}"), **result)
+            return replace(found, level=Level.CRIT, error=clean(f"body does not contain {check.contains!r}"))
         crit, warn = check.latency_crit, check.latency_warn
         if crit is not None and latency_ms > crit.total_seconds() * 1000:
-            return HealthResult(level=Level.CRIT, error=f"slow: {latency_ms:.0f} ms (crit above {crit.total_seconds() * 1000:.0f} ms)", **result)
+            return replace(found, level=Level.CRIT, error=f"slow: {latency_ms:.0f} ms (crit above {crit.total_seconds() * 1000:.0f} ms)")
         if level == Level.OK and warn is not None and latency_ms > warn.total_seconds() * 1000:
             level, error = Level.WARN, f"slow: {latency_ms:.0f} ms (warn above {warn.total_seconds() * 1000:.0f} ms)"
-        return HealthResult(level=level, error=error, **result)
+        return replace(found, level=level, error=error)
 
     def checks(self, snapshot: Snapshot[HealthResult]) -> list[Check]:
         result = snapshot.data
@@ -203,9 +216,19 @@ class HealthCollector(Collector[HealthResult]):
         return [Check(self.source, self.name, result.level, result.summary, result.detail())]
 
     async def aclose(self) -> None:
+        # Only the last one to close makes the trip to the probe loop (where the clients
+        # live): 20,000 trips, each waiting on a busy loop, made quitting take minutes.
         if not self._closed:
             self._closed = True
-            await on_probe_loop(self._clients.release())  # the clients live on that loop
+            if self._users.leave():
+                await on_probe_loop(self._clients.release())
+
+    def close_soon(self) -> None:
+        """Like aclose, without waiting: quitting must not wait on a loop busy with requests."""
+        if not self._closed:
+            self._closed = True
+            if self._users.leave():
+                asyncio.run_coroutine_threadsafe(self._clients.release(), probe_loop())
 
 
 def _phrase(code: int) -> str:
@@ -215,6 +238,19 @@ def _phrase(code: int) -> str:
         return ""
 
 
+class _Users:
+    """How many collectors of a build still use its clients; counted where they are closed."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+
+    def leave(self) -> bool:
+        """True for the last one out."""
+        self.count -= 1
+        return self.count == 0
+
+
 def build(config: Config) -> list[Collector]:
-    clients = ClientsByTls(users=len(config.health), user_agent="warroom-health")
-    return [HealthCollector(check, clients) for check in config.health]
+    clients = ClientsByTls(users=1, user_agent="warroom-health")
+    gate, users = Gate(), _Users(len(config.health))
+    return [HealthCollector(check, clients, gate, users) for check in config.health]

@@ -50,3 +50,6 @@ class PaneHost(App[None]):
 
     def on_snapshot_arrived(self, message: Any) -> None:
         self.snapshots.append(message.snapshot)
+
+    def on_health_pane_snapshots_arrived(self, message: Any) -> None:
+        self.snapshots.extend(message.snapshots)  # the health pane draws results in batches

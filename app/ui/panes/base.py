@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Sequence
 from datetime import tzinfo
 from functools import partial
@@ -20,6 +21,7 @@ from app.collectors.poll import poll
 from app.ui.messages import SnapshotArrived, TimelineRequest
 
 T = TypeVar("T")
+CLOSE_SECONDS = 0.5
 
 
 def stale_text(snapshot: Snapshot[Any], last_good: Snapshot[Any] | None, tz: tzinfo | None = None, names: str = "") -> Text:
@@ -74,6 +76,10 @@ class LivePane(Vertical, Generic[T]):
         return self._stale
 
     def on_mount(self) -> None:
+        self.start_polling()
+
+    def start_polling(self) -> None:
+        """One worker per collector; a pane of thousands of rows schedules them its own way."""
         for collector in self.collectors:
             # A coroutine function, not a coroutine: nothing is left un-awaited if the
             # app exits before the worker starts.
@@ -88,11 +94,15 @@ class LivePane(Vertical, Generic[T]):
             )
 
     async def on_unmount(self) -> None:
-        for collector in self.collectors:
-            try:
-                await asyncio.wait_for(collector.aclose(), 2.0)
-            except Exception:  # noqa: BLE001 - closing a dead target must not block exit
-                pass
+        # Quitting waits this long at most, however many collectors and however hung their
+        # targets: what is not closed by then goes with the process.
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(CLOSE_SECONDS):
+                await self.close_collectors()
+
+    async def close_collectors(self) -> None:
+        """All at once: one after another, each dead target's wait would add to the next."""
+        await asyncio.gather(*(collector.aclose() for collector in self.collectors), return_exceptions=True)
 
     async def _poll(self, collector: Collector[T]) -> None:
         await poll(collector, self.observer, lambda snapshot: self.post_message(SnapshotArrived(snapshot)))
@@ -111,13 +121,17 @@ class LivePane(Vertical, Generic[T]):
     def watch_snapshot(self, snapshot: Snapshot[T] | None) -> None:
         if snapshot is None:
             return
+        self.show_stale()
+        self.render_snapshot(snapshot, self.last_good.get(snapshot.name))
+
+    def show_stale(self) -> None:
+        """The stale line: whose last run failed, since when and why."""
         stale = [s for s in self.latest.values() if s.error is not None]
         self.set_class(bool(stale), "-stale")
         if stale:
             worst = stale[0]
             names = ", ".join(s.name for s in stale) if len(self.collectors) > 1 else ""
             self._stale.update(stale_text(worst, self.last_good.get(worst.name), self.tz, names))
-        self.render_snapshot(snapshot, self.last_good.get(snapshot.name))
 
     def render_snapshot(self, snapshot: Snapshot[T], last_good: Snapshot[T] | None) -> None:
         raise NotImplementedError

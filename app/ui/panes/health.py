@@ -1,18 +1,31 @@
-"""HealthPane: one table row per HTTP check, updated in place so the cursor survives refreshes."""
+"""HealthPane: one table row per HTTP check, updated in place so the cursor survives refreshes.
+
+Built for thousands of checks: rows are added a screenful at a time between frames, the
+checks start after the first frame and run on the probe loop under one scheduler
+(app/collectors/check_runs.py), and their results come back in batches, each row's cost
+paid once per result and the pane's own (level, stale line, column fit) once per batch.
+"""
 
 from __future__ import annotations
 
-from collections import deque
+import gc
+from collections import Counter, deque
+from collections.abc import Sequence
 from datetime import datetime, tzinfo
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets.data_table import ColumnKey, RowKey
+from textual.worker import Worker
 
 from app.collectors.base import Collector, Level, Snapshot, now_utc
+from app.collectors.check_runs import Poller
 from app.collectors.health import HealthResult
 from app.collectors.observations import Observer
+from app.collectors.probe_loop import on_probe_loop
 from app.collectors.transitions import format_age
 from app.ui.messages import TimelineRequest
 from app.ui.panes.base import LivePane
@@ -21,6 +34,12 @@ from app.ui.widgets.keyed_table import KeyedTable
 from app.ui.widgets.sparkline import sparkline
 
 HISTORY = 30
+ROWS_PER_FRAME = 500
+"""Rows added to the table before the next frame: DataTable measures every new cell."""
+RESULTS_PER_TURN = 500
+"""Results drawn per turn of the message loop; keys and frames go in between."""
+FREEZE_FROM = 1000
+"""Rows from which the pane's long-lived heap is taken out of the garbage collector's walks."""
 TREND_WIDTH = 8
 REASON_MIN = 20
 COLUMNS = [
@@ -46,9 +65,57 @@ class HealthTable(KeyedTable):
         "health-table--unknown",
     }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._widths: dict[str, Counter[int]] = {}  # column -> cell width -> how many cells
+
     def level_text(self, level: Level) -> Text:
         style = self.get_component_rich_style(f"health-table-{level.css_class}", partial=True)
         return Text(f"{level.symbol} {level.word}", style=style)
+
+    # DataTable keeps a column as wide as its widest cell by measuring every cell of the
+    # column again whenever one gets narrower: with thousands of rows refreshing, each
+    # refresh cost thousands of measurements (44 s to quit with 1,000 checks, the loop
+    # busy measuring). Counting cells per width keeps it one step per changed cell.
+    def add_row(self, *cells: Any, height: int | None = 1, key: str | None = None, label: Any = None) -> RowKey:
+        row_key = super().add_row(*cells, height=height, key=key, label=label)
+        for column, cell in zip(self.ordered_columns, cells, strict=False):
+            self._widths.setdefault(str(column.key.value), Counter())[_width(cell)] += 1
+        return row_key
+
+    def update_cell(self, row_key: RowKey | str, column_key: ColumnKey | str, value: Any, *, update_width: bool = False) -> None:
+        column = str(column_key.value if isinstance(column_key, ColumnKey) else column_key)
+        widths = self._widths.get(column)
+        if not update_width or widths is None:
+            super().update_cell(row_key, column_key, value, update_width=update_width)
+            return
+        old = _width(self.get_cell(row_key, column_key))
+        super().update_cell(row_key, column_key, value)
+        widths[old] -= 1
+        if not widths[old]:
+            del widths[old]
+        widths[_width(value)] += 1
+        shown = self.columns[ColumnKey(column)]
+        widest = max(max(widths, default=0), shown.label.cell_len)
+        if shown.content_width != widest:
+            shown.content_width = widest
+            self._require_update_dimensions = True  # what DataTable sets when a width changes
+
+    def remove_row(self, row_key: RowKey | str) -> None:
+        for column, cell in zip(self.ordered_columns, self.get_row(row_key), strict=False):
+            widths = self._widths.get(str(column.key.value))
+            if widths is not None:
+                widths[_width(cell)] -= 1
+        super().remove_row(row_key)
+
+    def clear(self, columns: bool = False) -> HealthTable:
+        self._widths = {}
+        super().clear(columns)
+        return self
+
+
+def _width(cell: Any) -> int:
+    return cell.cell_len if isinstance(cell, Text) else len(str(cell))
 
 
 class _ReasonColumn(FlexColumn):
@@ -71,12 +138,24 @@ class _Row:
         self.code = ""
         self.latency = ""
         self.latencies: deque[float | None] = deque(maxlen=HISTORY)
+        self.cells: tuple[Text, ...] = ()
+        """As last put in the table: an age refresh replaces only the Since cell."""
 
 
 class HealthPane(LivePane[HealthResult]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "pin", "Pin to timeline", id="health.pin"),
     ]
+
+    class SnapshotsArrived(Message):
+        """Checks finished runs (with thousands of checks, many at once), now drawn."""
+
+        def __init__(self, snapshots: Sequence[Snapshot[HealthResult]]) -> None:
+            super().__init__()
+            self.snapshots = snapshots
+
+    class ResultsWaiting(Message, bubble=False):
+        """The probe loop left results in the inbox."""
 
     def __init__(
         self,
@@ -89,6 +168,12 @@ class HealthPane(LivePane[HealthResult]):
     ) -> None:
         super().__init__(collectors, title=title, tz=tz, observer=observer, id=id)
         self._rows: dict[str, _Row] = {c.name: _Row() for c in collectors}
+        self._unlisted: deque[str] = deque()  # rows still to add, in config order
+        self._unlisted_names: set[str] = set()
+        self._levels: Counter[Level] = Counter()
+        self._inbox: deque[Snapshot[HealthResult]] = deque()  # filled on the probe loop's thread
+        self._inbox_flagged = False
+        self._checks: Worker[None] | None = None
         self.table = HealthTable(cursor_type="row", zebra_stripes=False, id="health-table")
         # The reason gives way (cut with …) so level, code and latency never scroll off.
         self._reason_column = _ReasonColumn(self.table, "reason", min_width=REASON_MIN)
@@ -98,17 +183,100 @@ class HealthPane(LivePane[HealthResult]):
         yield self.table
 
     def on_mount(self) -> None:
-        # Runs before LivePane.on_mount (Textual calls handlers down the MRO), so the rows
-        # exist before the first snapshot can arrive.
+        # Runs before LivePane.on_mount (Textual calls handlers down the MRO), so the first
+        # rows exist before the checks start.
         for key, label in COLUMNS:
             self.table.add_column(label, key=key)
-        for name, row in self._rows.items():
-            self.table.put(name, self._cells(name, row))
+        self._unlisted.extend(self._rows)
+        self._unlisted_names.update(self._rows)
+        self._freeze_heap()  # the config and the collectors, now; the rows once all are in
+        self._add_rows()
         self.set_interval(5, self._refresh_ages)
+
+    def _add_rows(self) -> None:
+        for _ in range(min(ROWS_PER_FRAME, len(self._unlisted))):
+            name = self._unlisted.popleft()
+            self._unlisted_names.discard(name)
+            self._put(name, self._rows[name])
+        if self._unlisted:
+            self.call_after_refresh(self._add_rows)
+        else:
+            self._freeze_heap()
+
+    def _freeze_heap(self) -> None:
+        # Thousands of checks make a heap (config, collectors, rows, cells) that lives as
+        # long as the app; Python's collector walked all of it again and again, for
+        # hundreds of milliseconds at a time, while drawing and when quitting.
+        if len(self._rows) >= FREEZE_FROM:
+            gc.freeze()
 
     def on_resize(self) -> None:
         self._reason_column.schedule()
 
+    # --- checks --------------------------------------------------------------------------
+    def start_polling(self) -> None:
+        # After the first frame: nothing about the checks delays the screen.
+        self.call_after_refresh(self._start_checks)
+
+    def _start_checks(self) -> None:
+        self._checks = self.run_worker(self._run_checks, name="collect:health", group="health",
+                                       exclusive=True, exit_on_error=False)
+
+    async def _run_checks(self) -> None:
+        # One scheduler for every check, on the probe loop: one worker (not one per check)
+        # and at most a bounded number of connections at a time, however many are configured.
+        await on_probe_loop(Poller(self.collectors, self.observer.observe, self._arrived).run())
+
+    def _arrived(self, snapshot: Snapshot[HealthResult]) -> None:
+        """On the probe loop's thread: leave it in the inbox, wake the pane once per batch."""
+        self._inbox.append(snapshot)
+        if not self._inbox_flagged:
+            self._inbox_flagged = True
+            self.post_message(self.ResultsWaiting())
+
+    async def close_collectors(self) -> None:
+        if self._checks is not None:
+            self._checks.cancel()
+        self._freeze_heap()  # else the interpreter's last collection walks it on the way out
+        # The shared clients close on the probe loop when it gets to it: a loop busy with
+        # hundreds of requests made quitting wait (other collectors, as in tests, are awaited).
+        for collector in self.collectors:
+            close_soon = getattr(collector, "close_soon", None)
+            if close_soon is not None:
+                close_soon()
+            else:
+                await collector.aclose()
+
+    def on_health_pane_results_waiting(self, _: ResultsWaiting) -> None:
+        self._inbox_flagged = False  # before taking: a result added meanwhile flags again
+        batch = [self._inbox.popleft() for _ in range(min(RESULTS_PER_TURN, len(self._inbox)))]
+        if self._inbox and not self._inbox_flagged:
+            self._inbox_flagged = True
+            self.post_message(self.ResultsWaiting())
+        if not batch:
+            return
+        for snapshot in batch:
+            self.latest[snapshot.name] = snapshot
+            if snapshot.error is None:
+                self.last_good[snapshot.name] = snapshot
+            for line in snapshot.observations:
+                # automatic: with several terminals on one incident only one of them logs it
+                self.post_message(TimelineRequest(line, kind="observation", automatic=True))
+        self._show(batch)
+        self.post_message(self.SnapshotsArrived(batch))
+
+    def watch_snapshot(self, snapshot: Snapshot[HealthResult] | None) -> None:
+        if snapshot is not None:
+            self._show([snapshot])
+
+    def _show(self, batch: Sequence[Snapshot[HealthResult]]) -> None:
+        for snapshot in batch:
+            self.render_snapshot(snapshot, self.last_good.get(snapshot.name))
+        self.show_stale()
+        self._set_pane_level()
+        self._reason_column.schedule()
+
+    # --- rows ----------------------------------------------------------------------------
     def render_snapshot(self, snapshot: Snapshot[HealthResult], last_good: Snapshot[HealthResult] | None) -> None:
         row = self._rows.setdefault(snapshot.name, _Row())
         result = snapshot.data
@@ -119,17 +287,23 @@ class HealthPane(LivePane[HealthResult]):
             level, summary = result.level, result.error or result.summary
             row.latencies.append(result.latency_ms)
         if level != row.level:
+            if row.level is not None:
+                self._levels[row.level] -= 1
+            self._levels[level] += 1
             row.level, row.since = level, snapshot.fetched_at
         row.summary = summary
         self._update_row(snapshot.name, row, result)
-        self._set_pane_level()
 
     def _update_row(self, name: str, row: _Row, result: HealthResult | None) -> None:
         if result is not None:
             row.code = str(result.status_code) if result.status_code is not None else "—"
             row.latency = f"{result.latency_ms:.0f} ms" if result.latency_ms is not None else "—"
-        self.table.put(name, self._cells(name, row))
-        self._reason_column.schedule()
+        if name not in self._unlisted_names:  # a row not yet added shows its latest when it is
+            self._put(name, row)
+
+    def _put(self, name: str, row: _Row) -> None:
+        row.cells = self._cells(name, row)
+        self.table.put(name, row.cells)
 
     def _cells(self, name: str, row: _Row) -> tuple[Text, ...]:
         return (
@@ -155,12 +329,18 @@ class HealthPane(LivePane[HealthResult]):
         return f"{row.since.astimezone(self.tz).strftime('%H:%M:%S')} ({format_age(now_utc() - row.since)})"
 
     def _refresh_ages(self) -> None:
+        since_at = COLUMNS.index(("since", "Since"))
         for name, row in self._rows.items():
-            if row.since is not None:
-                self.table.put(name, self._cells(name, row))
+            if row.since is None or not row.cells:
+                continue
+            since = self._since_cell(row)
+            if row.cells[since_at].plain != since:
+                # The other cells are the very objects shown: the table skips them unread.
+                row.cells = (*row.cells[:since_at], Text(since), *row.cells[since_at + 1:])
+                self.table.put(name, row.cells)
 
     def _set_pane_level(self) -> None:
-        levels = [r.level for r in self._rows.values() if r.level is not None]
+        levels = [level for level, count in self._levels.items() if count > 0]
         worst = max(levels, key=lambda lv: lv.severity_rank, default=None)
         # Not the bare -crit class: app.tcss colours all text of such a widget.
         for level in Level:
