@@ -5,7 +5,6 @@ all rows of one build.
 
 from __future__ import annotations
 
-import re
 import socket
 import ssl
 from collections.abc import Iterator
@@ -14,6 +13,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from app.domain.text import one_line
+
 MAX_REDIRECTS = 10
 TOTAL_GRACE = 0.5
 """Seconds beyond `timeout` a whole request may take: httpx's timeout is per read, so a
@@ -21,12 +22,11 @@ target trickling a byte a second would otherwise hold its row forever, never mar
 MAX_BODY_BYTES = 10 * 1024 * 1024
 """Responses larger than this are refused: the dashboard must not eat a runaway endpoint."""
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 
 def clean(text: str, limit: int = 200) -> str:
     """Outside text on one line, bounded: it goes into tables, JSON and timeline entries."""
-    text = _CONTROL.sub(" ", text).strip()
+    text = one_line(text).strip()  # control characters shown (␛), never sent to a terminal
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

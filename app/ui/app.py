@@ -208,6 +208,8 @@ class WarroomApp(App[None]):
 
     # --- what the session tells us -------------------------------------------------------------
     def on_session_posted(self, message: SessionPosted) -> None:
+        if not self.panel.is_attached:
+            return  # quitting: the session finished after the screen was taken down
         handler = _RESULT_HANDLERS.get(type(message.result))
         if handler is not None:
             handler(self, message.result)

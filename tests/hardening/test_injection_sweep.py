@@ -152,3 +152,48 @@ async def test_postgres_query_text_and_detail_show_controls_literally(pg_dsn):
             assert raw_controls(app.export_screenshot()) == []
     finally:
         await end_sessions(pg_dsn, [sleeper], [task])
+
+
+class _HostileHealth:
+    """A health endpoint whose status line and body carry terminal controls."""
+
+    def __enter__(self):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                body = json.dumps({"status": f"DOWN{PAYLOADS['clipboard']}"}).encode()
+                self.send_response(503, f"Unavailable{PAYLOADS['clear']}")
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/health"
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+async def test_health_reason_and_status_output_show_controls_literally(tmp_path):
+    from app.ui.panes.health import HealthPane
+
+    with _HostileHealth() as target:
+        app = PaneHost("health", {"timezone": "UTC", "health": [{"name": "api", "url": target.url, "interval": "1s"}]})
+        async with app.run_test(size=(120, 40)) as pilot:
+            pane = app.query_one(HealthPane)
+            await until(pilot, lambda: pane.table.row_count == 1 and "␛[2J" in " ".join(c.plain for c in pane.table.get_row_at(0)))
+            assert raw_controls(app.export_screenshot()) == []
+        config = tmp_path / "warroom.yaml"
+        config.write_text(f"health: [{{name: api, url: '{target.url}', body: [{{path: status, equals: UP}}]}}]\n")
+        for args in (["status"], ["status", "--json"]):
+            out = _cli(*args, "--config", str(config))
+            assert out.returncode == 2 and raw_controls(out.stdout) == [], out.stdout
