@@ -31,6 +31,7 @@ from app.incident import results as r
 from app.incident.session import IncidentSession
 from app.logfile import log_exception
 from app.store import IncidentStore
+from app.ui import notices
 from app.ui.incident.checklist import ChecklistTable, ChecklistToggle
 from app.ui.incident.countdowns import CountdownsPanel
 from app.ui.incident.header import IncidentHeader
@@ -241,28 +242,6 @@ class WarroomApp(App[None]):
             self.panel.entry_failed(result.ticket)
         self.notify(result.reason, title="Not saved", severity="warning" if result.rejected else "error", timeout=10, markup=False)
 
-    def _store_failed(self, result: r.StoreFailed) -> None:
-        self.notify(f"{result.what}: {result.reason}", title="Store problem", severity="error", timeout=10, markup=False)
-
-    def _update_delivered(self, result: r.UpdateDelivered) -> None:
-        lines = [d.summary() for d in result.results]
-        self.notify(
-            "\n".join(lines) or "Update recorded (no webhooks configured).", title="Status update",
-            severity="information" if all(d.ok for d in result.results) else "error", markup=False, timeout=8,
-        )
-
-    def _deliveries_retried(self, result: r.DeliveriesRetried) -> None:
-        lines = [f"update #{seq}: {d.summary()}" for seq, d in result.results]
-        self.notify("\n".join(lines) or "Nothing to retry: every update was delivered.", markup=False,
-                    severity="information" if all(d.ok for _, d in result.results) else "error")
-
-    def _escalations_logged(self, result: r.EscalationsLogged) -> None:
-        for step in result.steps:
-            self.notify(step.text(self.tz), title="Escalation due", severity="warning", markup=False, timeout=15)
-
-    def _exported(self, result: r.Exported) -> None:
-        self.notify(f"Wrote {result.path}", title="Exported", markup=False, timeout=10)
-
     # --- failures nobody caught ------------------------------------------------------------------
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """One place for a worker that died (a pane's collector loop, a dialog's worker):
@@ -400,10 +379,10 @@ _RESULT_HANDLERS = {
     r.CommandDone: WarroomApp._command_done,
     r.CommandFailed: WarroomApp._command_failed,
     r.OpenFailed: lambda app, result: app.flows.open_failed(result),
-    r.StoreFailed: WarroomApp._store_failed,
-    r.UpdateDelivered: WarroomApp._update_delivered,
+    r.StoreFailed: notices.store_failed,
+    r.UpdateDelivered: notices.update_delivered,
     r.UpdateFailed: lambda app, result: app.flows.update_failed(result),
-    r.DeliveriesRetried: WarroomApp._deliveries_retried,
-    r.EscalationsLogged: WarroomApp._escalations_logged,
-    r.Exported: WarroomApp._exported,
+    r.DeliveriesRetried: notices.deliveries_retried,
+    r.EscalationsLogged: notices.escalations_logged,
+    r.Exported: notices.exported,
 }
