@@ -41,7 +41,9 @@ from app.ui.incident.timeline import TimelineTable
 from app.ui.incident_flows import IncidentFlows
 from app.ui.keys import key_help, palette_commands
 from app.ui.live import LiveArea
-from app.ui.messages import SessionPosted, TimelineRequest
+from app.ui.live_levels import LiveLevels
+from app.ui.messages import SessionPosted, SnapshotArrived, TimelineRequest
+from app.ui.panes.base import LivePane
 from app.ui.screens.help import HelpScreen
 from app.ui.styles import css_paths
 
@@ -102,6 +104,7 @@ class WarroomApp(App[None]):
         self.core = IncidentCore(store, config, clock=self.clock)
         self.session = IncidentSession(self.core, lambda result: self.post_message(SessionPosted(result)))
         self.flows = IncidentFlows(self)
+        self.live_levels = LiveLevels()
         self._checklist_severity: str | None = None
         self._rung: set[tuple[str, str, object]] = set()  # countdowns the bell already rang for
         self._bell_seeded = False
@@ -204,6 +207,11 @@ class WarroomApp(App[None]):
             self._escalations_seen |= fresh
             if logs_shared_observations(state, self.config.operator):
                 self.session.log_due_escalations(state.id)
+
+    def on_snapshot_arrived(self, message: SnapshotArrived) -> None:
+        # Bubbled up from the pane, which has rendered it already.
+        collectors = (c for pane in self.query(LivePane) for c in pane.collectors)
+        self.live_levels.observe(collectors, message.snapshot)
 
     # --- what the session tells us -------------------------------------------------------------
     def on_session_posted(self, message: SessionPosted) -> None:
@@ -320,7 +328,8 @@ class WarroomApp(App[None]):
         self.session.retry_deliveries(self.state.id)
 
     def action_roles(self) -> None:
-        self.flows.roles(self.roles_table.selected_role)
+        # The roles list's cursor counts only when the person is looking at it.
+        self.flows.roles(self.roles_table.selected_role if self.roles_table.has_focus else None)
 
     def action_checklist(self) -> None:
         self.main_screen.remove_class("-show-live")

@@ -11,6 +11,7 @@ from textual.widgets import TextArea
 from app.domain.clock import FrozenClock
 from app.domain.events import EventType, Milestone, Status
 from app.ui.panes.health import HealthPane
+from app.ui.screens.confirm import ConfirmScreen
 from app.ui.screens.help import HelpScreen
 from app.ui.screens.open_incident import OpenIncidentScreen
 from app.ui.screens_update import UpdateComposer
@@ -120,7 +121,7 @@ async def test_commander_posts_escalates_corrects_resolves_and_exports(tmp_path,
             assert len([t for t in timeline_texts(app) if t.startswith("Escalation due:")]) == 1
             assert len(rx.received) == 2
 
-            # 4. m: acknowledged (second choice), then mitigated (third), each marked now
+            # 4. m (opens on detected, the first unmarked): acknowledged, then mitigated, each marked now
             # (the time prompt is pre-filled with now: Enter accepts it).
             await pilot.press("m", "down", "enter")
             await settle(app, pilot)
@@ -150,9 +151,13 @@ async def test_commander_posts_escalates_corrects_resolves_and_exports(tmp_path,
             assert "acknowledged 09:08" in header(app) and "acknowledged 09:24" not in header(app)
             assert "Milestone acknowledged corrected to 09:08:00 UTC: paged 09:08" in timeline_texts(app)
 
-            # 5. S: resolved (fourth choice). The resolved milestone is marked; clocks stop.
+            # 5. S: resolved (fourth choice), confirmed (Back is the default: ← to Resolve).
+            # The resolved milestone is marked; clocks stop.
             clock.advance(minutes=2)
             await pilot.press("S", "down", "down", "down", "enter")
+            await settle(app, pilot)
+            assert isinstance(app.screen, ConfirmScreen)
+            await pilot.press("left", "enter")
             await settle(app, pilot)
             assert app.state.status is Status.RESOLVED
             assert app.state.milestones[Milestone.RESOLVED] == START + timedelta(minutes=27)
