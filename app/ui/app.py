@@ -45,6 +45,7 @@ from app.ui.live_levels import LiveLevels
 from app.ui.messages import SessionPosted, SnapshotArrived, TimelineRequest
 from app.ui.panes.base import LivePane
 from app.ui.screens.help import HelpScreen
+from app.ui.status_strip import StatusStrip
 from app.ui.styles import css_paths
 
 log = logging.getLogger(__name__)
@@ -120,6 +121,8 @@ class WarroomApp(App[None]):
     # --- layout ------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Header()
+        # Outside #main: it stays whichever half is shown, at every size.
+        yield StatusStrip(id="status-strip")
         with Horizontal(id="main"):
             yield LiveArea(self.config, id="live")
             yield IncidentPanel(self.config.roles, self.tz, id="incident")
@@ -134,6 +137,7 @@ class WarroomApp(App[None]):
         self.header_widget = self.query_one(IncidentHeader)
         self.countdowns_panel = self.query_one(CountdownsPanel)
         self.panel = self.query_one(IncidentPanel)
+        self.status_strip = self.query_one(StatusStrip)
         self._apply_size(self.size.width, self.size.height)
         self.set_interval(POLL_SECONDS, self.session.poll)
         self.set_interval(1.0, self.refresh_clock)
@@ -188,6 +192,7 @@ class WarroomApp(App[None]):
                 state, self.config.severity(state.severity), now, due_soon=settings.due_soon, monitoring_window=settings.monitoring_window
             )
         self.countdowns_panel.show(items, self.tz)
+        self.status_strip.show(state, now, items)
         self._check_escalations(state, items)
         overdue = {(state.id, c.key, c.due_at) for c in items if c.state is TimerState.OVERDUE} if state else set()
         fresh = overdue - self._rung
@@ -211,7 +216,8 @@ class WarroomApp(App[None]):
     def on_snapshot_arrived(self, message: SnapshotArrived) -> None:
         # Bubbled up from the pane, which has rendered it already.
         collectors = (c for pane in self.query(LivePane) for c in pane.collectors)
-        self.live_levels.observe(collectors, message.snapshot)
+        if self.live_levels.observe(collectors, message.snapshot):
+            self.status_strip.show_live(self.live_levels.worst())
 
     # --- what the session tells us -------------------------------------------------------------
     def on_session_posted(self, message: SessionPosted) -> None:

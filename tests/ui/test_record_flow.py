@@ -54,7 +54,7 @@ async def test_commander_posts_escalates_corrects_resolves_and_exports(tmp_path,
         async with app.run_test(size=(120, 40)) as pilot:
             await settle(app, pilot)
             await open_sev1_as_commander(app, pilot)
-            assert INCIDENT in header(app) and "SEV1" in header(app)
+            assert app.status_strip.text.startswith(f"{INCIDENT}   SEV1 ")
             assert app.state.roles == {"Incident Commander": "alice"}
 
             # 1. The update cadence (10 min) runs out: overdue, and the bell rings once.
@@ -163,11 +163,11 @@ async def test_commander_posts_escalates_corrects_resolves_and_exports(tmp_path,
             assert app.state.milestones[Milestone.RESOLVED] == START + timedelta(minutes=27)
             stopped = countdown_lines(app)
             assert not any("left" in line or "overdue" in line for line in stopped), stopped
-            assert "elapsed 0:27:00" in header(app)
+            assert "✔ resolved  T+0:27:00" in app.status_strip.text
             clock.advance(minutes=30)
             await tick(app, pilot)
             assert countdown_lines(app) == stopped
-            assert "elapsed 0:27:00" in header(app)
+            assert "✔ resolved  T+0:27:00" in app.status_strip.text
 
             # 6. e: markdown (preselected) is written to the current directory.
             await pilot.press("e", "enter")
