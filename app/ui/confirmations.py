@@ -81,17 +81,17 @@ def open_items(config: Config, state: IncidentState, now: datetime, problems: li
     failing = [p for p in problems if p.level in (Level.CRIT, Level.UNKNOWN)]
     for p in failing[:SHOWN]:
         # Check names and summaries come from the targets: Text, never markup.
-        lines.append(Text(f"{p.level.symbol} {p.level.word} {p.source} {p.name}: {p.summary}", no_wrap=True, overflow="ellipsis"))
+        lines.append(Text(f"{p.level.symbol} {p.level.word} {p.source} {p.name}: {p.summary}"))
     if len(failing) > SHOWN:
         lines.append(Text(f"  … {len(failing) - SHOWN} more checks CRIT or UNKNOWN"))
     items = config.checklist_for(state.severity)
     unticked = [i for i in items if not (state.checklist.get(i.id) and state.checklist[i.id].ticked)]
     if unticked:
         names = "; ".join(i.text for i in unticked[:SHOWN]) + ("; …" if len(unticked) > SHOWN else "")
-        lines.append(Text(f"☐ {len(unticked)} of {len(items)} checklist items unticked: {names}", no_wrap=True, overflow="ellipsis"))
+        lines.append(Text(f"[ ] {len(unticked)} of {len(items)} checklist items unticked: {names}"))
     for c in current_countdowns(config, state, now):
         if c.key == "monitoring" and c.state is not TimerState.MET:
-            lines.append(Text(f"⏱ Post-mitigation watch still running: {format_remaining(c.remaining)} left"))
+            lines.append(Text(f"● Post-mitigation watch still running: {format_remaining(c.remaining)} left"))
         elif c.key == "update" and c.state is TimerState.OVERDUE:
             lines.append(Text(f"▲ Status update OVERDUE by {format_remaining(-c.remaining)}"))
     return lines

@@ -147,8 +147,24 @@ async def test_handing_off_or_unassigning_the_commander_asks_and_back_writes_not
             await pilot.press("r", *person, "enter")
             await settle(app, pilot)
         assert list(app.state.roles.values()) == ["alice", "bob", "carol", "dave"]
-        # Every role held: `r` opens on the first; the scenario of issue 19 was `r ↓ carol
-        # Enter` landing on the commander. Here the commander is chosen on purpose.
+        # Issue 19: the roles list's cursor on Scribe, out of sight, and `r ↓ carol Enter`
+        # meant for another role handed off the commander (the list wrapped). Now: with the
+        # list focused the dialog opens on Scribe and ↓ stays there; unfocused it opens on
+        # the first role and ↓ is Tech Lead. Neither touches the commander.
+        roles = app.query_one(RolesTable)
+        app.main_screen.set_focus(roles)
+        roles.move_cursor(row=3)
+        await pilot.pause()
+        await pilot.press("r", "down", *"carol", "enter")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert app.state.roles["Scribe"] == "carol" and app.state.roles["Incident Commander"] == "alice"
+        app.main_screen.set_focus(None)
+        await pilot.press("r", "down", *"carol", "enter")
+        await settle(app, pilot)
+        assert app.state.roles["Tech Lead"] == "carol" and app.state.roles["Incident Commander"] == "alice"
+
+        # The commander chosen on purpose: asked, naming both people.
         before = event_count(app)
         await pilot.press("r")
         assert highlighted(app) == 0
@@ -178,10 +194,10 @@ async def test_handing_off_or_unassigning_the_commander_asks_and_back_writes_not
         assert app.state.roles["Incident Commander"] == "erin"
 
         # Other roles change hands without a question.
-        await pilot.press("r", "down", *"frank", "enter")
+        await pilot.press("r", "down", "down", *"frank", "enter")
         await settle(app, pilot)
         assert not isinstance(app.screen, ConfirmScreen)
-        assert app.state.roles["Tech Lead"] == "frank"
+        assert app.state.roles["Communications Lead"] == "frank"
 
 
 async def test_lowering_severity_asks_raising_does_not(tmp_path):
@@ -247,9 +263,9 @@ async def test_resolving_names_what_is_still_open_and_asks(tmp_path, down_target
         assert text.startswith("Resolve INC-2026-001 (Checkout down)?")
         assert "Marks INC-2026-001 resolved at 09:31:00 and stops every countdown." in text
         assert "✖ CRIT health payments: 503" in text
-        assert "api" not in text.split("Still open:")[1].split("☐")[0]  # OK checks are not listed
-        assert "☐ 13 of 13 checklist items unticked: " in text
-        assert "⏱ Post-mitigation watch still running: 19:00 left" in text
+        assert "api" not in text.split("Still open:")[1].split("[ ]")[0]  # OK checks are not listed
+        assert "[ ] 13 of 13 checklist items unticked: Acknowledge the alert; " in text
+        assert "● Post-mitigation watch still running: 19:00 left" in text
         assert "▲ Status update OVERDUE by 1:00" in text
         await pilot.press("enter")
         await settle_live(app, pilot)

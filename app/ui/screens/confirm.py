@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
@@ -33,8 +33,10 @@ class ConfirmScreen(ModalScreen[bool]):
         with Vertical(classes="dialog confirm-dialog"):
             # Names and titles inside come from people: Text, never markup.
             yield Label(Text(self.question), classes="dialog-title", id="confirm-question")
-            for line in self.details:
-                yield Static(line if isinstance(line, Text) else Text(line), classes="confirm-detail")
+            # A long list scrolls; the buttons below it stay on screen at 80x24.
+            with VerticalScroll(id="confirm-details"):
+                for line in self.details:
+                    yield Static(line if isinstance(line, Text) else Text(line), classes="confirm-detail")
             with Horizontal(id="confirm-buttons"):
                 yield Button(self.action, id="confirm-yes", variant="error")
                 yield Button("Back", id="confirm-back", variant="primary")
