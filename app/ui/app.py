@@ -32,6 +32,7 @@ from app.incident import results as r
 from app.incident.session import IncidentSession
 from app.logfile import log_exception
 from app.store import IncidentStore
+from app.ui import notices
 from app.ui.incident.checklist import ChecklistTable, ChecklistToggle
 from app.ui.incident.countdowns import CountdownsPanel
 from app.ui.incident.header import IncidentHeader
@@ -42,8 +43,11 @@ from app.ui.incident.timeline import TimelineTable
 from app.ui.incident_flows import IncidentFlows
 from app.ui.keys import key_help, palette_commands
 from app.ui.live import LiveArea
-from app.ui.messages import SessionPosted, TimelineRequest
+from app.ui.live_levels import LiveLevels
+from app.ui.messages import SessionPosted, SnapshotArrived, TimelineRequest
+from app.ui.panes.base import LivePane
 from app.ui.screens.help import HelpScreen
+from app.ui.status_strip import StatusStrip
 from app.ui.styles import css_paths
 
 log = logging.getLogger(__name__)
@@ -103,6 +107,7 @@ class WarroomApp(App[None]):
         self.core = IncidentCore(store, config, clock=self.clock)
         self.session = IncidentSession(self.core, lambda result: self.post_message(SessionPosted(result)))
         self.flows = IncidentFlows(self)
+        self.live_levels = LiveLevels()
         self._checklist_severity: str | None = None
         self._rung: set[tuple[str, str, object]] = set()  # countdowns the bell already rang for
         self._bell_seeded = False
@@ -118,6 +123,8 @@ class WarroomApp(App[None]):
     # --- layout ------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Header()
+        # Outside #main: it stays whichever half is shown, at every size.
+        yield StatusStrip(id="status-strip")
         with Horizontal(id="main"):
             yield LiveArea(self.config, id="live")
             yield IncidentPanel(self.config.roles, self.tz, id="incident")
@@ -132,6 +139,7 @@ class WarroomApp(App[None]):
         self.header_widget = self.query_one(IncidentHeader)
         self.countdowns_panel = self.query_one(CountdownsPanel)
         self.panel = self.query_one(IncidentPanel)
+        self.status_strip = self.query_one(StatusStrip)
         self._apply_size(self.size.width, self.size.height)
         self.set_interval(POLL_SECONDS, self.session.poll)
         self.set_interval(1.0, self.refresh_clock)
@@ -186,6 +194,7 @@ class WarroomApp(App[None]):
                 state, self.config.severity(state.severity), now, due_soon=settings.due_soon, monitoring_window=settings.monitoring_window
             )
         self.countdowns_panel.show(items, self.tz)
+        self.status_strip.show(state, now, items)
         self._check_escalations(state, items)
         overdue = {(state.id, c.key, c.due_at) for c in items if c.state is TimerState.OVERDUE} if state else set()
         fresh = overdue - self._rung
@@ -205,6 +214,12 @@ class WarroomApp(App[None]):
             self._escalations_seen |= fresh
             if logs_shared_observations(state, self.config.operator):
                 self.session.log_due_escalations(state.id)
+
+    def on_snapshot_arrived(self, message: SnapshotArrived) -> None:
+        # Bubbled up from the pane, which has rendered it already.
+        collectors = (c for pane in self.query(LivePane) for c in pane.collectors)
+        if self.live_levels.observe(collectors, message.snapshot):
+            self.status_strip.show_live(self.live_levels.worst())
 
     # --- what the session tells us -------------------------------------------------------------
     def on_session_posted(self, message: SessionPosted) -> None:
@@ -244,28 +259,6 @@ class WarroomApp(App[None]):
             self._entry_tickets.discard(result.ticket)
             self.panel.entry_failed(result.ticket)
         self.notify(result.reason, title="Not saved", severity="warning" if result.rejected else "error", timeout=10, markup=False)
-
-    def _store_failed(self, result: r.StoreFailed) -> None:
-        self.notify(f"{result.what}: {result.reason}", title="Store problem", severity="error", timeout=10, markup=False)
-
-    def _update_delivered(self, result: r.UpdateDelivered) -> None:
-        lines = [d.summary() for d in result.results]
-        self.notify(
-            "\n".join(lines) or "Update recorded (no webhooks configured).", title="Status update",
-            severity="information" if all(d.ok for d in result.results) else "error", markup=False, timeout=8,
-        )
-
-    def _deliveries_retried(self, result: r.DeliveriesRetried) -> None:
-        lines = [f"update #{seq}: {d.summary()}" for seq, d in result.results]
-        self.notify("\n".join(lines) or "Nothing to retry: every update was delivered.", markup=False,
-                    severity="information" if all(d.ok for _, d in result.results) else "error")
-
-    def _escalations_logged(self, result: r.EscalationsLogged) -> None:
-        for step in result.steps:
-            self.notify(step.text(self.tz), title="Escalation due", severity="warning", markup=False, timeout=15)
-
-    def _exported(self, result: r.Exported) -> None:
-        self.notify(f"Wrote {result.path}", title="Exported", markup=False, timeout=10)
 
     # --- failures nobody caught ------------------------------------------------------------------
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -345,7 +338,8 @@ class WarroomApp(App[None]):
         self.session.retry_deliveries(self.state.id)
 
     def action_roles(self) -> None:
-        self.flows.roles(self.roles_table.selected_role)
+        # The roles list's cursor counts only when the person is looking at it.
+        self.flows.roles(self.roles_table.selected_role if self.roles_table.has_focus else None)
 
     def action_checklist(self) -> None:
         self.main_screen.remove_class("-show-live")
@@ -406,10 +400,10 @@ _RESULT_HANDLERS: dict[type[r.SessionResult], Callable[[WarroomApp, Any], None]]
     r.CommandDone: WarroomApp._command_done,
     r.CommandFailed: WarroomApp._command_failed,
     r.OpenFailed: lambda app, result: app.flows.open_failed(result),
-    r.StoreFailed: WarroomApp._store_failed,
-    r.UpdateDelivered: WarroomApp._update_delivered,
+    r.StoreFailed: notices.store_failed,
+    r.UpdateDelivered: notices.update_delivered,
     r.UpdateFailed: lambda app, result: app.flows.update_failed(result),
-    r.DeliveriesRetried: WarroomApp._deliveries_retried,
-    r.EscalationsLogged: WarroomApp._escalations_logged,
-    r.Exported: WarroomApp._exported,
+    r.DeliveriesRetried: notices.deliveries_retried,
+    r.EscalationsLogged: notices.escalations_logged,
+    r.Exported: notices.exported,
 }

@@ -15,6 +15,9 @@ from app.incident import AssignRole, Command, CommandRejected, CorrectEntry, Mar
 from app.incident.results import IncidentsListed, OpenFailed, UpdateFailed
 from app.incident.when import parse_when
 from app.store.base import IncidentSummary
+from app.ui import confirmations
+from app.ui.confirmations import Confirmation
+from app.ui.screens.confirm import ConfirmScreen
 from app.ui.screens.open_incident import OpenIncidentScreen
 from app.ui.screens.pickers import ChoiceScreen
 from app.ui.screens.prompt import TextPromptScreen
@@ -57,6 +60,27 @@ class IncidentFlows:
     def submit(self, command: Command) -> None:
         if self.state is not None and self._check(command):
             self.app.submit(command)
+
+    def confirm_then_submit(self, confirmation: Confirmation | None, command: Command) -> None:
+        """A risky command asks first (Back is the default); a declined one writes nothing."""
+        if confirmation is None:
+            self.submit(command)
+            return
+        if self.state is None or not self._check(command):
+            return  # refused anyway: say why now rather than after a question
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.submit(command)
+            else:
+                self.app.notify("Nothing changed.", timeout=3)
+
+        self.app.push_screen(ConfirmScreen(confirmation.question, confirmation.details, action=confirmation.action), answered)
+
+    def _resolving(self, at=None) -> Confirmation:
+        assert self.state is not None
+        app = self.app
+        return confirmations.resolving(app.config, self.state, app.clock.now(), app.tz, app.live_levels.problems(), at)
 
     # --- opening and switching -------------------------------------------------------------
     def start(self, listed: IncidentsListed) -> None:
@@ -106,16 +130,20 @@ class IncidentFlows:
 
     # --- roles, severity, status -------------------------------------------------------------
     def roles(self, selected: str | None) -> None:
+        """`selected`: the role chosen in the roles list, when that list has the focus. Else
+        the first unassigned role: a cursor left somewhere out of sight must not decide."""
         state = self._require()
         if state is None:
             return
 
         def done(result: tuple[str, str] | None) -> None:
-            if result is not None:
-                self.submit(AssignRole(*result))
+            if result is not None and self.state is not None:
+                role, person = result
+                self.confirm_then_submit(confirmations.handoff(role, self.state.roles, person), AssignRole(role, person))
 
         roles = list(dict.fromkeys([*self.app.config.roles, *state.roles]))
-        self.app.push_screen(RoleScreen(roles, dict(state.roles), list(state.role_history), self.app.tz, role=selected), done)
+        start = selected if selected in roles else next((r for r in roles if not state.roles.get(r)), None)
+        self.app.push_screen(RoleScreen(roles, dict(state.roles), list(state.role_history), self.app.tz, role=start), done)
 
     def severity(self) -> None:
         state = self._require()
@@ -125,7 +153,8 @@ class IncidentFlows:
 
         def done(severity: str | None) -> None:
             if severity and self.state and severity != self.state.severity:
-                self.submit(SetSeverity(severity))
+                lower = confirmations.lowering(self.app.config, self.state.severity, severity)
+                self.confirm_then_submit(lower, SetSeverity(severity))
 
         self.app.push_screen(ChoiceScreen("Severity", choices, state.severity), done)
 
@@ -136,7 +165,8 @@ class IncidentFlows:
 
         def done(status: Status | None) -> None:
             if status is not None and self.state is not None and status != self.state.status:
-                self.submit(SetStatus(status.value))
+                risky = self._resolving() if status is Status.RESOLVED else None
+                self.confirm_then_submit(risky, SetStatus(status.value))
 
         self.app.push_screen(ChoiceScreen("Status", [(s, s.value) for s in Status], state.status), done)
 
@@ -172,7 +202,9 @@ class IncidentFlows:
             if milestone is not None and self.state is not None:
                 self._ask_time(milestone, correcting=milestone in self.state.milestones)
 
-        self.app.push_screen(ChoiceScreen("Milestone", choices, hint="Enter, then the time (now, or when it happened) · Esc cancel"), chosen)
+        first_open = next((m for m in Milestone if m not in state.milestones), None)
+        hint = "Enter, then the time (now, or when it happened) · Esc cancel"
+        self.app.push_screen(ChoiceScreen("Milestone", choices, first_open, hint=hint), chosen)
 
     def _ask_time(self, milestone: Milestone, *, correcting: bool, typed: str | None = None) -> None:
         """Asks when, pre-filled with now: detection is usually earlier than the person noticing."""
@@ -193,6 +225,8 @@ class IncidentFlows:
                 return
             if correcting:
                 self._ask_reason(milestone, at)
+            elif milestone is Milestone.RESOLVED and self.state.is_open:
+                self.confirm_then_submit(self._resolving(at), MarkMilestone(milestone.value, at))
             else:
                 self.submit(MarkMilestone(milestone.value, at))
 

@@ -63,7 +63,7 @@ async def test_events_from_another_connection_fold_in_order(tmp_path):
             other.append(incident, actions.entry_added("from the other terminal", "note", "erin", START))
         await _wait_for_row(app, pilot, "from the other terminal")
         assert app.state.roles == {"Scribe": "erin"}
-        assert "SEV1" in _plain(app.query_one(IncidentHeader).render())
+        assert " SEV1 " in app.status_strip.text
 
 
 async def test_several_open_incidents_ask_which_one(tmp_path):

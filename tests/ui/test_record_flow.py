@@ -11,6 +11,7 @@ from textual.widgets import TextArea
 from app.domain.clock import FrozenClock
 from app.domain.events import EventType, Milestone, Status
 from app.ui.panes.health import HealthPane
+from app.ui.screens.confirm import ConfirmScreen
 from app.ui.screens.help import HelpScreen
 from app.ui.screens.open_incident import OpenIncidentScreen
 from app.ui.screens_update import UpdateComposer
@@ -53,7 +54,7 @@ async def test_commander_posts_escalates_corrects_resolves_and_exports(tmp_path,
         async with app.run_test(size=(120, 40)) as pilot:
             await settle(app, pilot)
             await open_sev1_as_commander(app, pilot)
-            assert INCIDENT in header(app) and "SEV1" in header(app)
+            assert app.status_strip.text.startswith(f"{INCIDENT}   SEV1 ")
             assert app.state.roles == {"Incident Commander": "alice"}
 
             # 1. The update cadence (10 min) runs out: overdue, and the bell rings once.
@@ -120,7 +121,7 @@ async def test_commander_posts_escalates_corrects_resolves_and_exports(tmp_path,
             assert len([t for t in timeline_texts(app) if t.startswith("Escalation due:")]) == 1
             assert len(rx.received) == 2
 
-            # 4. m: acknowledged (second choice), then mitigated (third), each marked now
+            # 4. m (opens on detected, the first unmarked): acknowledged, then mitigated, each marked now
             # (the time prompt is pre-filled with now: Enter accepts it).
             await pilot.press("m", "down", "enter")
             await settle(app, pilot)
@@ -150,19 +151,23 @@ async def test_commander_posts_escalates_corrects_resolves_and_exports(tmp_path,
             assert "acknowledged 09:08" in header(app) and "acknowledged 09:24" not in header(app)
             assert "Milestone acknowledged corrected to 09:08:00 UTC: paged 09:08" in timeline_texts(app)
 
-            # 5. S: resolved (fourth choice). The resolved milestone is marked; clocks stop.
+            # 5. S: resolved (fourth choice), confirmed (Back is the default: ← to Resolve).
+            # The resolved milestone is marked; clocks stop.
             clock.advance(minutes=2)
             await pilot.press("S", "down", "down", "down", "enter")
+            await settle(app, pilot)
+            assert isinstance(app.screen, ConfirmScreen)
+            await pilot.press("left", "enter")
             await settle(app, pilot)
             assert app.state.status is Status.RESOLVED
             assert app.state.milestones[Milestone.RESOLVED] == START + timedelta(minutes=27)
             stopped = countdown_lines(app)
             assert not any("left" in line or "overdue" in line for line in stopped), stopped
-            assert "elapsed 0:27:00" in header(app)
+            assert "✔ resolved  T+0:27:00" in app.status_strip.text
             clock.advance(minutes=30)
             await tick(app, pilot)
             assert countdown_lines(app) == stopped
-            assert "elapsed 0:27:00" in header(app)
+            assert "✔ resolved  T+0:27:00" in app.status_strip.text
 
             # 6. e: markdown (preselected) is written to the current directory.
             await pilot.press("e", "enter")

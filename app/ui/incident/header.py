@@ -1,4 +1,8 @@
-"""Header: id, title, severity, status, elapsed, and milestone times as they are marked."""
+"""Header: the title, and milestone times as they are marked.
+
+Id, severity, status and elapsed time are on the status strip (app/ui/status_strip.py),
+which spans the screen at every size: repeating them here cost a row at 80x24.
+"""
 
 from __future__ import annotations
 
@@ -26,14 +30,7 @@ def header_text(state: IncidentState | None, now: datetime, tz) -> Text:
         return Text(NO_INCIDENT)
     # Title comes from a person: appended as plain text, never parsed as markup.
     line = Text()
-    line.append(state.id, style="bold")
-    line.append("  ")
-    line.append(f" {state.severity} ", style="bold reverse")
-    line.append("  ")
-    line.append(("● " if state.is_open else "✔ ") + str(state.status))
-    line.append(f"  elapsed {format_elapsed(state.elapsed(now))}")
-    line.append("\n")
-    line.append(state.title)
+    line.append(state.title, style="bold")
     marks = [
         f"{m.value} {state.milestones[m].astimezone(tz).strftime('%H:%M')}"
         for m in Milestone
@@ -48,7 +45,7 @@ def header_text(state: IncidentState | None, now: datetime, tz) -> Text:
 
 
 class IncidentHeader(Static):
-    """Re-rendered by the app each second (elapsed) and on every applied event."""
+    """Re-rendered by the app each second (running metrics) and on every applied event."""
 
     def show(self, state: IncidentState | None, now: datetime, tz) -> None:
         self.set_class(state is None, "-none")

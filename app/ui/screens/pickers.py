@@ -15,8 +15,30 @@ from textual.widgets.option_list import Option
 T = TypeVar("T")
 
 
+class NoWrapOptionList(OptionList):
+    """↓ on the last choice stays there, ↑ on the first too: a list that wraps turns one
+    extra key press into the opposite end (`S ↓↓↓` from identified became investigating)."""
+
+    def action_cursor_up(self) -> None:
+        self._step(-1)
+
+    def action_cursor_down(self) -> None:
+        self._step(1)
+
+    def _step(self, direction: int) -> None:
+        if self.highlighted is None:
+            self.action_first() if direction > 0 else self.action_last()
+            return
+        end = self.option_count if direction > 0 else -1
+        for index in range(self.highlighted + direction, end, direction):
+            if not self.options[index].disabled:
+                self.highlighted = index
+                return
+
+
 class ChoiceScreen(ModalScreen[T | None], Generic[T]):
-    """Enter picks the highlighted choice; Esc cancels (dismisses None)."""
+    """Enter picks the highlighted choice; Esc cancels (dismisses None). It opens on
+    `current` (the severity or status in force, the first unmarked milestone), else the first."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="modal.cancel")]
 
@@ -31,7 +53,7 @@ class ChoiceScreen(ModalScreen[T | None], Generic[T]):
         with Vertical(classes="dialog"):
             yield Label(Text(self.title_text), classes="dialog-title")
             options = [Option(Text(label), id=str(i)) for i, (_, label) in enumerate(self.choices)]
-            yield OptionList(*options, id="choices")
+            yield NoWrapOptionList(*options, id="choices")
             yield Label(Text(self.hint or "↑/↓ choose · Enter select · Esc cancel"), classes="dialog-hint")
 
     def on_mount(self) -> None:

@@ -11,6 +11,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from app.domain.incident import RoleAssignment
+from app.ui.screens.pickers import NoWrapOptionList
 
 
 def _role_label(role: str, holder: str | None) -> Text:
@@ -47,7 +48,7 @@ class RoleScreen(ModalScreen[tuple[str, str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label("Assign a role (a new name hands it off)", classes="dialog-title")
-            yield OptionList(*[Option(_role_label(r, self.holders.get(r)), id=r) for r in self.roles], id="role-list")
+            yield NoWrapOptionList(*[Option(_role_label(r, self.holders.get(r)), id=r) for r in self.roles], id="role-list")
             yield Input(placeholder="person (empty = unassign)", id="role-person")
             yield Static(history_text(self.history, self.tz), id="role-history")
             yield Label("↑/↓ role · type name · Enter assign · Esc cancel", classes="dialog-hint")

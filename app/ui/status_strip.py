@@ -1,0 +1,164 @@
+"""One line that never leaves the screen: which incident, how bad, how long, the next
+deadline and what the live panes say is worst. At 80 columns the incident half shows
+nothing of what is broken and the live half nothing of the clock; this line shows both.
+
+Pieces give way by priority when the line is too narrow (the deadline and the worst live
+level go last); every state is a symbol or word as well as a colour.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.style import Style
+from rich.text import Text
+from textual.events import Resize
+from textual.widgets import Static
+
+from app.collectors.base import Level
+from app.domain.incident import IncidentState
+from app.domain.timers import Countdown, TimerState, format_remaining
+from app.ui.incident.header import format_elapsed
+
+GAP = "  "
+_LEVEL_CLASS = {Level.OK: "ok", Level.WARN: "warn", Level.CRIT: "crit", Level.UNKNOWN: "unknown"}
+
+
+def next_deadline(items: list[Countdown]) -> Countdown | None:
+    """The soonest countdown still running (an overdue one is the soonest of all)."""
+    running = [c for c in items if c.state is not TimerState.MET]
+    return min(running, key=lambda c: c.due_at, default=None)
+
+
+def deadline_name(c: Countdown) -> str:
+    if c.key == "update":
+        return "update"
+    if c.key == "ack":
+        return "ack"
+    if c.key == "monitoring":
+        return "watch ends"
+    return c.label[:1].lower() + c.label[1:]  # "escalate to Engineering Manager"
+
+
+@dataclass(frozen=True)
+class Piece:
+    text: str
+    style: str = ""
+    """A component class (ok, warn, crit, unknown, severity, muted), or none."""
+    priority: int = 0
+    """Higher stays longer when the line is too narrow."""
+    crop: bool = False
+    """May be cut short with … (the title) instead of dropped."""
+
+
+def deadline_piece(c: Countdown) -> Piece:
+    name = deadline_name(c)
+    if c.state is TimerState.OVERDUE:
+        return Piece(f"▲ {name} OVERDUE {format_remaining(-c.remaining)}", "crit", 9)
+    if c.state is TimerState.DUE_SOON:
+        return Piece(f"▲ {name} in {format_remaining(c.remaining)}", "warn", 9)
+    return Piece(f"⏰ {name} in {format_remaining(c.remaining)}", "", 9)
+
+
+def live_piece(worst: tuple[Level, int] | None) -> Piece | None:
+    if worst is None:
+        return None  # no pane has reported yet (or none is configured): nothing to claim
+    level, count = worst
+    if level is Level.OK:
+        return Piece("✔ live OK", "ok", 8)
+    return Piece(f"{level.symbol} {count} {level.word}", _LEVEL_CLASS[level], 8)
+
+
+def strip_pieces(state: IncidentState | None, now: datetime, items: list[Countdown], worst: tuple[Level, int] | None) -> list[Piece]:
+    live = live_piece(worst)
+    if state is None or state.opened_at is None:
+        pieces = [Piece("No incident open: o opens one, i picks one", "muted", 7)]
+        return pieces + ([live] if live else [])
+    pieces = [
+        Piece(state.id, "id", 7),
+        Piece(f" {state.severity} ", "severity", 6),
+        Piece(str(state.status) if state.is_open else f"✔ {state.status}", "", 5),
+        Piece(f"T+{format_elapsed(state.elapsed(now))}", "", 4),
+    ]
+    deadline = next_deadline(items) if state.is_open else None
+    if deadline is not None:
+        pieces.append(deadline_piece(deadline))
+    if live is not None:
+        pieces.append(live)
+    pieces.append(Piece(state.title, "muted", 1, crop=True))
+    return pieces
+
+
+CROPPED_MIN = 12  # cells a croppable piece needs to be worth showing
+
+
+def _cells(pieces: list[Piece]) -> int:
+    texts = [Text(p.text) for p in pieces]
+    return sum(min(t.cell_len, CROPPED_MIN) if p.crop else t.cell_len for p, t in zip(pieces, texts)) + len(GAP) * (len(pieces) - 1)
+
+
+def fit(pieces: list[Piece], width: int) -> list[Piece]:
+    """Drop the least important pieces until the rest fit; order is kept."""
+    kept = list(pieces)
+    while len(kept) > 1 and _cells(kept) > width:
+        kept.remove(min(kept, key=lambda p: p.priority))
+    return kept
+
+
+class StatusStrip(Static):
+    """Refreshed by the app each second and when a snapshot arrives; repainted only when
+    its text changes, so an idle dashboard does not redraw it."""
+
+    COMPONENT_CLASSES = {
+        "status-strip--id",
+        "status-strip--severity",
+        "status-strip--ok",
+        "status-strip--warn",
+        "status-strip--crit",
+        "status-strip--unknown",
+        "status-strip--muted",
+    }
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("", id=id, markup=False)
+        self._incident: tuple[IncidentState | None, datetime | None, list[Countdown]] = (None, None, [])
+        self._worst: tuple[Level, int] | None = None
+        self._shown: Text | None = None
+
+    def show(self, state: IncidentState | None, now: datetime, items: list[Countdown]) -> None:
+        """The incident part, each second."""
+        self._incident = (state, now, items)
+        self._paint()
+
+    def show_live(self, worst: tuple[Level, int] | None) -> None:
+        """The live part, when a snapshot changed what is worst."""
+        self._worst = worst
+        self._paint()
+
+    def on_resize(self, event: Resize) -> None:
+        self._paint()
+
+    @property
+    def text(self) -> str:
+        return self._shown.plain if self._shown is not None else ""
+
+    def _paint(self) -> None:
+        state, now, items = self._incident
+        if not self.is_attached or now is None:
+            return
+        width = self.content_region.width or self.app.size.width
+        line = Text(no_wrap=True, overflow="ellipsis", end="")
+        for i, piece in enumerate(fit(strip_pieces(state, now, items, self._worst), width)):
+            if i:
+                line.append(GAP)
+            # Titles and ids are people's text: appended as plain text, never parsed.
+            line.append(piece.text, style=self._style(piece.style))
+        if line != self._shown:
+            self._shown = line
+            self.update(line)
+
+    def _style(self, name: str) -> Style | str:
+        if not name:
+            return ""
+        return self.get_component_rich_style(f"status-strip--{name}", partial=True)
