@@ -9,7 +9,7 @@ The commander's dialogs are in app/ui/incident_flows.py.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from rich.text import Text
@@ -22,6 +22,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, Input, Label, TextArea
 from textual.worker import Worker, WorkerState
 
+from app.collectors.base import Collector, Snapshot
 from app.config import Config
 from app.domain.clock import Clock, SystemClock
 from app.domain.incident import IncidentState
@@ -44,6 +45,7 @@ from app.ui.incident_flows import IncidentFlows
 from app.ui.keys import key_help, palette_commands
 from app.ui.live import LiveArea
 from app.ui.live_levels import LiveLevels
+from app.ui.panes.health import HealthPane
 from app.ui.messages import SessionPosted, SnapshotArrived, TimelineRequest
 from app.ui.panes.base import LivePane
 from app.ui.screens.help import HelpScreen
@@ -108,6 +110,7 @@ class WarroomApp(App[None]):
         self.session = IncidentSession(self.core, lambda result: self.post_message(SessionPosted(result)))
         self.flows = IncidentFlows(self)
         self.live_levels = LiveLevels()
+        self._collectors: dict[tuple[str, str], Collector[Any]] | None = None
         self._checklist_severity: str | None = None
         self._rung: set[tuple[str, str, object]] = set()  # countdowns the bell already rang for
         self._bell_seeded = False
@@ -217,8 +220,20 @@ class WarroomApp(App[None]):
 
     def on_snapshot_arrived(self, message: SnapshotArrived) -> None:
         # Bubbled up from the pane, which has rendered it already.
-        collectors = (c for pane in self.query(LivePane) for c in pane.collectors)
-        if self.live_levels.observe(collectors, message.snapshot):
+        self._observe_live([message.snapshot])
+
+    def on_health_pane_snapshots_arrived(self, message: HealthPane.SnapshotsArrived) -> None:
+        self._observe_live(message.snapshots)  # thousands of checks arrive in batches
+
+    def _observe_live(self, snapshots: Sequence[Snapshot[Any]]) -> None:
+        if self._collectors is None:  # the panes' collectors are fixed once composed
+            self._collectors = {(c.source, c.name): c for pane in self.query(LivePane) for c in pane.collectors}
+        changed = False
+        for snapshot in snapshots:
+            collector = self._collectors.get((snapshot.source, snapshot.name))
+            if collector is not None and self.live_levels.observe([collector], snapshot):
+                changed = True
+        if changed:
             self.status_strip.show_live(self.live_levels.worst())
 
     # --- what the session tells us -------------------------------------------------------------

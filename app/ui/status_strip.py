@@ -156,7 +156,7 @@ class StatusStrip(Static):
             line.append(piece.text, style=self._style(piece.style))
         if line != self._shown:
             self._shown = line
-            self.update(line)
+            self.update(line, layout=False)  # always one line: no layout pass each second
 
     def _style(self, name: str) -> Style | str:
         if not name:

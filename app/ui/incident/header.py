@@ -47,6 +47,15 @@ def header_text(state: IncidentState | None, now: datetime, tz) -> Text:
 class IncidentHeader(Static):
     """Re-rendered by the app each second (running metrics) and on every applied event."""
 
+    _shown: tuple[str, int] | None = None
+
     def show(self, state: IncidentState | None, now: datetime, tz) -> None:
         self.set_class(state is None, "-none")
-        self.update(header_text(state, now, tz))
+        text = header_text(state, now, tz)
+        # Each second this is asked again: repaint only on a change, and lay out only when
+        # the number of lines changed (an update that keeps the size needs no layout pass).
+        lines = text.plain.count("\n") + 1
+        if self._shown is not None and self._shown[0] == text.plain:
+            return
+        self.update(text, layout=self._shown is None or self._shown[1] != lines)
+        self._shown = (text.plain, lines)
