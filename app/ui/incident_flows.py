@@ -176,7 +176,7 @@ class IncidentFlows:
             return
         item = self.app.timeline.selected_item()
         if item is None or item.event_type is not EventType.ENTRY_ADDED:
-            self.app.notify("Select a timeline entry first (t leaves the line; ↑/↓ in the timeline).", severity="warning")
+            self.app.notify("Select a timeline entry first (Esc leaves the entry line; ↑/↓ in the timeline).", severity="warning")
             return
         if item.struck:
             self.app.notify(f"#{item.seq} is already corrected.", severity="warning")
