@@ -5,7 +5,7 @@ this one run, and its process's CPU time (utime + stime of every thread, /proc/P
 is read over the same window after a warm-up. Peers measured in the same run:
 - a Textual app that shows only a clock ticking once a second (what any Textual UI costs);
 - pg_activity at --refresh 2 on the same PostgreSQL, when `pg_activity` is on PATH
-  (`pip install pg_activity`) or given with --pg-activity.
+  (`pip install pg_activity "psycopg[binary]"`, it needs a driver) or given with --pg-activity.
 
     python benchmarks/tui_idle_cpu.py [--seconds 30] [--only dialog,incident,...]
 
@@ -61,15 +61,19 @@ def measure(name: str, command: list[str], seconds: float, warmup: float, env: d
     """cpu-s per minute of `command` running in a 160x48 tmux session."""
     session = f"wr-idle-{name}-{os.getpid()}"
     shell = " ".join(_quote(part) for part in command)
+    # remain-on-exit keeps a program that dies at once on screen for whoever looks
     subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", SIZE[0], "-y", SIZE[1], f"exec {shell}"],
                    check=True, env=env)
     try:
         pid = int(subprocess.run(["tmux", "list-panes", "-t", session, "-F", "#{pane_pid}"],
                                  check=True, capture_output=True, text=True).stdout.split()[0])
         time.sleep(warmup)
-        start = cpu_seconds(pid)
-        time.sleep(seconds)
-        return round((cpu_seconds(pid) - start) / seconds * 60, 3)
+        try:
+            start = cpu_seconds(pid)
+            time.sleep(seconds)
+            return round((cpu_seconds(pid) - start) / seconds * 60, 3)
+        except FileNotFoundError:
+            raise SystemExit(f"tui_idle_cpu: {name} exited before it could be measured ({' '.join(command)})") from None
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], check=False, capture_output=True)
 
@@ -181,7 +185,7 @@ def main() -> None:
                     if args.pg_activity:
                         results["pg_activity"] = run("pg_activity", [args.pg_activity, "--refresh", "2", dsn])
                     else:
-                        results["pg_activity"] = "not installed (pip install pg_activity, or --pg-activity PATH)"
+                        results["pg_activity"] = "not installed (pip install pg_activity \"psycopg[binary]\", or --pg-activity PATH)"
         if wanted("all_panes"):
             with live_targets(tmp) as config:
                 store = tmp / "all-open.db"
