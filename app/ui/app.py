@@ -8,8 +8,7 @@ The commander's dialogs are in app/ui/incident_flows.py.
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from rich.text import Text
@@ -22,7 +21,6 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, Input, Label, TextArea
 from textual.worker import Worker, WorkerState
 
-from app.collectors.base import Collector, Snapshot
 from app.config import Config
 from app.domain.clock import Clock, SystemClock
 from app.domain.incident import IncidentState
@@ -31,9 +29,9 @@ from app.incident import Command, IncidentCore, LogEntry, ToggleChecklist, logs_
 from app.incident.commands import KINDS
 from app.incident import results as r
 from app.incident.session import IncidentSession
-from app.logfile import log_exception
 from app.store import IncidentStore
 from app.ui import notices
+from app.ui.failures import crash_line, report_failed_worker
 from app.ui.incident.checklist import ChecklistTable, ChecklistToggle
 from app.ui.incident.countdowns import CountdownsPanel
 from app.ui.incident.header import IncidentHeader
@@ -51,8 +49,6 @@ from app.ui.panes.base import LivePane
 from app.ui.screens.help import HelpScreen
 from app.ui.status_strip import StatusStrip
 from app.ui.styles import css_paths
-
-log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.4
 NARROW_BELOW = 100  # columns: below this the live half and the incident half take turns
@@ -109,15 +105,14 @@ class WarroomApp(App[None]):
         self.core = IncidentCore(store, config, clock=self.clock)
         self.session = IncidentSession(self.core, lambda result: self.post_message(SessionPosted(result)))
         self.flows = IncidentFlows(self)
-        self.live_levels = LiveLevels()
-        self._collectors: dict[tuple[str, str], Collector[Any]] | None = None
+        self.live_levels = LiveLevels(lambda: (c for pane in self.query(LivePane) for c in pane.collectors))
         self._checklist_severity: str | None = None
         self._rung: set[tuple[str, str, object]] = set()  # countdowns the bell already rang for
         self._bell_seeded = False
         self._escalations_seen: set[tuple[str, str, object]] = set()
         self._entry_tickets: set[int] = set()
         self._pin_tickets: dict[int, str] = {}  # a pane's pin: say "logged" once durable
-        self._crash_log: str | None = None
+        self._crash_line: str | None = None
 
     @property
     def store(self) -> IncidentStore:
@@ -220,20 +215,11 @@ class WarroomApp(App[None]):
 
     def on_snapshot_arrived(self, message: SnapshotArrived) -> None:
         # Bubbled up from the pane, which has rendered it already.
-        self._observe_live([message.snapshot])
+        if self.live_levels.take([message.snapshot]):
+            self.status_strip.show_live(self.live_levels.worst())
 
     def on_health_pane_snapshots_arrived(self, message: HealthPane.SnapshotsArrived) -> None:
-        self._observe_live(message.snapshots)  # thousands of checks arrive in batches
-
-    def _observe_live(self, snapshots: Sequence[Snapshot[Any]]) -> None:
-        if self._collectors is None:  # the panes' collectors are fixed once composed
-            self._collectors = {(c.source, c.name): c for pane in self.query(LivePane) for c in pane.collectors}
-        changed = False
-        for snapshot in snapshots:
-            collector = self._collectors.get((snapshot.source, snapshot.name))
-            if collector is not None and self.live_levels.observe([collector], snapshot):
-                changed = True
-        if changed:
+        if self.live_levels.take(message.snapshots):  # thousands of checks arrive in batches
             self.status_strip.show_live(self.live_levels.worst())
 
     # --- what the session tells us -------------------------------------------------------------
@@ -277,33 +263,19 @@ class WarroomApp(App[None]):
 
     # --- failures nobody caught ------------------------------------------------------------------
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """One place for a worker that died (a pane's collector loop, a dialog's worker):
-        the trace goes to the log file, the person gets one line, the app keeps running."""
-        worker = event.worker
-        if event.state is not WorkerState.ERROR or worker.error is None:
-            return
-        where = "the log file"
-        try:
-            where = str(log_exception(worker.error))
-        except OSError:
-            log.error("worker %s failed", worker.name, exc_info=worker.error)
-        self.notify(f"{worker.name or worker.group} stopped: {type(worker.error).__name__}: {worker.error} (details in {where})",
-                    title="Internal error", severity="error", timeout=15, markup=False)
+        """One place for a worker that died (a pane's collector loop, a dialog's worker)."""
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            report_failed_worker(self, event.worker)
 
     def _handle_exception(self, error: Exception) -> None:
         """A crash is logged with its trace (never shown with locals: they can hold secrets)
         and the app exits non-zero."""
-        try:
-            self._crash_log = str(log_exception(error))
-        except OSError:
-            self._crash_log = None
+        self._crash_line = crash_line(error)
         super()._handle_exception(error)
 
     def _fatal_error(self) -> None:
         self.bell()
-        where = f" (details in {self._crash_log})" if self._crash_log else ""
-        exc = self._exception
-        self._exit_renderables.append(Text(f"warroom: unexpected error: {type(exc).__name__}: {exc}{where}"))
+        self._exit_renderables.append(Text(self._crash_line or "warroom: unexpected error"))
         self._close_messages_no_wait()
 
     # --- actions -----------------------------------------------------------------------

@@ -7,7 +7,7 @@ checks `warroom status` prints, so both front ends name a failing check alike.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,20 +41,28 @@ def _problem(check: Check) -> LiveProblem:
 class LiveLevels:
     """The latest problems of every collector heard from."""
 
-    def __init__(self) -> None:
+    def __init__(self, collectors: Callable[[], Iterable[Collector[Any]]]) -> None:
+        """`collectors`: the live panes' collectors, asked once the first snapshot arrives
+        (they are fixed once the panes are composed)."""
+        self._collectors_of = collectors
+        self._collectors: dict[tuple[str, str], Collector[Any]] | None = None
         self._by_collector: dict[tuple[str, str], list[LiveProblem]] = {}
 
-    def observe(self, collectors: Iterable[Collector[Any]], snapshot: Snapshot[Any]) -> bool:
-        """Take in a snapshot of one of `collectors`; True when its problems changed."""
-        collector = find_collector(collectors, snapshot)
-        if collector is None:
-            return False
-        key = (snapshot.source, snapshot.name)
-        found = problems_of(collector, snapshot)
-        if key in self._by_collector and self._by_collector[key] == found:
-            return False
-        self._by_collector[key] = found
-        return True
+    def take(self, snapshots: Iterable[Snapshot[Any]]) -> bool:
+        """Take in snapshots (one, or a batch of thousands); True when any problems changed."""
+        if self._collectors is None:
+            self._collectors = {(c.source, c.name): c for c in self._collectors_of()}
+        changed = False
+        for snapshot in snapshots:
+            key = (snapshot.source, snapshot.name)
+            collector = self._collectors.get(key)
+            if collector is None:
+                continue
+            found = problems_of(collector, snapshot)
+            if self._by_collector.get(key) != found or key not in self._by_collector:
+                self._by_collector[key] = found
+                changed = True
+        return changed
 
     @property
     def heard_from(self) -> int:
@@ -76,6 +84,3 @@ class LiveLevels:
         level = found[0].level
         return level, sum(1 for p in found if p.level is level)
 
-
-def find_collector(collectors: Iterable[Collector[Any]], snapshot: Snapshot[Any]) -> Collector[Any] | None:
-    return next((c for c in collectors if c.source == snapshot.source and c.name == snapshot.name), None)
