@@ -68,7 +68,6 @@ def yaml_record(state: IncidentState, events: list[StoredEvent], now: datetime) 
     from app.domain.postmortem import detected_by, follow_ups
     from app.domain.templates import current_impact
 
-    opened_impact = next((str(e.data["impact"]) for e in events if e.type is EventType.OPENED and e.data.get("impact")), None)
     resolved_at = state.milestones.get(Milestone.RESOLVED) if not state.is_open else None
     elapsed = state.elapsed(now)
     timeline = []
@@ -93,7 +92,7 @@ def yaml_record(state: IncidentState, events: list[StoredEvent], now: datetime) 
         "resolved_at": utc_iso(resolved_at),
         "duration": human_duration(elapsed),
         "duration_seconds": int(elapsed.total_seconds()),
-        "impact": current_impact(state, opened_impact),
+        "impact": current_impact(state),  # falls back to the impact given at opening
         "roles": dict(state.roles),
         "metrics": metrics_json(state, now),
         "timeline": timeline,

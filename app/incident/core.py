@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from app.config import Config
     from app.domain.escalation import DueEscalation
     from app.domain.templates import UpdateDraft
-    from app.notify import DeliveryResult, PostedUpdate
+    from app.notify import DeliveryResult
 
 # The heavier modules (webhooks, templates, exports) are imported where used: `warroom log`
 # runs from scripts many times and needs none of them.
@@ -137,12 +137,6 @@ class IncidentCore:
         return await deliver_update(
             self.store, incident_id, update, config=self.config, clock=self.clock, actor=self.actor, backoff_base=backoff_base
         )
-
-    async def post_update(self, incident_id: str, text: str, template: str | None = None, *, backoff_base: float = 0.5) -> PostedUpdate:
-        from app.notify import PostedUpdate
-
-        update = self.record_update(incident_id, text, template)
-        return PostedUpdate(update, await self.deliver_update(incident_id, update, backoff_base=backoff_base))
 
     async def retry_deliveries(self, incident_id: str, *, backoff_base: float = 0.5) -> list[tuple[int, DeliveryResult]]:
         from app.notify import retry_failed

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from app.domain.events import EventType, Milestone, Status
-from app.domain.templates import DEFAULT_TEMPLATES, choose_template
 from app.incident import AssignRole, Command, CommandRejected, CorrectEntry, MarkMilestone, SetSeverity, SetStatus
 from app.incident.results import IncidentsListed, OpenFailed, UpdateFailed
 from app.incident.when import parse_when
@@ -249,10 +248,7 @@ class IncidentFlows:
         state = self._require()
         if state is None:
             return
-        core = self.app.core
-        drafts = {name: core.draft_update(state, name).text for name in DEFAULT_TEMPLATES}
-        targets = [hook.name for hook in self.app.config.notify.webhooks]
-        composer = UpdateComposer(drafts, choose_template(state), incident=state.id, targets=targets)
+        composer = UpdateComposer.for_incident(state, self.app.config, self.app.clock.now())
         self.app.push_screen(composer, lambda result: self._post_update(state.id, result))
 
     def _post_update(self, incident_id: str, result: ComposedUpdate | None) -> None:
