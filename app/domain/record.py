@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from app.domain.events import EventType, Milestone, StoredEvent
+from app.domain.events import Milestone, StoredEvent
 from app.domain.incident import IncidentState
 from app.domain.metrics import metrics_json
 from app.domain.scrub import Scrubber
