@@ -137,6 +137,7 @@ class WarroomApp(App[None]):
         self.header_widget = self.query_one(IncidentHeader)
         self.countdowns_panel = self.query_one(CountdownsPanel)
         self.panel = self.query_one(IncidentPanel)
+        self.checklist_title = self.panel.query_one("#checklist-title", Label)
         self.status_strip = self.query_one(StatusStrip)
         self._apply_size(self.size.width, self.size.height)
         self.set_interval(POLL_SECONDS, self.session.poll)
@@ -177,7 +178,7 @@ class WarroomApp(App[None]):
         else:
             checklist.show(state)
         done, total = checklist.done_count
-        self.panel.query_one("#checklist-title", Label).update(f"Checklist {done}/{total}  (c, then Space/Enter)")
+        self.checklist_title.update(f"Checklist {done}/{total}  (c, then Space/Enter)")
         self.refresh_clock()
 
     def refresh_clock(self) -> None:

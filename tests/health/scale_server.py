@@ -43,6 +43,8 @@ class _Connection(asyncio.Protocol):
             parts = head.split(b"\r\n", 1)[0].split(b" ")
             path = parts[1] if len(parts) > 1 else b"/"
             self.server.requests += 1
+            self.server.waiting += 1
+            self.server.peak_waiting = max(self.server.peak_waiting, self.server.waiting)
             if self.server.hold_all or path.startswith(b"/hold"):
                 self.server.held.add(self)
                 return  # HTTP/1.1 answers in order: nothing after a held request is answered
@@ -56,6 +58,7 @@ class _Connection(asyncio.Protocol):
         if not self.transport.is_closing():
             self.transport.write(_ANSWER)
             self.server.answered += 1
+            self.server.waiting -= 1
 
 
 class ScaleServer:
@@ -65,6 +68,9 @@ class ScaleServer:
         self.hold_all = hold_all
         self.answer_after = answer_after
         self.requests = self.answered = self.open = self.peak = 0
+        # Requests received and not yet answered: exact, where `open` counts a socket the
+        # client has closed until this loop gets round to noticing.
+        self.waiting = self.peak_waiting = 0
         self.held: set[_Connection] = set()
         self.ports: list[int] = []
         self._count = ports
@@ -89,7 +95,7 @@ class ScaleServer:
 
     def stats(self) -> dict[str, int]:
         return {"requests": self.requests, "answered": self.answered, "held": len(self.held),
-                "open": self.open, "peak": self.peak}
+                "open": self.open, "peak": self.peak, "peak_waiting": self.peak_waiting}
 
     def release(self) -> None:
         """Answer every held request and stop holding."""

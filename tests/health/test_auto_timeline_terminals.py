@@ -7,6 +7,7 @@ deliberate act and are always logged.
 
 from __future__ import annotations
 
+import asyncio
 
 import pytest
 
@@ -44,8 +45,8 @@ def open_incident_led_by(tmp_path, commander: str) -> SQLiteStore:
 
 
 async def writes_done(app: WarroomApp) -> None:
-    for worker in [w for w in app.workers if w.group == "store.write"]:
-        await worker.wait()
+    """Every write the terminal asked for is durable (the session's store thread is idle)."""
+    await asyncio.to_thread(app.session.drain)
 
 
 def entries(store: SQLiteStore) -> list[str]:

@@ -71,11 +71,14 @@ def test_status_holds_a_bounded_number_of_connections_and_reports_every_check(tm
     from app.status import gather_checks
 
     count = 1500
-    with ScaleServer(ports=1) as server:
+    # Answers take 5 ms, so without the per-host gate all 1,500 would be waiting at once.
+    with ScaleServer(ports=1, answer_after=0.005) as server:
         (port,) = server.ports
         config = Config.model_validate({"health": [{"name": f"c{i}", "url": f"http://127.0.0.1:{port}/{i}"}
                                                    for i in range(count)]})
         checks = asyncio.run(gather_checks(config))
-        peak = server.stats()["peak"]
+        stats = server.stats()
     assert [c.level.word for c in checks] == ["OK"] * count
-    assert peak <= MAX_PER_HOST, f"{peak} connections to one host at once"
+    assert stats["peak_waiting"] <= MAX_PER_HOST, f"{stats['peak_waiting']} requests to one host at once"
+    # A socket the client closed is counted open until the server's loop notices, so a few over.
+    assert stats["peak"] <= MAX_PER_HOST + 20, f"{stats['peak']} connections to one host at once"
