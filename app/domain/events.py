@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
+from uuid import uuid4
 
 
 class EventType(StrEnum):
@@ -48,12 +49,16 @@ class EntryKind(StrEnum):
 
 @dataclass(frozen=True)
 class NewEvent:
-    """An event not yet stored: the store gives it a sequence number once durable."""
+    """An event not yet stored: the store gives it a sequence number once durable.
+
+    `id` is made by the writer, once: a retry after a lost acknowledgement (a network store,
+    the offline outbox) sends the same id, and the store keeps the event once."""
 
     type: EventType
     at: datetime
     actor: str
     data: dict[str, Any] = field(default_factory=dict)
+    id: str = field(default_factory=lambda: str(uuid4()))
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,7 @@ class StoredEvent:
     at: datetime
     actor: str
     data: dict[str, Any]
+    id: str = ""  # the writer's event id; empty for events stored before ids existed
 
     def as_json(self) -> dict[str, Any]:
         return {
