@@ -257,7 +257,7 @@ class PostgresStore(IncidentStore):
         query = self._q(f"SELECT id, title, severity, status, opened_at, last_seq FROM {{s}}.incidents {where} ORDER BY opened_at DESC, n DESC")
         rows = self._read(lambda conn: conn.execute(query, params).fetchall())
         # Titles come from whoever wrote the store: shown safely wherever they are read.
-        return [IncidentSummary(r[0], one_line(r[1]), one_line(r[2]), one_line(r[3]), r[4].astimezone(UTC), int(r[5])) for r in rows]
+        return [IncidentSummary(one_line(r[0]), one_line(r[1]), one_line(r[2]), one_line(r[3]), r[4].astimezone(UTC), int(r[5])) for r in rows]
 
     # --- live sync -----------------------------------------------------------------------------
     def changed(self) -> bool:
@@ -307,8 +307,12 @@ class PostgresStore(IncidentStore):
             rows = conn.execute(self._q(f"SELECT {_EVENT_COLUMNS} FROM {{s}}.events WHERE incident_id = %s ORDER BY seq"), (summary.id,)).fetchall()
             existing = [_row_to_event(r) for r in rows]
             new = missing_events(summary, events, existing)
-            for event in new:
-                self._held(conn, event.id, summary.id)  # the same event id on another incident: refuse
+            ids = [e.id for e in new if e.id]
+            elsewhere = conn.execute(
+                self._q("SELECT event_id, incident_id FROM {s}.events WHERE event_id = ANY(%s) AND incident_id <> %s LIMIT 1"), (ids, summary.id)
+            ).fetchone()
+            if elsewhere:
+                raise StoreError(f"{summary.id}: refusing to copy: event {one_line(elsewhere[0])} is already stored in {one_line(elsewhere[1])}")
             if new:
                 with conn.cursor() as cur:
                     cur.executemany(
