@@ -4,8 +4,8 @@ incidents to another (typically from a laptop's SQLite file to the team's Postgr
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 import sys
+from dataclasses import asdict
 from typing import TYPE_CHECKING
 
 from app.errors import ConfigError, StoreError
