@@ -20,6 +20,9 @@ from app.store.pg_conninfo import PgTarget, connect
 # A connection that has been silent this long is asked a trivial question before we wait on
 # it again: a server that restarted or a NAT that dropped the flow shows up now, not never.
 CHECK_AFTER_S = 20.0
+# After a failed attempt to listen again, `poll` (meant to be cheap) leaves the server alone
+# this long: connecting to an unreachable host can take the whole connect_timeout.
+RETRY_AFTER_S = 2.0
 
 
 class ChangeListener:
@@ -29,6 +32,7 @@ class ChangeListener:
         self._lock = threading.Lock()
         self._conn: psycopg.Connection | None = None
         self._heard_at = 0.0
+        self._failed_at = -RETRY_AFTER_S
         self._closed = False
 
     def poll(self) -> bool:
@@ -54,6 +58,8 @@ class ChangeListener:
             return False
         conn = self._conn
         if conn is None or conn.closed or conn.broken:
+            if timeout == 0 and time.monotonic() - self._failed_at < RETRY_AFTER_S:
+                return False
             return self._restart(timeout)
         try:
             if time.monotonic() - self._heard_at > CHECK_AFTER_S:
@@ -83,13 +89,13 @@ class ChangeListener:
         started = time.monotonic()
         try:
             conn = connect(self.target, read_only=True)
-        except StoreError:
-            time.sleep(max(0.0, timeout - (time.monotonic() - started)))
-            return False
-        try:
-            conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.target.channel)))
-        except psycopg.Error:
-            conn.close()
+            try:
+                conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.target.channel)))
+            except psycopg.Error:
+                conn.close()
+                raise
+        except (StoreError, psycopg.Error):
+            self._failed_at = time.monotonic()
             time.sleep(max(0.0, timeout - (time.monotonic() - started)))
             return False
         self._conn, self._heard_at = conn, time.monotonic()
