@@ -95,6 +95,15 @@ def test_text_from_the_store_is_cleaned_when_read(store_kind):
         assert "\x1b" not in store.incident(incident).title
 
 
+def test_nul_characters_are_stored_and_never_come_back_raw(store_kind):
+    with store_kind.open() as store:
+        incident = _open(store, title="nul\x00title")
+        stored = store.append(incident, _entry("a\x00b", actor="nul\x00actor"))
+        for event in (stored, store.events(incident)[-1]):
+            assert "\x00" not in event.actor and "\x00" not in event.data["text"] and event.data["text"].startswith("a")
+        assert "\x00" not in store.incident(incident).title
+
+
 # --- idempotent append -------------------------------------------------------------------------
 
 

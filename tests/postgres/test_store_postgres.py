@@ -349,3 +349,25 @@ def test_key_value_strings_and_the_environment_work_as_for_psql(kind, monkeypatc
         _open(store)
         assert store.url.startswith("postgresql://") and kind.schema in store.url
     assert os.environ.get("PGHOST") == params.get("host")
+
+
+def test_a_role_that_may_not_create_the_schema_is_told_what_to_do(kind):
+    import uuid
+
+    role = f"plain_{uuid.uuid4().hex[:8]}"
+    with _admin(kind.dsn) as admin:
+        admin.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(role)))
+    try:
+        params = psycopg.conninfo.conninfo_to_dict(kind.dsn) | {"user": role}
+        url = with_schema(psycopg.conninfo.make_conninfo(**params), kind.schema)
+        with pytest.raises(StoreError) as info:
+            open_store(url)
+        message = str(info.value)
+        assert "permission denied" in message and "README" in message and not isinstance(info.value, StoreUnreachable)
+        with open_store(url, read_only=True) as reader:  # reading an empty store still works
+            assert reader.incidents() == []
+            check = reader.check()
+        assert not check.can_write and "cannot create it" in check.detail
+    finally:
+        with _admin(kind.dsn) as admin:
+            admin.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
