@@ -117,6 +117,51 @@ def entry_to_other_terminal(url: str, samples: int, pushes: bool) -> dict[str, f
 
 
 @contextlib.contextmanager
+def lan_link(dsn: str, one_way_ms: float) -> Iterator[str]:
+    """The server behind a TCP proxy on 127.0.0.1 that holds every chunk `one_way_ms` each
+    way: a LAN-like round trip for a server that only listens on a local socket."""
+    import asyncio
+
+    from psycopg import conninfo
+
+    params = conninfo.conninfo_to_dict(dsn)
+    socket_path = f"{params.get('host') or '/tmp'}/.s.PGSQL.{params.get('port') or 5432}"
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+    port: list[int] = []
+
+    async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while data := await reader.read(65536):
+                await asyncio.sleep(one_way_ms / 1000)
+                writer.write(data)
+                await writer.drain()
+        except (ConnectionError, OSError):
+            pass
+        finally:
+            writer.close()
+
+    async def handle(client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
+        server_r, server_w = await asyncio.open_unix_connection(socket_path)
+        await asyncio.gather(pipe(client_r, server_w), pipe(server_r, client_w))
+
+    async def serve() -> None:
+        server = await asyncio.start_server(handle, "127.0.0.1", 0)
+        port.append(server.sockets[0].getsockname()[1])
+        ready.set()
+        async with server:
+            await server.serve_forever()
+
+    thread = threading.Thread(target=lambda: loop.run_until_complete(serve()), daemon=True)
+    thread.start()
+    ready.wait(5)
+    try:
+        yield conninfo.make_conninfo(dsn, host="127.0.0.1", port=str(port[0]))
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+
+
+@contextlib.contextmanager
 def postgres(dsn: str | None) -> Iterator[tuple[str, str]]:
     if dsn:
         yield dsn, "given by --dsn"
@@ -139,6 +184,7 @@ def main() -> None:
     parser.add_argument("--appends", type=int, default=1000)
     parser.add_argument("--cli-runs", type=int, default=20)
     parser.add_argument("--sync", type=int, default=100, help="entries timed from one terminal to the other")
+    parser.add_argument("--lan-ms", type=float, default=1.0, help="one-way delay of the LAN-like link (0: skip it)")
     args = parser.parse_args()
     schema = f"bench_{uuid.uuid4().hex[:8]}"
     result: dict[str, object] = {"benchmark": "store_sync"}
@@ -153,6 +199,14 @@ def main() -> None:
                 "entry_to_other_terminal_ms": entry_to_other_terminal(url, args.sync, pushes=name == "postgresql")
                 | {"goal_p95": GOALS["sync_ms_p95"], "how": "LISTEN/NOTIFY" if name == "postgresql" else f"polling every {SQLITE_POLL_S}s"},
             }
+        if args.lan_ms > 0 and not args.dsn:
+            with lan_link(dsn, args.lan_ms) as lan_dsn:
+                lan = f"{lan_dsn} warroom_schema={schema}_lan"
+                result["postgresql_lan_like"] = {
+                    "link": f"TCP via a proxy holding each chunk {args.lan_ms:g} ms each way",
+                    "append_ms": append_latency(lan, min(args.appends, 300)) | {"goal_p99": GOALS["append_ms_p99"]},
+                    "entry_to_other_terminal_ms": entry_to_other_terminal(lan, args.sync, pushes=True) | {"goal_p95": GOALS["sync_ms_p95"]},
+                }
         if args.dsn:
             import psycopg
             from psycopg import sql

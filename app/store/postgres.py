@@ -34,17 +34,27 @@ from app.store.pg_schema import KNOWN_VERSION, current_version, migrate, privile
 T = TypeVar("T")
 PRESENCE_KEPT = timedelta(days=1)
 
+# One statement, so one round trip, and in autocommit its own transaction: a retry finds its
+# first attempt (held); otherwise bumping last_seq locks the incident row until the event is
+# in, and the NOTIFY goes out with the COMMIT. If a retry of the same id commits between our
+# snapshot and our INSERT, the unique index fails the whole statement, bump included.
 _APPEND = """
-WITH bumped AS (
-    UPDATE {s}.incidents SET last_seq = last_seq + 1 {summary} WHERE id = %(incident)s RETURNING last_seq
+WITH held AS (
+    SELECT seq, incident_id, type, at, actor, data, coalesce(event_id, '') AS event_id
+    FROM {s}.events WHERE event_id = %(event_id)s AND %(event_id)s <> ''
+), bumped AS (
+    UPDATE {s}.incidents SET last_seq = last_seq + 1 {summary}
+    WHERE id = %(incident)s AND NOT EXISTS (SELECT 1 FROM held) RETURNING last_seq
 ), stored AS (
     INSERT INTO {s}.events (incident_id, seq, event_id, type, at, actor, data)
-    SELECT %(incident)s, last_seq, %(event_id)s, %(type)s, %(at)s, %(actor)s, %(data)s FROM bumped
-    ON CONFLICT (event_id) WHERE event_id IS NOT NULL AND event_id <> '' DO NOTHING
+    SELECT %(incident)s, last_seq, nullif(%(event_id)s, ''), %(type)s, %(at)s, %(actor)s, %(data)s FROM bumped
     RETURNING seq
 )
-SELECT (SELECT count(*) FROM bumped), (SELECT seq FROM stored),
-       (SELECT pg_notify(%(channel)s, json_build_object('incident', %(incident)s::text, 'seq', seq)::text) FROM stored)
+SELECT EXISTS (SELECT 1 FROM {s}.incidents WHERE id = %(incident)s),
+       (SELECT seq FROM stored),
+       (SELECT pg_notify(%(channel)s, json_build_object('incident', %(incident)s::text, 'seq', seq)::text) FROM stored),
+       held.*
+FROM (SELECT 1) AS one LEFT JOIN held ON true
 """
 _EVENT_COLUMNS = "seq, incident_id, type, at, actor, data, coalesce(event_id, '')"
 _EVENT_COLUMNS_V1 = "seq, incident_id, type, at, actor, data, ''"
@@ -121,9 +131,10 @@ class PostgresStore(IncidentStore):
                     raise self._error(exc, "cannot read", conn) from None
         raise AssertionError("unreachable")
 
-    def _write(self, fn: Callable[[psycopg.Connection], T], *, idempotent: bool) -> T:
-        """fn inside BEGIN ... COMMIT. A connection found dead is replaced and the work tried
-        once more, if nothing could have been committed yet or the work is idempotent."""
+    def _write(self, fn: Callable[[psycopg.Connection], T], *, idempotent: bool, transaction: bool = True) -> T:
+        """fn inside BEGIN ... COMMIT (or, for one statement, its own implicit transaction). A
+        connection found dead is replaced and the work tried once more, if nothing could have
+        been committed yet or the work is idempotent."""
         if self.read_only:
             raise StoreError(f"{self.url}: the incident store was opened read-only; nothing was written")
         with self._lock:
@@ -131,13 +142,16 @@ class PostgresStore(IncidentStore):
                 conn = self._connection()
                 committing = False
                 try:
+                    if not transaction:
+                        committing = True  # the statement commits itself
+                        return fn(conn)
                     conn.execute("BEGIN")
                     result = fn(conn)
                     committing = True
                     conn.execute("COMMIT")
                     return result
                 except BaseException as exc:
-                    if not (conn.broken or conn.closed):
+                    if transaction and not (conn.broken or conn.closed):
                         try:
                             conn.execute("ROLLBACK")
                         except psycopg.Error:
@@ -181,12 +195,8 @@ class PostgresStore(IncidentStore):
     def append(self, incident_id: str, event: NewEvent) -> StoredEvent:
         validate(event)
 
-        def tx(conn: psycopg.Connection) -> StoredEvent:
-            held = self._held(conn, event.id, incident_id)
-            return held if held is not None else self._insert(conn, incident_id, event)
-
         try:
-            return self._write(tx, idempotent=True)
+            return self._write(lambda conn: self._insert(conn, incident_id, event), idempotent=True, transaction=False)
         except _AlreadyStored:
             found = self._read(lambda conn: self._held(conn, event.id, incident_id))
             if found is None:
@@ -209,7 +219,7 @@ class PostgresStore(IncidentStore):
         summary = sql.SQL(", {} = %(value)s").format(sql.Identifier(column)) if column else sql.SQL("")
         params = {
             "incident": incident_id,
-            "event_id": event.id or None,
+            "event_id": event.id or "",
             "type": str(event.type),
             "at": event.at,
             "actor": _text(event.actor),
@@ -217,9 +227,18 @@ class PostgresStore(IncidentStore):
             "channel": self.target.channel,
             "value": _text(str(event.data[column])) if column else None,
         }
-        row = conn.execute(self._q(_APPEND, summary=summary), params).fetchone()
+        try:
+            row = conn.execute(self._q(_APPEND, summary=summary), params).fetchone()
+        except psycopg.errors.UniqueViolation as exc:
+            if exc.diag.constraint_name == "events_by_event_id":
+                raise _AlreadyStored from None
+            raise
         assert row is not None
-        found, seq, _ = row
+        found, seq, _, *held = row
+        if held[0] is not None:
+            if held[1] != incident_id:
+                raise StoreError(f"event {one_line(event.id)} is already stored in {one_line(held[1])}, not {incident_id}; nothing was written")
+            return _row_to_event(tuple(held))
         if not found:
             raise IncidentNotFound(f"no incident {incident_id!r} in {self.url}")
         if seq is None:

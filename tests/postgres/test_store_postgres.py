@@ -144,6 +144,38 @@ def test_two_first_writers_create_the_schema_once(kind):
     assert [v for (v,) in versions] == list(range(1, KNOWN_VERSION + 1))
 
 
+def test_a_retry_racing_its_first_attempt_is_kept_once(kind):
+    """The retry reads "not stored yet", then queues on the incident row behind the first
+    attempt, which commits: the retry's insert meets the unique index and returns theirs."""
+    with kind.open() as first, kind.open() as retry:
+        incident = _open(first)
+        event = _entry("sent twice")
+        inserted, release = threading.Event(), threading.Event()
+        results: dict[str, object] = {}
+
+        def slow_first(conn):
+            stored = first._insert(conn, incident, event)
+            inserted.set()
+            release.wait(10)
+            return stored
+
+        a = threading.Thread(target=lambda: results.update(first=first._write(slow_first, idempotent=True)))
+        a.start()
+        assert inserted.wait(10)
+        b = threading.Thread(target=lambda: results.update(retry=retry.append(incident, event)))
+        b.start()
+        with _admin(kind.dsn) as admin:
+            deadline = time.monotonic() + 10
+            while not admin.execute("SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = %s", (retry._own_pid,)).fetchone()[0]:
+                assert time.monotonic() < deadline
+                time.sleep(0.02)
+        release.set()
+        a.join(10)
+        b.join(10)
+        assert results["first"] == results["retry"] and results["retry"].seq == 2
+        assert [e.seq for e in first.events(incident)] == [1, 2] and first.incident(incident).last_seq == 2
+
+
 # --- writers that die --------------------------------------------------------------------------
 
 MID_TRANSACTION = textwrap.dedent(
