@@ -15,5 +15,9 @@ class StoreError(WarroomError):
     """The incident store cannot be opened or written."""
 
 
+class StoreUnreachable(StoreError):
+    """The store cannot be reached right now (server down, network gone): worth retrying."""
+
+
 class IncidentNotFound(WarroomError):
     """No incident with that id, or no open incident where one is needed."""
