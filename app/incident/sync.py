@@ -58,6 +58,8 @@ class SyncLoop:
                     changed = True  # the session asks the store on its own thread
                 failing = False
             except StoreError as exc:
+                if self._stop.is_set():
+                    return  # the store was closed under a wait: we are quitting
                 # The listening connection is gone: the store thread will find out too; wait a bit.
                 if not failing:
                     log.warning("cannot follow other terminals: %s", exc)
@@ -65,6 +67,8 @@ class SyncLoop:
                     session.poll(changed=True)  # the store thread finds the outage and says so
                 self._stop.wait(RETRY_SECONDS)
             except Exception:  # noqa: BLE001 - this thread must not die; the trace goes to the log
+                if self._stop.is_set():
+                    return
                 log.exception("sync thread")
                 self._stop.wait(RETRY_SECONDS)
             if self._stop.is_set():
