@@ -16,7 +16,9 @@ class StoreError(WarroomError):
 
 
 class StoreUnreachable(StoreError):
-    """The store cannot be reached right now (server down, network gone): worth retrying."""
+    """The store cannot be reached just now (server down, network gone, connection lost,
+    not answering in time): waiting and retrying with the same event ids is safe. Any other
+    StoreError (bad credentials, no such database, a newer schema) needs a person."""
 
 
 class IncidentNotFound(WarroomError):

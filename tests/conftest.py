@@ -15,3 +15,11 @@ def _isolated_user_dirs(tmp_path_factory, monkeypatch):
     monkeypatch.delenv("WARROOM_CONFIG", raising=False)
     monkeypatch.delenv("WARROOM_STORE", raising=False)
     yield
+
+
+@pytest.fixture(params=["sqlite"])
+def store_kind(request, tmp_path):
+    """One store per test, of each kind in turn: the contract holds for all of them."""
+    from tests.store_kinds import SQLiteKind
+
+    return SQLiteKind(tmp_path / "contract.db")
