@@ -53,6 +53,7 @@ from app.incident.results import (
     UpdateQueued,
 )
 from app.incident.sync import SyncLoop
+from app.store.base import IncidentStore
 from app.store.outbox import Outbox
 
 log = logging.getLogger(__name__)
@@ -94,6 +95,10 @@ class IncidentSession:
     @property
     def offline(self) -> bool:
         return self._writer.offline
+
+    @property
+    def store(self) -> IncidentStore:
+        return self.core.store
 
     @property
     def operator(self) -> str:

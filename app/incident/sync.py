@@ -12,12 +12,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from app.errors import StoreError
-
-if TYPE_CHECKING:
-    from app.incident.session import IncidentSession
+from app.store.base import IncidentStore
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +25,20 @@ RETRY_SECONDS = 2.0  # store out of reach: how often to try sending what waits
 HEARTBEAT_SECONDS = 10.0  # presence expires after 30 s without one
 
 
+class Followed(Protocol):
+    """What the loop asks of the session (app/incident/session.py)."""
+
+    @property
+    def store(self) -> IncidentStore: ...
+    @property
+    def offline(self) -> bool: ...
+    def poll(self, *, changed: bool = False) -> None: ...
+    def retry_offline(self) -> None: ...
+    def heartbeat(self) -> None: ...
+
+
 class SyncLoop:
-    def __init__(self, session: IncidentSession) -> None:
+    def __init__(self, session: Followed) -> None:
         self.session = session
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -43,7 +53,7 @@ class SyncLoop:
 
     def _run(self) -> None:
         session = self.session
-        store = session.core.store
+        store = session.store
         next_retry = next_heartbeat = time.monotonic() + RETRY_SECONDS
         failing = False
         while not self._stop.is_set():
