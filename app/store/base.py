@@ -65,7 +65,10 @@ class IncidentStore(ABC):
     def append(self, incident_id: str, event: NewEvent) -> StoredEvent:
         """Durably append one event; raises IncidentNotFound or StoreError. Idempotent on
         `event.id`: appending an id the store already holds returns the stored event and
-        writes nothing (a retry after a lost acknowledgement)."""
+        writes nothing (a retry after a lost acknowledgement); the same id on another
+        incident raises StoreError. Seqs count per incident from 1 without gaps (a SQLite
+        file from before schema v2 keeps its older, file-wide seqs). StoreUnreachable (a
+        StoreError) means the store could not be reached: retry with the same event."""
 
     @abstractmethod
     def events(self, incident_id: str, after_seq: int = 0) -> list[StoredEvent]:
@@ -89,7 +92,9 @@ class IncidentStore(ABC):
 
     def wait_for_change(self, timeout: float) -> bool:
         """Block up to `timeout` s until another writer may have appended; True if so. Safe to
-        call from a thread of its own while other threads use the store."""
+        call from a thread of its own while other threads use the store. True may be a
+        "maybe" (after listening again following a lost connection): catch up by seq.
+        This store's own writes do not count, as with `changed()`."""
         import time
 
         time.sleep(timeout)
@@ -101,13 +106,15 @@ class IncidentStore(ABC):
 
     @abstractmethod
     def present(self, incident_id: str, now: datetime, ttl: float = PRESENCE_TTL_SECONDS) -> list[Presence]:
-        """Terminals whose last heartbeat on this incident is within `ttl` s of `now`."""
+        """Terminals whose last heartbeat on this incident is within `ttl` s of `now`, by
+        operator. Times are the terminals' own clocks, so machines should keep NTP time."""
 
     @abstractmethod
     def copy_in(self, summary: IncidentSummary, events: list[StoredEvent]) -> int:
         """Store another store's incident with its id, seqs and event ids kept; returns how many
         events were new. Copying again adds only what is missing; an incident with the same id
-        but different events raises StoreError and writes nothing."""
+        but different events, or an event id held by another incident, raises StoreError and
+        writes nothing. No events: nothing is created."""
 
     @abstractmethod
     def check(self) -> StoreCheck:

@@ -285,7 +285,7 @@ class SQLiteStore(IncidentStore):
                 "SELECT id, title, severity, status, opened_at, last_seq FROM incidents ORDER BY opened_at DESC, n DESC"
             )
         # Titles come from whoever wrote the store: shown safely wherever they are read.
-        return [IncidentSummary(r[0], one_line(r[1]), one_line(r[2]), one_line(r[3]), parse_time(r[4]), r[5]) for r in rows]
+        return [IncidentSummary(one_line(r[0]), one_line(r[1]), one_line(r[2]), one_line(r[3]), parse_time(r[4]), r[5]) for r in rows]
 
     def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         for attempt in range(3):

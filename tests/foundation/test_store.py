@@ -226,10 +226,23 @@ def test_locked_database_gives_a_clear_error(tmp_path):
 def test_store_urls(tmp_path):
     with open_store(f"sqlite:///{tmp_path}/a.db") as store:
         assert store.path == tmp_path / "a.db"
-    with pytest.raises(StoreError, match="PostgreSQL incident store is not available yet"):
-        open_store("postgresql://localhost/warroom")
     with pytest.raises(StoreError, match="unsupported store URL"):
         open_store("mysql://x")
+    with pytest.raises(StoreError, match="warroom_schema must be"):
+        open_store("postgresql://localhost/warroom?warroom_schema=Robert';DROP")
+    with pytest.raises(StoreError, match="warroom_schema must be"):
+        open_store("host=localhost warroom_schema=pg_catalog.x")
+
+
+def test_postgres_urls_and_key_value_strings_are_told_from_file_paths():
+    from app.config.urls import parse_store_url
+
+    assert parse_store_url("postgresql://db/incidents")[0] == "postgresql"
+    assert parse_store_url("postgres://db/incidents")[0] == "postgresql"
+    assert parse_store_url("host=db dbname=incidents")[0] == "postgresql"
+    assert parse_store_url(" service=incidents")[0] == "postgresql"
+    assert parse_store_url("incidents.db") == ("sqlite", "incidents.db")
+    assert parse_store_url("hostname=1.db") == ("sqlite", "hostname=1.db")
 
 
 # --- schema v1 (seq file-wide, no event ids, no presence) -> v2 ---------------------------------
