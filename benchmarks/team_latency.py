@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import statistics
 import sys
 import tempfile
@@ -68,7 +69,7 @@ def measure(url: str, entries: int) -> dict:
                 if not seen.wait_for(lambda: text in arrived, timeout=10):
                     raise SystemExit(f"{url.split(':')[0]}: entry {i} never reached the other terminal")
             latencies.append((arrived[text] - sent) * 1000)
-            time.sleep(0.05)  # people type; do not measure a queue
+            time.sleep(random.uniform(0.05, 0.45))  # people type at any moment, not in step with a poll
     finally:
         for session in (a, b):
             session.close()
@@ -98,7 +99,7 @@ def main() -> None:
         finally:
             if server is not None:
                 server.cleanup()
-    print(json.dumps(out, indent=2))
+    print(json.dumps(out, indent=2, ensure_ascii=False))
 
 
 if __name__ == "__main__":

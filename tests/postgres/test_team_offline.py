@@ -54,18 +54,27 @@ def test_entries_typed_while_the_store_is_down_arrive_once_in_order(owned_cluste
 
         owned_cluster.stop()
         tickets = [session.submit(incident, LogEntry(f"typed offline {i}")) for i in range(5)]
-        tick = session.submit(incident, ToggleChecklist("Page the on-call DBA"))
-        queued = results.wait(r.CommandQueued, 6)
-        assert [q.ticket for q in queued] == [*tickets, tick]
+        # Checked against what was typed before it, though that is not in the store yet.
+        tick = session.submit(incident, ToggleChecklist("page-dba", "Page the on-call DBA", True))
+        untick = session.submit(incident, ToggleChecklist("page-dba", "Page the on-call DBA", False))
+        queued = results.wait(r.CommandQueued, 7)
+        assert [q.ticket for q in queued] == [*tickets, tick, untick]
         offline = results.of(r.StoreOffline)
-        assert offline and offline[-1].waiting == 6
-        assert Outbox(tmp_path / "outbox.db", session.core.store.url).count() == 6  # on disk, not in memory
+        assert offline and offline[-1].waiting == 7
+        assert Outbox(tmp_path / "outbox.db", session.core.store.url).count() == 7  # on disk, not in memory
 
         owned_cluster.start()
         (back,) = results.wait(r.StoreBack, timeout=30)
-        assert back.sent == 6
-        done = {d.ticket for d in results.wait(r.CommandDone, 7)}
-        assert set(tickets) | {tick} <= done
+        assert back.sent == 7
+        done = {d.ticket for d in results.wait(r.CommandDone, 8)}
+        assert set(tickets) | {tick, untick} <= done
+        assert not results.of(r.CommandFailed)
+        session.drain()  # the catch-up that follows the flush
+        (state,) = [s.state for s in results.of(r.IncidentLoaded)]
+        for appended in results.of(r.EventsAppended):
+            for event in appended.events:
+                state.apply(event)
+        assert state.checklist["page-dba"].ticked is False
     finally:
         session.close()
         session.core.store.close()
