@@ -53,9 +53,12 @@ def store_offline(app: WarroomApp, result: r.StoreOffline) -> None:
     waiting = f" · {result.waiting} waiting" if result.waiting else ""
     app.status_strip.show_store(f"⚠ store offline since {since}{waiting}")
     if first:
+        # libpq's reasons run to several sentences; the first says it, the log keeps the rest.
+        reason = result.reason.split("; ")[0]
+        reason = reason if len(reason) <= 120 else reason[:119] + "…"
         app.notify(
-            f"{result.reason}\nKeep typing: entries are kept on this machine and shared when it is back.",
-            title="Incident store out of reach", severity="warning", timeout=10, markup=False,
+            f"Keep typing: entries are kept on this machine and shared when it is back.\n{reason}",
+            title="Incident store out of reach", severity="warning", timeout=6, markup=False,
         )
 
 
