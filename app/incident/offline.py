@@ -41,6 +41,8 @@ class OfflineWriter:
         self.reason = ""
         self._waiting = outbox.count() if outbox is not None else 0
         self._tickets: dict[str, tuple[int, Command]] = {}  # last event id of a command -> its ticket
+        self._settled: list[CommandDone] = []  # sent; said once the screen can show them (take_settled)
+        self._sent = 0  # since the outage began
 
     @property
     def waiting(self) -> int:
@@ -83,26 +85,25 @@ class OfflineWriter:
         self._post(StoreOffline(self.since or self._clock.now(), self._waiting, self.reason))
         return None
 
-    def flush(self) -> int:
+    def flush(self) -> bool:
         """Send what waits, oldest first; stops at the first sign the store is still away.
-        Returns how many reached the store."""
+        True when nothing waits any more (then `back()`)."""
         if self.outbox is None:
-            return 0
-        sent = 0
+            return True
         waiting = self.outbox.pending()
         if not waiting:
             try:
                 self.store.incidents()  # nothing to send: is it back, though?
             except StoreUnreachable as exc:
                 self.went_offline(str(exc))
-                return 0
+                return False
         for queued in waiting:
             try:
                 stored = self.store.append(queued.incident_id, queued.event)
             except StoreUnreachable as exc:
                 self._waiting = self.outbox.count()
                 self.went_offline(str(exc))
-                return sent
+                return False
             except StoreError as exc:
                 # The store will never take it (say, the incident was removed): kept aside in
                 # the outbox file for a person, never silently dropped.
@@ -111,17 +112,28 @@ class OfflineWriter:
                 self._post(StoreFailed("an entry typed while offline was refused; it is kept in " + str(self.outbox.path), str(exc)))
                 continue
             self.outbox.sent(queued.position)
-            sent += 1
+            self._sent += 1
             if self._on_sent is not None:
                 self._on_sent(stored)
             done = self._tickets.pop(queued.event.id, None)
             if done is not None:
-                self._post(CommandDone(done[0], done[1], [stored]))
+                self._settled.append(CommandDone(done[0], done[1], [stored]))
         self._waiting = 0
-        if self.since is not None or sent:
-            self.since = None
-            self._post(StoreBack(sent))
-        return sent
+        return True
+
+    def back(self) -> StoreBack | None:
+        """After a flush that sent everything: the outage is over (None if there was none)."""
+        if self.since is None and not self._sent:
+            return None
+        back = StoreBack(self._sent)
+        self.since, self._sent = None, 0
+        return back
+
+    def take_settled(self) -> list[CommandDone]:
+        """Commands now in the store, to be said after the catch-up that shows them, so a
+        line never leaves "not yet shared" before it is in the timeline."""
+        settled, self._settled = self._settled, []
+        return settled
 
     def planning_view(self, state: IncidentState) -> IncidentState:
         """The incident as it will be once the outbox is sent: commands typed offline are

@@ -297,10 +297,16 @@ class IncidentSession:
 
         def job() -> None:
             try:
-                self._writer.flush()
-                if not self._writer.offline and self.loaded_id is not None:
+                if not self._writer.flush():
+                    return  # still away; what was sent is said once it can be shown
+                back = self._writer.back()
+                if self.loaded_id is not None:
                     self._catch_up(self.loaded_id)
-                    self._heartbeat()
+                for done in self._writer.take_settled():
+                    self._post(done)
+                if back is not None:
+                    self._post(back)
+                self._heartbeat()
             finally:
                 self._retry_queued.clear()
 
