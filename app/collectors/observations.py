@@ -14,7 +14,8 @@ from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from app.collectors.base import Level, Snapshot
-from app.collectors.transitions import TransitionTracker, describe_transition, format_age
+from app.collectors.transitions import Transition, TransitionTracker, describe_transition, format_age
+from app.domain.text import one_line
 from app.config.timeline import AutoTimelineSettings
 
 if TYPE_CHECKING:
@@ -250,3 +251,59 @@ class LockChainChanges:
                 del self._roots[key]
         self._databases.add(name)
         return _said(snapshot, lines)
+
+
+class AlertGroupChanges:
+    """'Alertmanager prod: HighErrorRate firing (3 alerts, CRIT): <summary> (since 14:02:11)'
+    when a group starts firing, '… resolved (was CRIT for 12m)' when it is gone, and its level
+    changing in between, all under the auto_timeline rules. Groups firing when warroom starts
+    are the baseline; a failed refresh says nothing (Reachability speaks)."""
+
+    def __init__(self, settings: AutoTimelineSettings, tz: tzinfo | None = None) -> None:
+        self.settings, self.tz = settings, tz
+        self.tracker = tracker_for(settings)
+        self._seen: dict[str, str] = {}  # key -> alertname, for groups the tracker follows
+        self._sources: set[str] = set()
+
+    def observe(self, snapshot: Snapshot[T]) -> Snapshot[T]:
+        from app.collectors.alertmanager.model import AlertsData
+        from app.collectors.http_client import clean
+
+        data: AlertsData | None = snapshot.data  # type: ignore[assignment]
+        if not self.settings.enabled or snapshot.error is not None or data is None:
+            return snapshot
+        name, at = snapshot.name, snapshot.fetched_at
+        firing = {f"{name}\x1f{g.alertname}": g for g in data.groups if not g.suppressed}
+        lines = []
+        for key, group in firing.items():
+            if key not in self._seen and name in self._sources:
+                self.tracker.seed(key, Level.OK, at)
+            self._seen[key] = group.alertname
+            count = len(group.firing)
+            reason = f"{count} alert{'s' if count != 1 else ''}" + (f": {clean(group.summary, 160)}" if group.summary else "")
+            transition = self.tracker.observe(key, group.level, at, reason)
+            if transition is not None:
+                lines.append(self._line(name, group.alertname, transition))
+        for key in [k for k, n in self._seen.items() if k.startswith(f"{name}\x1f") and k not in firing]:
+            transition = self.tracker.observe(key, Level.OK, at)
+            if transition is not None:
+                quiet = any(g.alertname == self._seen[key] for g in data.groups) or self._seen[key] in data.quiet
+                lines.append(self._line(name, self._seen[key], transition, quiet))
+            if self.tracker.settled(key):
+                self.tracker.forget(key)
+                del self._seen[key]
+        self._sources.add(name)
+        return _said(snapshot, lines)
+
+    def _line(self, source: str, alertname: str, transition: Transition, quiet: bool = False) -> str:
+        since = transition.since.astimezone(self.tz).strftime("%H:%M:%S")
+        what = f"Alertmanager {source}: {one_line(alertname) or '(no alertname)'}"
+        if transition.level is Level.OK:
+            lasted = format_age(transition.since - transition.previous_since)
+            # Silenced or inhibited is not resolved: the alert still fires, nobody is told.
+            verb = "silenced or inhibited" if quiet else "resolved"
+            return f"{what} {verb} (since {since}; was {transition.previous.word} for {lasted})"
+        verb = "firing" if transition.previous is Level.OK else f"now {transition.level.word} (was {transition.previous.word})"
+        if transition.previous is Level.OK:
+            verb += f" {transition.level.word}"
+        return f"{what} {verb}: {transition.reason} (since {since})"

@@ -14,6 +14,7 @@ from typing import Any
 
 from app.collectors.base import Collector
 from app.collectors.observations import (
+    AlertGroupChanges,
     ConnectionChanges,
     LevelChanges,
     LockChainChanges,
@@ -70,7 +71,17 @@ POSTGRES = Source("postgres", "postgres", _postgres,
                   lambda s, tz: Observers(ConnectionChanges("PostgreSQL"), LockChainChanges(s, tz)))
 KUBERNETES = Source("kubernetes", "kubernetes", _kubernetes, lambda s, tz: Reachability("Kubernetes", s, tz))
 
-SOURCES: dict[str, Source] = {source.name: source for source in (HEALTH, ERRORS, POSTGRES, KUBERNETES)}
+
+def _alerts(config: Config) -> list[Collector[Any]]:
+    from app.collectors import alertmanager
+
+    return alertmanager.build(config)
+
+
+ALERTS = Source("alerts", "alertmanager", _alerts,
+                lambda s, tz: Observers(Reachability("Alertmanager", s, tz), AlertGroupChanges(s, tz)))
+
+SOURCES: dict[str, Source] = {source.name: source for source in (HEALTH, ERRORS, POSTGRES, KUBERNETES, ALERTS)}
 
 
 def configured_sources(config: Config) -> list[Source]:

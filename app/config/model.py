@@ -19,6 +19,7 @@ from app.config.incident import (
     Severity,
 )
 from app.config.notify import NotifySettings
+from app.config.alertmanager import AlertmanagerTarget
 from app.config.error_rates import ErrorRate
 from app.config.health import HealthCheck
 from app.config.kubernetes import KubernetesTarget
@@ -59,6 +60,8 @@ class Config(BaseModel):
     """PostgreSQL databases to watch."""
     kubernetes: list[KubernetesTarget] = []
     """Kubernetes clusters to watch."""
+    alertmanager: list[AlertmanagerTarget] = []
+    """Alertmanager instances whose firing alerts are shown (and silenced, where allowed)."""
     notify: NotifySettings = NotifySettings()
     """Delivery of status updates."""
     auto_timeline: AutoTimelineSettings = AutoTimelineSettings()
@@ -101,7 +104,7 @@ class Config(BaseModel):
             for sev in phase.severities:
                 if sev not in names:
                     raise ValueError(f"checklists[{i}].severities: unknown severity {sev!r} (known: {', '.join(names)})")
-        for section in ("health", "error_rates", "postgres", "kubernetes"):
+        for section in ("health", "error_rates", "postgres", "kubernetes", "alertmanager"):
             counts = Counter(item.name for item in getattr(self, section))  # not list.count: 20,000 checks
             dupes = sorted(n for n, count in counts.items() if count > 1)
             if dupes:

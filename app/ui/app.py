@@ -96,7 +96,15 @@ class WarroomApp(App[None]):
             return True
         if isinstance(self.screen, ModalScreen) or isinstance(self.focused, (Input, TextArea)):
             return False  # the key is text for the field, or the dialog's own key
-        return True
+        return not self._pane_claims(action)
+
+    def _pane_claims(self, action: str) -> bool:
+        """A focused live pane's own key wins over the app's (S silences in the alerts pane)."""
+        keys = {b.key for b in self.BINDINGS if isinstance(b, Binding) and b.action == action}
+        node = self.focused
+        while node is not None and not isinstance(node, LivePane):
+            node = node.parent  # type: ignore[assignment]
+        return node is not None and any(isinstance(b, Binding) and b.key in keys for b in type(node).BINDINGS)
 
     def __init__(self, config: Config, store: IncidentStore, clock: Clock | None = None) -> None:
         super().__init__()
@@ -314,7 +322,7 @@ class WarroomApp(App[None]):
         if message.automatic:
             self.session.observe(self.state.id, message.text, kind, automatic=True)
             return
-        ticket = self.submit(LogEntry(message.text, kind))
+        ticket = self.submit(LogEntry(message.text, kind, dict(message.extra)))
         if ticket is not None:
             self._pin_tickets[ticket] = self.state.id
 

@@ -11,7 +11,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from app.collectors.base import Collector
-from app.collectors.registry import ERRORS, HEALTH, KUBERNETES, POSTGRES, Source, observer_for
+from app.collectors.registry import ALERTS, ERRORS, HEALTH, KUBERNETES, POSTGRES, Source, observer_for
 from app.config import Config
 from app.ui.panes.base import LivePane
 
@@ -34,6 +34,12 @@ def _postgres() -> type[LivePane[Any]]:
     return PostgresPane
 
 
+def _alerts() -> type[LivePane[Any]]:
+    from app.ui.panes.alerts import AlertsPane
+
+    return AlertsPane
+
+
 def _kubernetes() -> type[LivePane[Any]]:
     from app.ui.panes.kubernetes import PodsPane
 
@@ -54,7 +60,7 @@ class PaneSource:
     def settings(self, config: Config) -> dict[str, Any]:
         """What the pane is given from the config: it never reads the app's config itself."""
         settings: dict[str, Any] = {"tz": config.tzinfo(), "observer": observer_for(self.source, config)}
-        if self.source is POSTGRES:
+        if self.source in (POSTGRES, ALERTS):
             settings["operator"] = config.operator
         return settings
 
@@ -64,6 +70,7 @@ PANES: tuple[PaneSource, ...] = (
     PaneSource(ERRORS, _errors, "Error rates", "add `error_rates:` (Prometheus query or /metrics URL)"),
     PaneSource(POSTGRES, _postgres, "PostgreSQL", "add `postgres:` with a name and dsn"),
     PaneSource(KUBERNETES, _kubernetes, "Kubernetes pods", "add `kubernetes:` with a name (and kubeconfig/context)"),
+    PaneSource(ALERTS, _alerts, "Alerts", "add `alertmanager:` with a name and url"),
 )
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from textual.message import Message
 
@@ -26,6 +27,8 @@ class TimelineRequest(Message):
     kind: str = "observation"
     automatic: bool = False
     """A level change every open terminal sees alike: only one terminal logs it (see the app)."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Machine-readable data kept with the entry (a silence made from the alerts pane)."""
 
 
 class SessionPosted(Message):
