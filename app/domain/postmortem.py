@@ -61,6 +61,28 @@ def _entry_cell(item: TimelineItem) -> str:
     return md_cell(item.text)
 
 
+def _silences(add, events: list[StoredEvent], when) -> None:  # type: ignore[no-untyped-def]
+    from app.domain.record import silences_made
+
+    made = silences_made(events)
+    if not made:
+        add("No Alertmanager silences were created or expired from warroom.")
+    for s in made:
+        what = f"{md(s.get('action', '?'))} silence {md(s.get('id', ''))} on {md(s.get('alertmanager', '?'))}".replace("  ", " ")
+        matchers = ", ".join(md(m) for m in s.get("matchers", []))
+        until = f", until {when(_parse(s['ends_at']))}" if s.get("action") == "created" and s.get("ends_at") else ""
+        error = f" — {md(s['error'])}" if s.get("error") else ""
+        comment = f"; comment: {md(s['comment'])}" if s.get("comment") else ""
+        add(f"- {when(_parse(s['time']))}, {md(s['by'])}: {what}{until}: {matchers}{comment}{error}")
+
+
+def _parse(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except (TypeError, ValueError):
+        return None
+
+
 def render_markdown(
     state: IncidentState, events: list[StoredEvent], config: Config, now: datetime, scrub: Scrubber
 ) -> str:
@@ -151,6 +173,10 @@ def render_markdown(
         add("No action entries were logged.")
     for item in actions:
         add(f"- {when(item.at)}, {md(item.actor)}: {_entry_cell(item)}")
+    add("")
+    add("## Alert silences")
+    add("")
+    _silences(add, events, when)
     add("")
     add("## Status updates sent")
     add("")

@@ -60,6 +60,10 @@ def build_scripted_incident(path: Path) -> tuple[SQLiteStore, str, FrozenClock]:
     update1 = at(6, EventType.UPDATE_POSTED, {"text": "[SEV2] checkout failing for some EU customers; investigating.", "template": "initial"})
     at(6.1, EventType.UPDATE_DELIVERED, {"update": update1, "kind": "status_update", "target": "ops-slack", "ok": True, "attempts": 1, "status": 200, "error": None})
     at(8, EventType.ENTRY_ADDED, {"kind": "action", "text": "Rolled back deploy 4512 of checkout-api"}, "bob")
+    silence = {"alertmanager": "prod", "id": "5f2c9d1e-0000-4000-8000-000000000001",
+               "matchers": ['alertname="CheckoutErrorRate"', 'region="eu"'], "comment": "INC-2026-001: Checkout API returning 500s"}
+    at(8.5, EventType.ENTRY_ADDED, {"kind": "action", "text": "Alertmanager prod: silence 5f2c9d1e created by bob for 1h",
+                                    "silence": {**silence, "action": "created", "ends_at": "2026-03-02T11:08:30Z", "ok": True}}, "bob")
     at(9, EventType.ENTRY_ADDED, {"kind": "note", "text": f"psql postgresql://app:{DB_PASSWORD}@db.internal/orders refused: too many clients"}, "bob")
     wrong = at(10, EventType.ENTRY_ADDED, {"kind": "observation", "text": "Error rate | back to normal"}, "bob")
     at(11, EventType.ENTRY_CORRECTED, {"target": wrong, "reason": "that was the staging dashboard"}, "bob")
@@ -75,6 +79,8 @@ def build_scripted_incident(path: Path) -> tuple[SQLiteStore, str, FrozenClock]:
     at(35.1, EventType.UPDATE_DELIVERED, {"update": update2, "kind": "status_update", "target": "ops-slack", "ok": True, "attempts": 1, "status": 200, "error": None}, "carol")
     at(35.2, EventType.UPDATE_DELIVERED, {"update": update2, "kind": "status_update", "target": "status-bot", "ok": False, "attempts": 4, "status": 500, "error": "HTTP 500"}, "carol")
     at(40, EventType.ENTRY_ADDED, {"kind": "decision", "text": "Action item: alert on checkout 5xx per region"}, "carol")
+    at(41, EventType.ENTRY_ADDED, {"kind": "action", "text": "Alertmanager prod: silence 5f2c9d1e expired by carol",
+                                   "silence": {**silence, "action": "expired", "ok": True}}, "carol")
     milestone(60, "resolved", 60, "carol")
     at(60.1, EventType.STATUS_CHANGED, {"status": "resolved", "previous": "monitoring"}, "carol")
     clock.set(START + timedelta(minutes=90))

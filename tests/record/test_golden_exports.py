@@ -50,17 +50,21 @@ def test_markdown_is_a_usable_post_mortem_draft(scripted):
     md = export("markdown", *scripted[:2], scripted[2], scripted[3])
     for heading in [
         "## Summary", "## Roles", "## Milestones and metrics", "## Timeline", "## Checklist", "## Actions taken",
-        "## Status updates sent", "## Root cause", "## Contributing factors", "## Action items", "## Lessons learned",
+        "## Alert silences", "## Status updates sent", "## Root cause", "## Contributing factors", "## Action items", "## Lessons learned",
     ]:
         assert heading in md
     assert "| Incident Commander | carol | - → alice at 2026-03-02 10:01:00 UTC (11:01:00 CET)" in md
-    assert "~~Error rate \\| back to normal~~ (corrected by #12: that was the staging dashboard)" in md
+    assert "~~Error rate \\| back to normal~~ (corrected by #13: that was the staging dashboard)" in md
     assert "| Time to acknowledge | 7m 00s |" in md
     assert "| Mitigated | 2026-03-02 10:28:00 UTC (11:28:00 CET) |" in md  # the correction wins
     assert "- [x] triage: Acknowledge the alert" in md
     assert "Terminated backend 4242 on orders-db" in md.split("## Actions taken")[1].split("##")[0]
     assert "✖ FAILED to status-bot" in md and "HTTP 500, 4 attempts" not in md
     assert "- [ ] alert on checkout 5xx per region" in md
+    silences = md.split("## Alert silences")[1].split("##")[0]
+    assert "bob: created silence 5f2c9d1e-0000-4000-8000-000000000001 on prod, until 2026-03-02 11:08:30 UTC" in silences
+    assert 'alertname="CheckoutErrorRate", region="eu"' in silences
+    assert "carol: expired silence 5f2c9d1e-0000-4000-8000-000000000001 on prod" in silences
 
 
 def test_yaml_has_the_incident_record_fields(scripted):
@@ -72,6 +76,9 @@ def test_yaml_has_the_incident_record_fields(scripted):
     assert record["impact"] == "about 30% of EU checkouts fail with HTTP 500"
     assert record["timeline"][0] == {"time": "2026-03-02T10:00:00Z", "event": "Incident opened: Checkout API returning 500s (SEV2)", "by": "alice"}
     assert record["action_items"] == ["alert on checkout 5xx per region"]
+    assert [(s["action"], s["by"], s["id"][:8]) for s in record["silences"]] == [("created", "bob", "5f2c9d1e"), ("expired", "carol", "5f2c9d1e")]
+    assert record["silences"][0]["matchers"] == ['alertname="CheckoutErrorRate"', 'region="eu"']
+    assert record["silences"][0]["ends_at"] == "2026-03-02T11:08:30Z"
 
 
 def test_json_keeps_its_shape(scripted):
