@@ -7,6 +7,7 @@ never break the document's structure; secrets are masked by the caller's Scrubbe
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 
 from app.config import Config
@@ -61,7 +62,7 @@ def _entry_cell(item: TimelineItem) -> str:
     return md_cell(item.text)
 
 
-def _silences(add, events: list[StoredEvent], when) -> None:  # type: ignore[no-untyped-def]
+def _silences(add: Callable[[str], None], events: list[StoredEvent], when: Callable[[datetime | None], str]) -> None:
     from app.domain.record import silences_made
 
     made = silences_made(events)
