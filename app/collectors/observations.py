@@ -263,6 +263,7 @@ class AlertGroupChanges:
         self.settings, self.tz = settings, tz
         self.tracker = tracker_for(settings)
         self._seen: dict[str, str] = {}  # key -> alertname, for groups the tracker follows
+        self._began: dict[str, datetime] = {}  # key -> when Alertmanager says the group began firing
         self._sources: set[str] = set()
 
     def observe(self, snapshot: Snapshot[T]) -> Snapshot[T]:
@@ -279,31 +280,37 @@ class AlertGroupChanges:
             if key not in self._seen and name in self._sources:
                 self.tracker.seed(key, Level.OK, at)
             self._seen[key] = group.alertname
+            if group.since is not None:
+                self._began[key] = group.since
             count = len(group.firing)
             reason = f"{count} alert{'s' if count != 1 else ''}" + (f": {clean(group.summary, 160)}" if group.summary else "")
             transition = self.tracker.observe(key, group.level, at, reason)
             if transition is not None:
-                lines.append(self._line(name, group.alertname, transition))
+                lines.append(self._line(name, group.alertname, transition, began=self._began.get(key)))
         for key in [k for k, n in self._seen.items() if k.startswith(f"{name}\x1f") and k not in firing]:
             transition = self.tracker.observe(key, Level.OK, at)
             if transition is not None:
                 quiet = any(g.alertname == self._seen[key] for g in data.groups) or self._seen[key] in data.quiet
-                lines.append(self._line(name, self._seen[key], transition, quiet))
+                lines.append(self._line(name, self._seen[key], transition, quiet, self._began.get(key)))
             if self.tracker.settled(key):
                 self.tracker.forget(key)
                 del self._seen[key]
+                self._began.pop(key, None)
         self._sources.add(name)
         return _said(snapshot, lines)
 
-    def _line(self, source: str, alertname: str, transition: Transition, quiet: bool = False) -> str:
+    def _line(self, source: str, alertname: str, transition: Transition, quiet: bool = False,
+              began: datetime | None = None) -> str:
         since = transition.since.astimezone(self.tz).strftime("%H:%M:%S")
         what = f"Alertmanager {source}: {one_line(alertname) or '(no alertname)'}"
         if transition.level is Level.OK:
-            lasted = format_age(transition.since - transition.previous_since)
+            lasted = format_age(transition.since - min(began or transition.previous_since, transition.previous_since))
             # Silenced or inhibited is not resolved: the alert still fires, nobody is told.
             verb = "silenced or inhibited" if quiet else "resolved"
             return f"{what} {verb} (since {since}; was {transition.previous.word} for {lasted})"
         verb = "firing" if transition.previous is Level.OK else f"now {transition.level.word} (was {transition.previous.word})"
         if transition.previous is Level.OK:
             verb += f" {transition.level.word}"
+        if transition.previous is Level.OK and began is not None:
+            since = began.astimezone(self.tz).strftime("%H:%M:%S")  # Alertmanager's start, not our first sight
         return f"{what} {verb}: {transition.reason} (since {since})"

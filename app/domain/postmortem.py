@@ -9,13 +9,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from app.config import Config
 from app.domain.events import EntryKind, EventType, Milestone, StoredEvent
 from app.domain.incident import IncidentState, TimelineItem
 from app.domain.metrics import incident_metrics
 from app.domain.scrub import Scrubber
-from app.domain.timefmt import dual, human_duration
+from app.domain.timefmt import dual, human_duration, utc_iso
 
 ANALYSIS_SECTIONS = ("Root cause", "Contributing factors")
 FOLLOW_UP_PREFIXES = ("action item:", "follow-up:", "follow up:")
@@ -62,9 +63,23 @@ def _entry_cell(item: TimelineItem) -> str:
     return md_cell(item.text)
 
 
-def _silences(add: Callable[[str], None], events: list[StoredEvent], when: Callable[[datetime | None], str]) -> None:
-    from app.domain.record import silences_made
+def silences_made(events: list[StoredEvent]) -> list[dict[str, Any]]:
+    """Alertmanager silences created and expired from the alerts pane, with what they
+    matched and who did it: the entries carry the silence as data (app/ui/panes/alerts_actions.py)."""
+    out: list[dict[str, Any]] = []
+    for e in events:
+        silence = e.data.get("silence") if e.type is EventType.ENTRY_ADDED else None
+        if not isinstance(silence, dict):
+            continue
+        item: dict[str, Any] = {"time": utc_iso(e.at), "by": e.actor}
+        for key in ("action", "alertmanager", "id", "matchers", "ends_at", "comment", "error"):
+            if silence.get(key) not in (None, ""):
+                item[key] = silence[key]
+        out.append(item)
+    return out
 
+
+def _silences(add: Callable[[str], None], events: list[StoredEvent], when: Callable[[datetime | None], str]) -> None:
     made = silences_made(events)
     if not made:
         add("No Alertmanager silences were created or expired from warroom.")

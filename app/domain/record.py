@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from app.domain.events import EventType, Milestone, StoredEvent
+from app.domain.events import Milestone, StoredEvent
 from app.domain.incident import IncidentState
 from app.domain.metrics import metrics_json
 from app.domain.scrub import Scrubber
@@ -58,22 +58,6 @@ def state_json(state: IncidentState) -> dict[str, Any]:
     }
 
 
-def silences_made(events: list[StoredEvent]) -> list[dict[str, Any]]:
-    """Alertmanager silences created and expired from the alerts pane, with what they
-    matched and who did it: the entries carry the silence as data (app/ui/panes/alerts_actions.py)."""
-    out: list[dict[str, Any]] = []
-    for e in events:
-        silence = e.data.get("silence") if e.type is EventType.ENTRY_ADDED else None
-        if not isinstance(silence, dict):
-            continue
-        item: dict[str, Any] = {"time": utc_iso(e.at), "by": e.actor}
-        for key in ("action", "alertmanager", "id", "matchers", "ends_at", "comment", "error"):
-            if silence.get(key) not in (None, ""):
-                item[key] = silence[key]
-        out.append(item)
-    return out
-
-
 def export_json(state: IncidentState, events: list[StoredEvent], scrub: Scrubber | None = None) -> str:
     scrub = scrub or Scrubber()
     document = {"incident": state_json(state), "events": [e.as_json() for e in events]}
@@ -81,7 +65,7 @@ def export_json(state: IncidentState, events: list[StoredEvent], scrub: Scrubber
 
 
 def yaml_record(state: IncidentState, events: list[StoredEvent], now: datetime) -> dict[str, Any]:
-    from app.domain.postmortem import detected_by, follow_ups
+    from app.domain.postmortem import detected_by, follow_ups, silences_made
     from app.domain.templates import current_impact
 
     resolved_at = state.milestones.get(Milestone.RESOLVED) if not state.is_open else None

@@ -8,19 +8,32 @@ post-mortem export can list the silences created and expired (app/domain/record.
 from __future__ import annotations
 
 from datetime import tzinfo
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from rich.text import Text
 
 from app.collectors.alertmanager import AlertmanagerCollector
-from app.collectors.alertmanager.model import AlertGroup, Silence, matchers_for_group
+from app.collectors.alertmanager.model import AlertGroup, AlertsData, Silence, matchers_for_group
 from app.collectors.base import now_utc
 from app.config.types import format_duration
 from app.ui.panes.alerts_screens import SilenceFormScreen, SilenceRequest, cut
 from app.ui.screens.confirm import ConfirmScreen
 
-if TYPE_CHECKING:
-    from app.ui.panes.alerts import AlertsPane
+
+
+class AlertsPane(Protocol):
+    """What these flows need of the pane (app/ui/panes/alerts.py), without importing it back."""
+
+    @property
+    def app(self) -> Any: ...
+    tz: tzinfo | None
+    operator: str
+    data: dict[str, AlertsData]
+
+    def remember(self, name: str, silence: Silence | None, silence_id: str) -> None: ...
+    def forget(self, silence_id: str) -> None: ...
+    def post_request(self, text: str, kind: str, extra: dict[str, Any] | None = None) -> None: ...
+    def notify(self, message: str, *, severity: Any = ..., markup: bool = ...) -> None: ...
 
 
 def default_comment(pane: AlertsPane, group: AlertGroup) -> str:
