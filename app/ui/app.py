@@ -8,17 +8,17 @@ The commander's dialogs are in app/ui/incident_flows.py.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from rich.text import Text
-from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.events import Resize
 from textual.reactive import reactive
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Header, Input, Label, TextArea
+from textual.screen import ModalScreen
+from textual.widgets import Header, Input, Label, TextArea
 from textual.worker import Worker, WorkerState
 
 from app.config import Config
@@ -42,7 +42,10 @@ from app.ui.incident.panel import EntryInput, EntrySubmitted, IncidentPanel
 from app.ui.incident.roles import RolesTable
 from app.ui.incident.timeline import TimelineTable
 from app.ui.incident_flows import IncidentFlows
-from app.ui.keys import key_help, palette_commands
+from app.ui.bindings import ALWAYS, APP_BINDINGS, SINGLE_KEY_ACTIONS
+from app.ui.focus import focus_pane, focus_timeline
+from app.ui.footer import FittedFooter, give_dialogs_footers
+from app.ui.keys import WarroomCommands, key_sections
 from app.ui.live import LiveArea
 from app.ui.live_levels import LiveLevels
 from app.ui.panes.health import HealthPane
@@ -55,36 +58,15 @@ from app.ui.styles import css_paths
 NARROW_BELOW = 100  # columns: below this the live half and the incident half take turns
 WIDE_FROM = 160  # columns: from here roles + checklist sit beside the timeline
 SHORT_BELOW = 32  # rows: below this roles + checklist are a view of their own (c / t)
-_ALWAYS = {"quit"}  # actions that work whatever has focus
 
 
 class WarroomApp(App[None]):
     TITLE = "warroom"
     CSS_PATH = css_paths()
-    # Order is footer order: at 80 columns only the first few fit, so help and the
-    # live/incident switch come right after quit. Single keys are priority bindings: they
-    # run before the key is forwarded to the focused widget, so `t` followed at once by
-    # text (a paste, tmux send-keys, a fast typist) moves focus before the text arrives.
-    # check_action() stands them aside while a text field has focus or a modal is open.
-    BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
-        Binding("question_mark", "help", "Help", id="help", priority=True),
-        Binding("w", "switch_view", "Live/Incident", id="view.switch", priority=True),
-        Binding("t", "entry", "Entry", id="timeline.entry", priority=True),
-        Binding("u", "record_update", "Update", id="incident.update", priority=True),
-        Binding("r", "roles", "Roles", id="incident.roles", priority=True),
-        Binding("c", "checklist", "Checklist", id="incident.checklist", priority=True),
-        Binding("s", "severity", "Severity", id="incident.severity", priority=True),
-        Binding("S", "status", "Status", id="incident.status", priority=True),
-        Binding("m", "milestone", "Milestone", id="incident.milestone", priority=True),
-        Binding("x", "correct", "Correct", id="timeline.correct", priority=True),
-        Binding("z", "toggle_utc", "UTC", id="timeline.utc", priority=True),
-        Binding("i", "switch_incident", "Incidents", id="incident.switch", priority=True),
-        Binding("o", "open_incident", "Open", id="incident.open", priority=True),
-        Binding("e", "export", "Export", id="incident.export", priority=True),
-        Binding("U", "retry_updates", "Retry delivery", id="incident.retry_updates", show=False, priority=True),
-        Binding("f1", "help", "Help", id="help.f1", show=False, priority=True),
-    ]
+    # Keys start at the timeline: the first Tab stop (a table) would otherwise take them, and
+    # a cursor nobody chose would decide which role `r` starts on.
+    AUTO_FOCUS = "#timeline"
+    BINDINGS = list[BindingType](APP_BINDINGS)  # app/ui/bindings.py: footer order, and why they are priority keys
 
     state: reactive[IncidentState | None] = reactive(None, always_update=True, init=False)
     """The incident on screen: our own fold, fed by the session's messages."""
@@ -92,10 +74,14 @@ class WarroomApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Only our single-key bindings stand aside: Textual's own app actions (Tab's
         # focus_next in a dialog, ctrl+p's palette) must keep working in fields and modals.
-        if action in _ALWAYS or action not in _SINGLE_KEY_ACTIONS:
+        if action in ALWAYS or action not in SINGLE_KEY_ACTIONS:
             return True
         if isinstance(self.screen, ModalScreen) or isinstance(self.focused, (Input, TextArea)):
             return False  # the key is text for the field, or the dialog's own key
+        # w switches halves only where they take turns: elsewhere the footer leaves it out.
+        screen = getattr(self, "main_screen", None)  # bindings are checked before mount too
+        if action == "switch_view" and (screen is None or not screen.has_class("-narrow")):
+            return False
         return not self._pane_claims(action)
 
     def _pane_claims(self, action: str) -> bool:
@@ -136,7 +122,7 @@ class WarroomApp(App[None]):
         with Horizontal(id="main"):
             yield LiveArea(self.config, id="live")
             yield IncidentPanel(self.config.roles, self.tz, id="incident")
-        yield Footer()
+        yield FittedFooter()
 
     def on_mount(self) -> None:
         # Kept, not queried: timers fire while a modal is on top, or while shutting down.
@@ -150,6 +136,7 @@ class WarroomApp(App[None]):
         self.checklist_title = self.panel.query_one("#checklist-title", Label)
         self.status_strip = self.query_one(StatusStrip)
         self._apply_size(self.size.width, self.size.height)
+        give_dialogs_footers(self)
         self.session.start()  # follows other terminals on a thread of its own
         self.set_interval(1.0, self.refresh_clock)
         self.refresh_clock()
@@ -169,6 +156,7 @@ class WarroomApp(App[None]):
         screen.set_class(width < NARROW_BELOW, "-narrow")
         screen.set_class(width >= WIDE_FROM, "-wide")
         screen.set_class(height < SHORT_BELOW, "-short")
+        self.refresh_bindings()  # w does something only in the narrow view
 
     # --- rendering ---------------------------------------------------------------------
     def watch_state(self, state: IncidentState | None) -> None:
@@ -378,18 +366,17 @@ class WarroomApp(App[None]):
     def action_switch_view(self) -> None:
         self.main_screen.toggle_class("-show-live")
 
+    def action_focus_pane(self, number: int) -> None:
+        focus_pane(self, number)
+
+    def action_focus_timeline(self) -> None:
+        focus_timeline(self)
+
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(self.key_help()))
+        self.push_screen(HelpScreen(key_sections(self)))
 
-    def key_help(self) -> list[tuple[str, str]]:
-        return key_help(self)
+    COMMANDS = App.COMMANDS | {WarroomCommands}  # app/ui/keys.py: human names, careful matching
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        yield from palette_commands(self)
-
-
-_SINGLE_KEY_ACTIONS = frozenset(b.action for b in WarroomApp.BINDINGS if isinstance(b, Binding))
 # Each handler takes the one result type it is filed under.
 _RESULT_HANDLERS: dict[type[r.SessionResult], Callable[[WarroomApp, Any], None]] = {
     r.IncidentsListed: lambda app, result: app.flows.start(result),

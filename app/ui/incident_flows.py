@@ -169,6 +169,12 @@ class IncidentFlows:
 
         self.app.push_screen(ChoiceScreen("Status", [(s, s.value) for s in Status], state.status), done)
 
+    def resolve(self) -> None:
+        """The palette's 'Resolve the incident': the same question as S, then resolved."""
+        state = self._require()
+        if state is not None and state.status is not Status.RESOLVED:
+            self.confirm_then_submit(self._resolving(), SetStatus(Status.RESOLVED.value))
+
     # --- corrections and milestones ------------------------------------------------------------
     def correct(self) -> None:
         if self._require() is None:

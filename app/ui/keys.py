@@ -1,17 +1,96 @@
-"""Every key in one list: the help screen and the command palette are built from the
-app's bindings and the live panes' own, so a key cannot be missing from either."""
+"""Every key in one place: the help screen (grouped by workflow) and the command palette
+(human names and the words people type for them) are built from the app's bindings and the
+live panes' own, so a key cannot be missing from either.
+
+The palette matches loosely (fuzzy), except for steps that are hard to take back: resolving,
+handing off a role, cancelling or terminating a database backend. Those are found only by
+the start of one of their words ("res", "hand off", "term"), never by letters scattered
+through other words: `mitig` once offered `Terminate (kill)`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING
 
-from textual.app import SystemCommand
 from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.widget import Widget
+
+from app.ui.bindings import APP_BINDINGS
+from app.ui.live import PANES
+from app.ui.panes.base import WARNING_EVENTS_KEY
 
 if TYPE_CHECKING:
     from app.ui.app import WarroomApp
+
+RISKY_MIN = 3
+"""Letters a risky command needs typed before it is offered ('r' alone offers no resolve)."""
+
+# Which workflow each app key belongs to (help screen sections).
+SCRIBE = ("entry", "correct", "toggle_utc", "focus_timeline")
+COMMANDER = ("record_update", "severity", "status", "roles", "checklist", "milestone", "open_incident",
+             "switch_incident", "export", "retry_updates")
+MOVING = ("focus_pane", "switch_view", "help", "quit")
+
+# action -> (palette name, words people type for it, risky)
+NAMES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "entry": ("Write a timeline entry", ("log", "note", "scribe", "decision", "action")),
+    "record_update": ("Post a status update", ("update", "comms", "announce", "stakeholders")),
+    "severity": ("Change severity", ("sev", "escalate", "downgrade", "priority")),
+    "status": ("Change status", ("investigating", "identified", "monitoring")),
+    "roles": ("Assign a role", ("roles", "commander", "scribe", "tech lead")),
+    "checklist": ("Tick the checklist", ("checklist", "todo", "task")),
+    "milestone": ("Mark a milestone", ("detected", "acknowledged", "mitigated", "identified")),
+    "correct": ("Correct a timeline entry", ("strike", "amend", "fix entry", "wrong")),
+    "toggle_utc": ("Show times in UTC or local time", ("utc", "timezone", "zone")),
+    "export": ("Export the record", ("post-mortem", "postmortem", "markdown", "yaml", "json")),
+    "switch_incident": ("Switch to another incident", ("incidents", "pick", "list")),
+    "open_incident": ("Open a new incident", ("new incident", "declare", "start")),
+    "retry_updates": ("Retry failed update deliveries", ("retry", "resend", "webhook")),
+    "focus_timeline": ("Focus the timeline", ("focus", "go to", "timeline")),
+    "switch_view": ("Switch between live and incident half", ("live", "incident", "view", "half")),
+    "help": ("Show all keys", ("help", "keys")),
+}
+
+
+HELP_TEXT = {
+    "focus_pane": "focus a live pane: its number is in its title (5: Warning events)",
+    "focus_timeline": "focus the timeline (↑/↓ then Enter shows an entry)",
+    "switch_view": "switch between the live and the incident half (narrow screens)",
+    "help": "this screen (F1 too)",
+    "quit": "quit",
+}
+
+
+@dataclass(frozen=True)
+class PaletteCommand:
+    name: str
+    key: str
+    run: Callable[[], object]
+    words: tuple[str, ...] = ()
+    risky: bool = False
+    help: str = ""
+    names: tuple[str, ...] = field(init=False, default=())
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "names", tuple(n.lower() for n in (self.name, *self.words)))
+
+    @property
+    def title(self) -> str:
+        return f"{self.name}  ({self.key})"
+
+    def score(self, query: str, fuzzy: Callable[[str], float]) -> float:
+        """How well `query` matches: by the start of a word only, for a risky command."""
+        query = " ".join(query.lower().split())
+        if self.risky:
+            if len(query) < RISKY_MIN:
+                return 0.0
+            starts = any(n.startswith(query) or f" {query}" in f" {n}" for n in self.names)
+            return 1.0 if starts else 0.0
+        return max(fuzzy(n) for n in self.names)
 
 
 def pane_bindings(app: WarroomApp) -> list[tuple[Widget, Binding]]:
@@ -28,26 +107,97 @@ def pane_bindings(app: WarroomApp) -> list[tuple[Widget, Binding]]:
     return found
 
 
+def _pane_name(widget: Widget) -> str:
+    """'1 Health', '5 Warning events': the pane a key acts in, by its number."""
+    if widget.id == "pods-events":
+        return f"{WARNING_EVENTS_KEY} Warning events"
+    for node in (widget, *widget.ancestors):
+        for entry in PANES:
+            if node.id == f"pane-{entry.source.name}":
+                return f"{entry.number} {entry.title}"
+    return "pane"
+
+
+def key_sections(app: WarroomApp) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The help screen: what each person does, each key once."""
+    display = app.get_key_display
+    by_action: dict[str, Binding] = {}
+    for b in APP_BINDINGS:
+        if b.id != "help.f1":
+            by_action.setdefault(b.action.partition("(")[0], b)  # 1-5 are one line: the first
+
+    def keys(actions: tuple[str, ...]) -> list[tuple[str, str]]:
+        return [(by_action[a].key_display or display(by_action[a]), HELP_TEXT.get(a) or NAMES.get(a, (by_action[a].description,))[0])
+                for a in actions if a in by_action]
+
+    live: list[tuple[str, str]] = []
+    shown: set[str] = set()
+    for widget, binding in sorted(pane_bindings(app), key=lambda wb: display(wb[1])):
+        if binding.action == "select_cursor":
+            continue  # Enter on a row: said once for all panes
+        key = display(binding)
+        live.append(("" if key in shown else key, f"{binding.description} ({_pane_name(widget)})"))
+        shown.add(key)
+    listed = set(SCRIBE) | set(COMMANDER) | set(MOVING)
+    other = tuple(a for a in by_action if a not in listed)
+    return [
+        ("Scribe", [*keys(SCRIBE), ("Enter / Esc", "in the entry line: save / leave the line"),
+                    ("Enter", "on a timeline entry: show it in full"), ("End / G", "newest entry, and follow it")]),
+        ("Commander", [*keys(COMMANDER), ("Space", "tick or untick the checklist item under ▶")]),
+        ("Live panes", [("Enter", "on a row: all we know of it (q / Esc back)"),
+                        *live]),
+        ("Moving around", [*keys(MOVING), *keys(other),
+                           ("Tab / Shift+Tab", "next / previous part (▶ marks it)"),
+                           ("↑↓ PgUp/PgDn", "move in any list or table (Home / End: first / last)"),
+                           ("ctrl+p", "command palette: find any of these by name")]),
+    ]
+
+
 def key_help(app: WarroomApp) -> list[tuple[str, str]]:
-    keys = [(b.key_display or app.get_key_display(b), b.description) for b in app.BINDINGS if isinstance(b, Binding)]
-    for widget, binding in pane_bindings(app):
-        parent = widget.parent
-        title = widget.border_title or (parent.border_title if isinstance(parent, Widget) else None) or "pane"
-        keys.append((app.get_key_display(binding), f"{binding.description} ({title}, when focused)"))
-    return keys
+    """Every (key, description) of the help screen, flat (tests read it as a dict)."""
+    return [pair for _, pairs in key_sections(app) for pair in pairs]
 
 
-def palette_commands(app: WarroomApp) -> Iterator[SystemCommand]:
-    for binding in app.BINDINGS:
-        if isinstance(binding, Binding) and binding.action != "quit" and binding.id != "help.f1":
-            yield SystemCommand(
-                f"{binding.description} ({app.get_key_display(binding)})",
-                f"Same as pressing {app.get_key_display(binding)}",
-                lambda action=binding.action: app.call_later(app.run_action, action),
-            )
+def palette_commands(app: WarroomApp) -> Iterator[PaletteCommand]:
+    for binding in APP_BINDINGS:
+        action, _, argument = binding.action.partition("(")
+        if binding.id == "help.f1" or action == "quit" or (action == "switch_view" and not app.main_screen.has_class("-narrow")):
+            continue
+        key = binding.key if action == "focus_pane" else app.get_key_display(binding)
+        run = partial(app.call_later, app.run_action, binding.action)
+        if action == "focus_pane":
+            number = int(argument.rstrip(")"))
+            title = next((f"{e.title}" for e in PANES if e.number == number), "Warning events")
+            yield PaletteCommand(f"Focus {title}", key, run, ("focus", "go to", "pane", title))
+            continue
+        name, words = NAMES.get(action, (binding.description, ()))
+        yield PaletteCommand(name, key, run, words)
+    flows = app.flows
+    yield PaletteCommand("Resolve the incident", "S, then resolved", flows.resolve, ("resolve", "close incident"), risky=True)
+    yield PaletteCommand("Hand off a role", "r", partial(app.call_later, app.run_action, "roles"),
+                         ("hand off", "handoff", "handover", "transfer"), risky=True)
     for widget, binding in pane_bindings(app):
-        yield SystemCommand(
-            f"{binding.description} ({app.get_key_display(binding)}, {type(widget).__name__})",
-            f"Same as pressing {app.get_key_display(binding)} in that pane",
-            lambda w=widget, action=binding.action: app.call_later(w.run_action, action),
-        )
+        risky = binding.id in ("postgres.cancel", "postgres.terminate")
+        words = ("kill", "terminate", "backend") if binding.id == "postgres.terminate" else ("pin",) if "pin" in binding.action else ()
+        yield PaletteCommand(f"{binding.description}: {_pane_name(widget)}", f"{app.get_key_display(binding)} there",
+                             partial(app.call_later, widget.run_action, binding.action), words, risky=risky)
+
+
+class WarroomCommands(Provider):
+    """The dashboard's commands in the palette (ctrl+p)."""
+
+    def _commands(self) -> list[PaletteCommand]:
+        return list(palette_commands(self.app))  # type: ignore[arg-type]
+
+    async def discover(self) -> Hits:
+        for command in self._commands():
+            if not command.risky:  # listed only when asked for by name
+                yield DiscoveryHit(command.title, command.run, help=command.help)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for command in self._commands():
+            score = command.score(query, matcher.match)
+            if score > 0:
+                yield Hit(score, matcher.highlight(command.title) if not command.risky else command.title,
+                          command.run, help=command.help)

@@ -56,6 +56,9 @@ class PaneSource:
     title: str
     hint: str
     """How to configure it, shown in its place while it is not."""
+    number: int
+    """Its key (1-4, 6), shown in its title: fixed per source so a commander's fingers learn them
+    whatever else is configured. The pods pane's Warning events are WARNING_EVENTS_KEY (5)."""
 
     def settings(self, config: Config) -> dict[str, Any]:
         """What the pane is given from the config: it never reads the app's config itself."""
@@ -66,11 +69,11 @@ class PaneSource:
 
 
 PANES: tuple[PaneSource, ...] = (
-    PaneSource(HEALTH, _health, "Health", "add a `health:` list of URLs to the config"),
-    PaneSource(ERRORS, _errors, "Error rates", "add `error_rates:` (Prometheus query or /metrics URL)"),
-    PaneSource(POSTGRES, _postgres, "PostgreSQL", "add `postgres:` with a name and dsn"),
-    PaneSource(KUBERNETES, _kubernetes, "Kubernetes pods", "add `kubernetes:` with a name (and kubeconfig/context)"),
-    PaneSource(ALERTS, _alerts, "Alerts", "add `alertmanager:` with a name and url"),
+    PaneSource(HEALTH, _health, "Health", "add a `health:` list of URLs to the config", 1),
+    PaneSource(ERRORS, _errors, "Error rates", "add `error_rates:` (Prometheus query or /metrics URL)", 2),
+    PaneSource(POSTGRES, _postgres, "PostgreSQL", "add `postgres:` with a name and dsn", 3),
+    PaneSource(KUBERNETES, _kubernetes, "Kubernetes pods", "add `kubernetes:` with a name (and kubeconfig/context)", 4),
+    PaneSource(ALERTS, _alerts, "Alerts", "add `alertmanager:` with a name and url", 6),
 )
 
 
@@ -79,11 +82,17 @@ def build_pane(entry: PaneSource, config: Config, collectors: list[Collector[Any
     pane_cls = entry.pane()
     if collectors is None:
         collectors = entry.source.build(config)
-    return pane_cls(collectors, title=entry.title, id=f"pane-{entry.source.name}", **entry.settings(config))
+    pane = pane_cls(collectors, title=entry.title, id=f"pane-{entry.source.name}", **entry.settings(config))
+    pane.number = entry.number
+    return pane
 
 
-class LiveArea(VerticalScroll):
-    """Holds the live panes; panes fill as data arrives and never block start-up."""
+class LiveArea(VerticalScroll, can_focus=False):
+    """Holds the live panes; panes fill as data arrives and never block start-up.
+
+    Not a Tab stop: a scroll container shows no focus, so Tab landed nowhere visible. Focusing
+    a pane's table (Tab, or its number) scrolls it into view; the wheel still scrolls.
+    """
 
     def __init__(self, config: Config, *, id: str | None = None) -> None:
         super().__init__(id=id)

@@ -12,6 +12,7 @@ from app.domain.clock import FrozenClock
 from app.domain.events import EventType, Milestone, Status
 from app.ui.panes.health import HealthPane
 from app.ui.screens.confirm import ConfirmScreen
+from app.ui.keys import palette_commands
 from app.ui.screens.help import HelpScreen
 from app.ui.screens.open_incident import OpenIncidentScreen
 from app.ui.screens_update import UpdateComposer
@@ -259,18 +260,19 @@ async def test_live_pane_keys_are_in_help_and_the_command_palette(tmp_path):
             await pilot.pause()
             assert isinstance(app.screen, HelpScreen)
             keys = dict(app.screen.keys)
-            assert keys["p"] == "Pin to timeline (Health, when focused)"
-            assert keys["u"] == "Update" and keys["e"] == "Export" and keys["U"] == "Retry delivery"
+            assert keys["p"] == "Pin to timeline (1 Health)"
+            assert keys["u"] == "Post a status update" and keys["e"] == "Export the record"
+            assert keys["U"] == "Retry failed update deliveries"
             await pilot.press("escape")
             await pilot.pause()
 
-            commands = {c.title: c for c in app.get_system_commands(app.screen)}
-            assert "Retry delivery (U)" in commands and "Milestone (m)" in commands
-            pin = commands["Pin to timeline (p, HealthPane)"]
+            commands = {c.name: c for c in palette_commands(app)}
+            assert "Retry failed update deliveries" in commands and "Mark a milestone" in commands
+            pin = commands["Pin to timeline: 1 Health"]
             # The palette's pin acts on the pane, like p there: once the row has a result.
             pane = app.query_one(HealthPane)
             await until(pilot, lambda: pane._rows.get("api") is not None and pane._rows["api"].level is not None)
-            pin.callback()
+            pin.run()
             await settle_app(app, pilot)
             assert any(t.startswith("pinned: api OK") for t in timeline_texts(app))
     finally:

@@ -19,6 +19,7 @@ from textual.widgets.data_table import CellDoesNotExist
 from app.config.incident import ChecklistItemDef
 from app.domain.incident import IncidentState
 from app.ui.widgets.fit import FlexColumn, flex_text
+from app.ui.widgets.marks import MarkedTable
 
 HEADING_PREFIX = "heading:"
 
@@ -31,7 +32,7 @@ class ChecklistToggle(Message):
     tick: bool
 
 
-class ChecklistTable(DataTable):
+class ChecklistTable(MarkedTable):
     BINDINGS = [
         Binding("space", "toggle_item", "Tick/untick", id="checklist.toggle"),
     ]

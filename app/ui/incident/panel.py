@@ -19,6 +19,7 @@ from app.ui.incident.countdowns import CountdownsPanel
 from app.ui.incident.header import IncidentHeader
 from app.ui.incident.roles import RolesTable
 from app.ui.incident.timeline import KIND_LABEL, TimelineTable
+from app.ui.widgets.marks import SELECTED
 
 
 @dataclass
@@ -70,6 +71,25 @@ class EntryInput(Input):
         panel.show_kind()
 
 
+class SectionTitle(Label):
+    """A heading of the incident half; ▶ before it while its part has the focus."""
+
+    def __init__(self, text: str, *, id: str | None = None) -> None:
+        super().__init__(text, id=id, classes="section-title", markup=False)
+        self.text = text
+        self.marked = False
+
+    def update(self, content="", *, layout: bool = True) -> None:
+        self.text = str(content)
+        super().update(Text(f"{SELECTED} " if self.marked else "") + Text(self.text), layout=layout)
+
+    def mark(self, marked: bool) -> None:
+        if marked != self.marked:
+            self.marked = marked
+            self.set_class(marked, "-focused")
+            self.update(self.text)
+
+
 class IncidentPanel(Vertical):
     def __init__(self, roles: list[str], tz=None, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -84,17 +104,26 @@ class IncidentPanel(Vertical):
         yield CountdownsPanel(id="countdowns")
         with Horizontal(id="incident-body"):
             with Vertical(id="incident-side"):
-                yield Label("Roles  (r assign)", classes="section-title")
+                yield SectionTitle("Roles  (r assign)", id="roles-title")
                 yield RolesTable(self.roles, id="roles")
-                yield Label("Checklist  (c, then Space/Enter)", id="checklist-title", classes="section-title")
+                yield SectionTitle("Checklist  (c, then Space/Enter)", id="checklist-title")
                 yield ChecklistTable(id="checklist")
             with Vertical(id="timeline-box"):
-                yield Label("Timeline  (t write · x correct · z UTC)", classes="section-title")
+                yield SectionTitle("Timeline  (t write · x correct · z UTC)", id="timeline-title")
                 yield TimelineTable(self.tz, id="timeline")
                 yield Static("", id="entry-pending", markup=False)
                 with Horizontal(id="entry-line"):
                     yield Label(self._kind_text(self.entry_kind), id="entry-kind")
                     yield EntryInput(placeholder="t: write an entry — ! decision  > action  ? observation", id="entry")
+
+    def on_mount(self) -> None:
+        # The screen's focus, not focus events: focus given back when a dialog closes sends none.
+        self.watch(self.screen, "focused", self._mark_focused)
+
+    def _mark_focused(self, focused=None) -> None:
+        for title in self.query(SectionTitle):
+            part = {"roles-title": "roles", "checklist-title": "checklist", "timeline-title": "timeline"}.get(title.id or "")
+            title.mark(focused is not None and focused.id == part)
 
     @staticmethod
     def _kind_text(kind: EntryKind) -> Text:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import DataTable
 
 from app.domain.incident import IncidentState
+from app.ui.widgets.marks import MarkedTable
 
 
-class RolesTable(DataTable):
+class RolesTable(MarkedTable):
     def __init__(self, roles: list[str], *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", show_header=False)
         self.roles = roles

@@ -70,7 +70,7 @@ class AlertsPane(LivePane[AlertsData]):
                  observer: Observer | None = None, id: str | None = None) -> None:
         super().__init__(collectors, title=title, tz=tz, observer=observer, id=id)
         self.operator = operator
-        self.title = title
+        self.base_title = title
         self.collector_by_name = {c.name: c for c in collectors}
         self.table = AlertsTable(cursor_type="row", zebra_stripes=False, id="alerts-table", classes="alerts-table")
         self.silence_table = AlertsTable(cursor_type="row", zebra_stripes=False, id="alerts-silences", classes="alerts-table")
@@ -134,7 +134,7 @@ class AlertsPane(LivePane[AlertsData]):
         self.groups = {f"{name}\x1f{g.alertname}": (name, g) for _, name, g in rows}
         self.table.sync({key: self._cells(name, g, now, several) for key, (name, g) in self.groups.items()})
         self.table.display = bool(rows)
-        self.border_title = f"{self.title} · {title_counts(counts)}"
+        self.show_title(f"{self.base_title} · {title_counts(counts)}")
         if rows:
             self.query_one("#alerts-empty", Static).display = False
         else:

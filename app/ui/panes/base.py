@@ -19,8 +19,11 @@ from app.collectors.base import Collector, Snapshot
 from app.collectors.observations import NoObservations, Observer
 from app.collectors.poll import poll
 from app.ui.messages import SnapshotArrived, TimelineRequest
+from app.ui.widgets.marks import SELECTED
 
 T = TypeVar("T")
+WARNING_EVENTS_KEY = 5
+"""The key of the pods pane's Warning events; the panes are 1-4 (app.ui.live.PANES)."""
 CLOSE_SECONDS = 0.5
 
 
@@ -65,7 +68,10 @@ class LivePane(Vertical, Generic[T]):
     ) -> None:
         super().__init__(id=id)
         self.collectors = list(collectors)
-        self.border_title = title
+        self.number: int | None = None
+        """The key that focuses it (app.ui.live sets it), shown in its title."""
+        self._title = title
+        self.show_title(title)
         self.tz = tz
         self.observer: Observer = observer or NoObservations()
         self.last_good: dict[str, Snapshot[T]] = {}
@@ -75,7 +81,19 @@ class LivePane(Vertical, Generic[T]):
     def compose_stale(self) -> Static:
         return self._stale
 
+    # --- title: its key, and ▶ while the keys go to it --------------------------------------
+    def show_title(self, title: str) -> None:
+        self._title = title
+        focused = self.is_mounted and self.has_focus_within
+        self.set_class(focused, "-focused")
+        number = f"{self.number} " if self.number is not None else ""
+        # Text, not str: a border title string is read as markup.
+        self.border_title = Text(f"{SELECTED} " if focused else "") + Text(f"{number}{title}")
+
     def on_mount(self) -> None:
+        # The screen's focus, not focus events: focus given back when a dialog closes, or
+        # set before this pane's handlers run, sends none.
+        self.watch(self.screen, "focused", lambda _: self.show_title(self._title))
         self.start_polling()
 
     def start_polling(self) -> None:

@@ -9,12 +9,14 @@ from datetime import datetime, tzinfo
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.widgets import DataTable
 
 from app.collectors.base import Collector, Level, Snapshot
 from app.collectors.error_rates.model import ErrorRateData, ErrorRateRow, format_thresholds, format_value, row_text
 from app.collectors.observations import Observer
 from app.ui.messages import TimelineRequest
 from app.ui.panes.base import LivePane
+from app.ui.panes.details import error_rate_detail
 from app.ui.widgets.fit import FlexColumn
 from app.ui.widgets.keyed_table import KeyedTable
 from app.ui.widgets.sparkline import sparkline
@@ -149,6 +151,17 @@ class ErrorRatesPane(LivePane[ErrorRateData]):
 
     def on_resize(self) -> None:
         self._name_column.schedule()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a series: its labels, value, thresholds and query (q / Esc back)."""
+        event.stop()
+        shown = self.shown.get(str(event.row_key.value))
+        if shown is None:
+            self.notify("No data on this row yet", severity="warning")
+            return
+        latest = self.latest.get(shown.collector)
+        stale = latest.error if latest is not None else None
+        self.app.push_screen(error_rate_detail(shown.collector, shown.row, shown.data, shown.fetched_at, stale, self.tz))
 
     def action_pin(self) -> None:
         """Pin the selected row's current state into the timeline."""

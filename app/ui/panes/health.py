@@ -18,6 +18,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
+from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
 from textual.worker import Worker
 
@@ -29,6 +30,7 @@ from app.collectors.probe_loop import on_probe_loop
 from app.collectors.transitions import format_age
 from app.ui.messages import TimelineRequest
 from app.ui.panes.base import LivePane
+from app.ui.panes.details import health_detail
 from app.ui.widgets.fit import FlexColumn, Room, flex_text
 from app.ui.widgets.keyed_table import KeyedTable
 from app.ui.widgets.sparkline import sparkline
@@ -345,6 +347,15 @@ class HealthPane(LivePane[HealthResult]):
         # Not the bare -crit class: app.tcss colours all text of such a widget.
         for level in Level:
             self.set_class(level == worst, f"-worst{level.css_class}")
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a check: all we know of it, in a dialog (q / Esc back)."""
+        event.stop()
+        name = str(event.row_key.value)
+        row = self._rows.get(name)
+        if row is not None:
+            self.app.push_screen(health_detail(name, row.level, row.summary, self._since_text(row) or "—",
+                                               self.latest.get(name), self.tz))
 
     def action_pin(self) -> None:
         """Write the selected row's current state into the incident timeline."""

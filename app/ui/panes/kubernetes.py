@@ -16,20 +16,24 @@ import gc
 from datetime import tzinfo
 from typing import Any, ClassVar
 
+from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.widgets import DataTable, Static
 from textual.widgets.data_table import ColumnKey, RowKey
 
 from app.collectors.base import Collector, Level, Snapshot
-from app.collectors.k8s_records import PodRow
+from app.collectors.k8s_records import EventRow, PodRow
 from app.collectors.kubernetes import KubeView
 from app.collectors.observations import Observer
 from app.ui.messages import TimelineRequest
-from app.ui.panes.base import LivePane
+from app.ui.panes.base import WARNING_EVENTS_KEY, LivePane
+from app.ui.panes.details import events_detail, pod_detail
 from app.ui.widgets.fit import FlexColumn, Room, flex_text
 from app.ui.widgets.keyed_table import KeyedTable
+from app.ui.widgets.marks import SELECTED
 
 SHOWN_DEPLOYMENTS = 6
 SHOWN_EVENTS = 6
@@ -89,6 +93,49 @@ class PodColumnsFit(FlexColumn):
         return max(min(self.min_width, natural), room.left(shown) if shown < len(room.after) else min(natural, room.left(shown)))
 
 
+class WarningEvents(Static, can_focus=True):
+    """The Warning events under the pods: key 5 (from app.ui.live) focuses it, Enter lists all.
+
+    A Tab stop of its own, marked ▶ and by its left bar while focused: before, it was reached
+    only through the live half's scroll container, which shows no focus, and PgDn.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "show_all", "All events", id="kubernetes.events")]
+
+    def __init__(self) -> None:
+        super().__init__("", id="pods-events", markup=False)
+        self.rows: list[EventRow] = []
+
+    def show(self, rows: list[EventRow], style: Style) -> None:
+        self.rows = rows
+        text = Text(f"{SELECTED} " if self.has_focus else "", style="bold")
+        text.append(f"{WARNING_EVENTS_KEY} Warning events (last 15 min)", style="bold")
+        text.append("  Enter: all\n" if self.has_focus and rows else "\n", style="dim")
+        if not rows:
+            text.append("none", style="dim")
+        for event in rows[:SHOWN_EVENTS]:
+            text.append(f"▲ {event.count}× ", style=style)
+            text.append(f"{event.namespace}/{event.kind.lower()}/{event.name} {event.reason}: ")
+            text.append(event.message)
+            text.append(f" ({event.ago} ago)\n", style="dim")
+        if len(rows) > SHOWN_EVENTS:
+            text.append(f"… {len(rows) - SHOWN_EVENTS} more\n", style="dim")
+        text.rstrip()
+        self.update(text)
+
+    def on_focus(self) -> None:
+        self.post_message(self.Redraw())
+
+    def on_blur(self) -> None:
+        self.post_message(self.Redraw())
+
+    class Redraw(Message):
+        """The heading's ▶ follows the focus."""
+
+    def action_show_all(self) -> None:
+        self.app.push_screen(events_detail(self.rows))
+
+
 class PodsPane(LivePane[KubeView]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "pin_pod", "Pin pod", id="kubernetes.pin"),
@@ -112,7 +159,7 @@ class PodsPane(LivePane[KubeView]):
         # Long pod names give way (cut with …) so READY and STATUS stay on screen.
         self._name_column = PodColumnsFit(self.table, "name", min_width=12, keep_after=2, then=(16, 28, 28))
         self.deployments = Static("", id="pods-deployments", markup=False)
-        self.events = Static("", id="pods-events", markup=False)
+        self.events = WarningEvents()
         self._rows: dict[str, PodRow] = {}  # row key -> the pod as last seen, every cluster
         self._views: dict[str, KubeView] = {}
 
@@ -191,7 +238,7 @@ class PodsPane(LivePane[KubeView]):
     def _render_title(self) -> None:
         counts = {lv: sum(v.counts.get(lv, 0) for v in self._views.values()) for lv in (Level.CRIT, Level.WARN, Level.OK)}
         parts = [f"{lv.symbol} {n} {lv.word}" for lv, n in counts.items() if n or lv is Level.OK]
-        self.border_title = f"{self.base_title} — " + " · ".join(parts)
+        self.show_title(f"{self.base_title} — " + " · ".join(parts))
         worst = next((lv for lv in (Level.CRIT, Level.WARN) if counts[lv]), Level.OK)
         for level in Level:
             self.set_class(level == worst, f"-worst{level.css_class}")
@@ -218,18 +265,21 @@ class PodsPane(LivePane[KubeView]):
     def _render_events(self) -> None:
         rows = sorted((e for v in self._views.values() for e in v.events), key=lambda e: -e.count)
         self.events.display = True
-        text = Text("Warning events (last 15 min)\n", style="bold")
-        if not rows:
-            text.append("none", style="dim")
-        for event in rows[:SHOWN_EVENTS]:
-            text.append(f"▲ {event.count}× ", style=self._style(Level.WARN))
-            text.append(f"{event.namespace}/{event.kind.lower()}/{event.name} {event.reason}: ")
-            text.append(event.message)
-            text.append(f" ({event.ago} ago)\n", style="dim")
-        if len(rows) > SHOWN_EVENTS:
-            text.append(f"… {len(rows) - SHOWN_EVENTS} more\n", style="dim")
-        text.rstrip()
-        self.events.update(text)
+        self.events.show(rows, self._style(Level.WARN))
+
+    def on_warning_events_redraw(self, _: WarningEvents.Redraw) -> None:
+        self.events.show(self.events.rows, self._style(Level.WARN))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a pod: where it runs, why it is in its state, its Warning events."""
+        event.stop()
+        row = self._rows.get(str(event.row_key.value))
+        if row is None:
+            return
+        view = self._views.get(row.cluster)
+        events = view.events_for(row.namespace, row.name) if view else []
+        shown = self.last_good.get(row.cluster)
+        self.app.push_screen(pod_detail(row, events, self.several_clusters, shown.fetched_at if shown else None, self.tz))
 
     # --- actions -----------------------------------------------------------------------
     def action_pin_pod(self) -> None:

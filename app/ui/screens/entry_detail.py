@@ -7,11 +7,11 @@ from datetime import UTC, tzinfo
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.widgets import Label, Static
 
 from app.domain.incident import TimelineItem
-from app.ui.screens.help import ReadOnlyScreen
+from app.ui.screens.help import ReadOnlyScreen, ScrollBody
 
 
 def entry_detail_text(item: TimelineItem, tz: tzinfo | None) -> Text:
@@ -42,6 +42,6 @@ class EntryDetailScreen(ReadOnlyScreen):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(Text(f"Timeline entry #{self.item.seq}"), classes="dialog-title")
-            with VerticalScroll(id="entry-detail"):
+            with ScrollBody(id="entry-detail"):
                 yield Static(entry_detail_text(self.item, self.tz), markup=False)
             yield Label(Text("Esc / Enter close · x on the entry corrects it"), classes="dialog-hint")

@@ -1,4 +1,4 @@
-"""Help: every key the app binds, plus the entry-line prefixes."""
+"""Help: every key, grouped by who uses it (scribe, commander, live panes), movement keys once."""
 
 from __future__ import annotations
 
@@ -19,31 +19,45 @@ PREFIXES = [
 ]
 
 
-def help_table(keys: list[tuple[str, str]]) -> Table:
+Section = tuple[str, list[tuple[str, str]]]
+"""A workflow's heading and its (key, what it does) pairs."""
+
+
+def help_table(sections: list[Section]) -> Table:
     table = Table.grid(padding=(0, 2))
-    table.add_column(style="bold")
+    table.add_column(style="bold", no_wrap=True)
     table.add_column()
-    for key, description in keys:
-        table.add_row(Text(key), Text(description))
-    table.add_row(Text(""), Text(""))
-    table.add_row(Text("Entry line", style="bold underline"), Text(""))
-    for prefix, kind in PREFIXES:
-        table.add_row(Text(prefix), Text(f"starts {'an' if kind[0] in 'aeiou' else 'a'} {kind} entry"))
-    table.add_row(Text("ctrl+t"), Text("cycle the kind while typing"))
-    table.add_row(Text("Enter / Esc"), Text("save (shown once durable) / leave the line"))
-    table.add_row(Text(""), Text(""))
-    table.add_row(Text("Timeline", style="bold underline"), Text(""))
-    table.add_row(Text("↑ / ↓ then Enter"), Text("show the selected entry in full (x corrects it)"))
+    for i, (heading, keys) in enumerate(sections):
+        if i:
+            table.add_row(Text(""), Text(""))
+        table.add_row(Text(heading, style="bold underline"), Text(""))
+        for key, description in keys:
+            table.add_row(Text(key), Text(description))
+        if heading == "Scribe":
+            for prefix, kind in PREFIXES:
+                table.add_row(Text(prefix), Text(f"starting the line: {'an' if kind[0] in 'aeiou' else 'a'} {kind} entry"))
+            table.add_row(Text("ctrl+t"), Text("in the entry line: cycle the kind"))
     return table
 
 
+class ScrollBody(VerticalScroll, can_focus=False):
+    """A read-only dialog's text: scrolled by the dialog's keys, not a Tab stop of its own
+    (a scroll container shows no focus, so Tab seemed to go nowhere)."""
+
+
 class ReadOnlyScreen(ModalScreen[None]):
-    """A dialog that only shows something: Esc or q closes it."""
+    """A dialog that only shows something: q or Esc closes it, ↑/↓ PgUp/PgDn scroll it."""
 
     BINDINGS = [
-        Binding("escape", "close", "Close", id="modal.cancel"),
-        Binding("q", "close", "Close", show=False),
+        Binding("escape", "close", "Back", id="modal.cancel"),
+        Binding("q", "close", "Back", show=False),
+        *(Binding(key, f"scroll_body('{key}')", "Scroll", show=False) for key in ("up", "down", "pageup", "pagedown", "home", "end")),
     ]
+
+    def action_scroll_body(self, how: str) -> None:
+        for body in self.query(ScrollBody):
+            {"up": body.scroll_up, "down": body.scroll_down, "pageup": body.scroll_page_up, "pagedown": body.scroll_page_down,
+             "home": body.scroll_home, "end": body.scroll_end}[how](animate=False)
 
     def __init__(self) -> None:
         super().__init__(classes="prompt")
@@ -55,12 +69,14 @@ class ReadOnlyScreen(ModalScreen[None]):
 class HelpScreen(ReadOnlyScreen):
     BINDINGS = [Binding("question_mark", "close", "Close", show=False)]
 
-    def __init__(self, keys: list[tuple[str, str]]) -> None:
+    def __init__(self, sections: list[Section]) -> None:
         super().__init__()
-        self.keys = keys
+        self.sections = sections
+        self.keys = [pair for _, pairs in sections for pair in pairs]
+        """Every (key, description) shown, flat."""
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="dialog help"):
+        with ScrollBody(classes="dialog help"):
             yield Label("warroom keys", classes="dialog-title")
-            yield Static(help_table(self.keys))
+            yield Static(help_table(self.sections))
             yield Label("Esc close · ctrl+p command palette", classes="dialog-hint")

@@ -11,6 +11,7 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from app.config.incident import Severity
+from app.ui.widgets.marks import MarkedOptionList
 
 
 class OpenIncidentScreen(ModalScreen[tuple[str, str] | None]):
@@ -28,7 +29,7 @@ class OpenIncidentScreen(ModalScreen[tuple[str, str] | None]):
         with Vertical(classes="dialog"):
             yield Label("Open a new incident", classes="dialog-title")
             yield Input(value=self.initial_title, placeholder="What is broken? (one line)", id="open-title")
-            yield OptionList(
+            yield MarkedOptionList(
                 *[Option(Text(f"{s.name}  {s.description}"), id=s.name) for s in self.severities],
                 id="open-severity",
             )

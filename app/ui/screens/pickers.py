@@ -12,10 +12,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
+from app.ui.widgets.marks import MarkedOptionList
+
 T = TypeVar("T")
 
 
-class NoWrapOptionList(OptionList):
+class NoWrapOptionList(MarkedOptionList):
     """↓ on the last choice stays there, ↑ on the first too: a list that wraps turns one
     extra key press into the opposite end (`S ↓↓↓` from identified became investigating)."""
 

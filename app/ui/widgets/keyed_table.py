@@ -12,8 +12,10 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from rich.text import Text
-from textual.widgets import DataTable
+from textual.binding import Binding
 from textual.widgets.data_table import CellDoesNotExist
+
+from app.ui.widgets.marks import MarkedTable
 
 Cells = Sequence[Any]
 """One cell per column, in column order."""
@@ -29,8 +31,11 @@ def same_cell(old: Any, new: Any) -> bool:
     return type(old) is type(new) and old == new
 
 
-class KeyedTable(DataTable):
+class KeyedTable(MarkedTable):
     """`sync(rows_by_key)` for a whole set of rows, `put(key, cells)` for one."""
+
+    # DataTable's own Enter, shown: on every keyed table it opens the row in full.
+    BINDINGS = [Binding("enter", "select_cursor", "Details", id="table.details")]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
