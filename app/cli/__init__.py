@@ -15,6 +15,7 @@ from app.errors import WarroomError
 
 def _commands() -> dict[str | None, Callable[[Context], int]]:
     from app.cli import commands as c
+    from app.cli.demo import cmd_demo
 
     return {
         None: c.cmd_tui,
@@ -24,6 +25,7 @@ def _commands() -> dict[str | None, Callable[[Context], int]]:
         "export": c.cmd_export,
         "update": c.cmd_update,
         "status": c.cmd_status,
+        "demo": cmd_demo,
     }
 
 

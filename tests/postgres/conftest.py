@@ -24,9 +24,9 @@ def pg_dsn():
     except ImportError:
         pytest.skip("pgserver is not installed and WARROOM_TEST_DSN is not set")
     with cluster_dir("shared") as base:
-        cluster = OwnedCluster(base / "data")
+        # Set before the first start: no restart.
+        cluster = OwnedCluster(base / "data", settings={"max_connections": str(SHARED_MAX_CONNECTIONS)})
         try:
-            cluster.set_max_connections(SHARED_MAX_CONNECTIONS)
             yield cluster.dsn
         finally:
             cluster.stop()

@@ -1,0 +1,74 @@
+"""`warroom demo`: a live incident drill on this machine, in the ordinary dashboard."""
+
+from __future__ import annotations
+
+import _thread
+import contextlib
+import shlex
+import sys
+from typing import TYPE_CHECKING
+
+from app.errors import ConfigError
+
+if TYPE_CHECKING:
+    from app.cli.context import Context
+    from app.drill.drill import Drill
+
+
+def cmd_demo(ctx: Context) -> int:
+    from app.drill.drill import Drill
+    from app.drill.scenario import load_scenario
+
+    args = ctx.args
+    if args.config:
+        raise ConfigError("demo: --config is not used: the drill writes its own config (see it with --keep)")
+    if not 0.1 <= args.speed <= 1000:
+        raise ConfigError(f"--speed: must be between 0.1 and 1000 (got {args.speed:g})")
+    scenario = load_scenario(args.scenario)
+    drill = Drill(scenario, speed=args.speed, store_url=args.store, keep=args.keep)
+    print(f"warroom demo: scenario {scenario.name} at speed {args.speed:g}x — {scenario.title}", flush=True)
+    code = 0
+    try:
+        args.config = str(drill.start())
+        args.store = drill.store_url
+        from app.ui.app import WarroomApp
+
+        app = WarroomApp(ctx.config, ctx.store)
+
+        def quit_app() -> None:
+            try:
+                app.call_from_thread(app.exit)
+            except RuntimeError:  # not running yet, or no longer: unwind the ordinary way
+                _thread.interrupt_main()
+
+        drill.interrupt_with(quit_app)
+        app.run()
+        code = app.return_code or 0
+    except KeyboardInterrupt:
+        code = 130
+    finally:
+        drill.interrupt_with(None)
+        with contextlib.suppress(KeyboardInterrupt):
+            drill.stop()
+    _summary(drill)
+    return code
+
+
+def _summary(drill: Drill) -> None:
+    out = sys.stdout
+    progress = drill.runner.progress if drill.runner else None
+    if progress is not None and progress.ended_by:
+        out.write(f"drill {drill.scenario.name}: the incident ended ({progress.ended_by})\n")
+    elif progress is not None and progress.error:
+        out.write(f"drill {drill.scenario.name}: the drill stopped: {progress.error}\n")
+    else:
+        out.write(f"drill {drill.scenario.name}: stopped before the incident ended\n")
+    messages = drill.channel_messages()
+    out.write(f"the status-update channel received {len(messages)} message{'s' if len(messages) != 1 else ''}\n")
+    for text in messages:
+        first, *rest = text.splitlines() or [""]
+        out.write(f"  • {first}\n" + "".join(f"    {line}\n" for line in rest))
+    store = shlex.quote(drill.store_url)
+    out.write(f"review the drill's record: warroom export --store {store} --format markdown\n")
+    if drill.keep:
+        out.write(f"kept: {drill.workdir} (warroom.yaml, kubeconfig, channel.jsonl, pg/)\n")
