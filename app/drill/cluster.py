@@ -85,11 +85,12 @@ class Cluster:
         labels = {"app": name}
         pods: dict[str, dict[str, Any]] = {}
         events: list[dict[str, Any]] = []
-        groups = [(s.version, updated, s.state), (s.previous or s.version, s.replicas - updated, "healthy")]
-        for version, count, state in groups:
+        # (version, pod positions, state): pods keep their names while their version does
+        groups = [(s.version, range(updated), s.state), (s.previous or s.version, range(updated, s.replicas), "healthy")]
+        for version, positions, state in groups:
             template = f"{name}-{_hash(name + version, 10)}"
             image = f"registry.local/{name}:{version}"
-            for i in range(count):
+            for i in positions:
                 pod_name = f"{template}-{_hash(template + str(i), 5)}"
                 last_exit = timedelta(seconds=min(RESTART_EVERY, 12.0))
                 if state == "crashloop":
@@ -115,9 +116,13 @@ class Cluster:
             self.api.put("pods", obj)
         self._pods[name] = set(pods)
         ready = sum(1 for p in pods.values() if p["status"]["containerStatuses"][0]["ready"])
-        complete = updated == s.replicas and s.state == "healthy"
+        # Pods failing on the version already rolled out are not a rollout: the deployment
+        # is complete, with fewer available.
+        same_version = (s.previous or s.version) == s.version
+        complete = same_version or (updated == s.replicas and s.state == "healthy")
         self.api.put("deployments", deployment(
-            name, namespace=NAMESPACE, desired=s.replicas, updated=updated, ready=ready, available=ready,
+            name, namespace=NAMESPACE, desired=s.replicas, updated=s.replicas if same_version else updated,
+            ready=ready, available=ready,
             total=len(pods), labels=labels, rolled_ago=wall - tracked.rolled_at,
             reason="NewReplicaSetAvailable" if complete else "ReplicaSetUpdated"))
         for event in events:

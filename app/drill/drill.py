@@ -39,13 +39,17 @@ def lock_path() -> Path:
 
 class Drill:
     def __init__(self, scenario: Scenario, *, speed: float = 1.0, store_url: str | None = None, keep: bool = False,
-                 on_step: Callable[[Step, str], None] | None = None) -> None:
+                 on_step: Callable[[Step, str], None] | None = None, dsn: str | None = None,
+                 signals: bool = True) -> None:
+        """`dsn` and `signals=False` are for tests: a shared PostgreSQL, and pytest's own
+        signal handling left alone."""
         self.scenario, self.speed, self.keep = scenario, speed, keep
         self.store_url = store_url or drill_store_url()
         self.on_step = on_step
         self.workdir = Path(tempfile.mkdtemp(prefix="warroom-drill-"))
         self.lock = DrillLock(lock_path())
-        self.env = DrillEnvironment(scenario, self.workdir, speed=speed)
+        self.env = DrillEnvironment(scenario, self.workdir, speed=speed, dsn=dsn)
+        self._signals = signals
         self.runner: DrillRunner | None = None
         self.clock = ScenarioClock(speed)
         self._interrupt: Callable[[], None] | None = None
@@ -92,8 +96,8 @@ class Drill:
         self._interrupt = handler
 
     def _catch_signals(self) -> None:
-        if threading.current_thread() is not threading.main_thread():
-            return  # only the main thread may; tests run drills elsewhere and stop them themselves
+        if not self._signals or threading.current_thread() is not threading.main_thread():
+            return  # only the main thread may
 
         def on_signal(signum: int, frame: FrameType | None) -> None:
             if self._interrupt is None:
@@ -117,10 +121,9 @@ class Drill:
             return
         self._stopped = True
         # A second Ctrl+C while cleaning up must not leave a server behind.
-        for signum in STOP_SIGNALS:
+        for signum in STOP_SIGNALS if self._previous else ():
             with contextlib.suppress(ValueError):
-                if threading.current_thread() is threading.main_thread():
-                    signal.signal(signum, signal.SIG_IGN)
+                signal.signal(signum, signal.SIG_IGN)
         try:
             if self.runner is not None:
                 self.runner.stop()

@@ -30,8 +30,11 @@ DATABASE_NAME = "shop-db"
 
 
 class DrillEnvironment:
-    def __init__(self, scenario: Scenario, workdir: Path, *, speed: float = 1.0) -> None:
+    def __init__(self, scenario: Scenario, workdir: Path, *, speed: float = 1.0, dsn: str | None = None) -> None:
+        """`dsn`: a PostgreSQL to use instead of starting one (the tests share one); it
+        needs the scenario's max_connections for the pane's levels to be the scenario's."""
         self.scenario, self.workdir, self.speed = scenario, workdir, speed
+        self._given_dsn = dsn
         self.services: Services | None = None
         self.channel: WebhookReceiver | None = None
         self.kube: SimulatedApiServer | None = None
@@ -64,7 +67,7 @@ class DrillEnvironment:
         })
         kubeconfig = self.kube.write_kubeconfig(self.workdir / "kubeconfig", context="drill-shop", namespace=NAMESPACE)
         pgdata = self.workdir / "pg"
-        self.dsn = predicted_dsn(pgdata)
+        self.dsn = self._given_dsn or predicted_dsn(pgdata)
         self._db_thread = threading.Thread(target=self._start_database, args=(pgdata,), name="drill-postgres", daemon=True)
         self._db_thread.start()
         if self.dsn is None:  # pgserver puts the socket elsewhere: only the server can say where
@@ -75,9 +78,10 @@ class DrillEnvironment:
 
     def _start_database(self, pgdata: Path) -> None:
         try:
-            self.database = LocalPostgres(pgdata, settings={"max_connections": str(self.scenario.database.max_connections)},
-                                          cleanup_mode=None)
-            workload = Workload(self.database.dsn)
+            if self._given_dsn is None:
+                self.database = LocalPostgres(pgdata, settings={"max_connections": str(self.scenario.database.max_connections)},
+                                              cleanup_mode=None)
+            workload = Workload(self._given_dsn or (self.database.dsn if self.database else ""))
             workload.setup()
             self._workload = workload
         except Exception as exc:  # noqa: BLE001 - the drill runs on without a database; the pane says why
