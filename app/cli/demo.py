@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import _thread
 import contextlib
 import shlex
 import sys
+import threading
 from typing import TYPE_CHECKING
 
 from app.errors import ConfigError
@@ -34,15 +34,25 @@ def cmd_demo(ctx: Context) -> int:
         from app.ui.app import WarroomApp
 
         app = WarroomApp(ctx.config, ctx.store)
+        finished = threading.Event()
+
+        def ask_to_quit() -> None:
+            with contextlib.suppress(RuntimeError):  # not running yet: the next try
+                app.call_from_thread(app.exit)
 
         def quit_app() -> None:
-            try:
-                app.call_from_thread(app.exit)
-            except RuntimeError:  # not running yet, or no longer: unwind the ordinary way
-                _thread.interrupt_main()
+            # A signal can come while the app is still starting, when an exit is not yet
+            # heard: ask again until it has ended. Each ask on a thread of its own, as one
+            # can wait for ever on a loop that is closing.
+            while not finished.is_set():
+                threading.Thread(target=ask_to_quit, name="drill-quit", daemon=True).start()
+                finished.wait(0.5)
 
         drill.interrupt_with(quit_app)
-        app.run()
+        try:
+            app.run()
+        finally:
+            finished.set()
         code = app.return_code or 0
     except KeyboardInterrupt:
         code = 130
