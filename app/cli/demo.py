@@ -79,6 +79,9 @@ def _summary(drill: Drill) -> None:
         first, *rest = text.splitlines() or [""]
         out.write(f"  • {first}\n" + "".join(f"    {line}\n" for line in rest))
     store = shlex.quote(drill.store_url)
-    out.write(f"review the drill's record: warroom export --store {store} --format markdown\n")
+    if drill.runner is not None and not drill.runner.incidents:
+        out.write("no incident was opened during the drill\n")
+    else:
+        out.write(f"review the drill's record: warroom export --store {store} --format markdown\n")
     if drill.keep:
         out.write(f"kept: {drill.workdir} (warroom.yaml, kubeconfig, channel.jsonl, pg/)\n")

@@ -92,6 +92,11 @@ class DrillRunner:
                                        lock_queue=scenario.database.lock_queue)
         self._db_applied: DatabaseState | None = None
 
+    @property
+    def incidents(self) -> list[str]:
+        """Incidents opened in the drill's store while it ran (each noted as a drill)."""
+        return sorted(self._noted)
+
     def start(self) -> DrillRunner:
         self._thread.start()
         return self

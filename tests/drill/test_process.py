@@ -106,7 +106,7 @@ def test_everything_stopped_and_removed(how):
             tui.process.send_signal(signal.SIGTERM if how == "SIGTERM" else signal.SIGINT)
         wait_exit(tui)
         assert_all_gone(workdir, pids, ports)
-        assert b"review the drill's record: warroom export --store" in tui.output
+        assert b"no incident was opened during the drill" in tui.output
 
 
 def test_second_demo_exits_2_and_keep_keeps_files():
