@@ -15,5 +15,11 @@ class StoreError(WarroomError):
     """The incident store cannot be opened or written."""
 
 
+class StoreUnreachable(StoreError):
+    """The store cannot be reached just now (server down, network gone, connection lost,
+    not answering in time): waiting and retrying with the same event ids is safe. Any other
+    StoreError (bad credentials, no such database, a newer schema) needs a person."""
+
+
 class IncidentNotFound(WarroomError):
     """No incident with that id, or no open incident where one is needed."""

@@ -15,9 +15,11 @@ from app.errors import WarroomError
 
 def _commands() -> dict[str | None, Callable[[Context], int]]:
     from app.cli import commands as c
+    from app.cli import store_commands
     from app.cli.demo import cmd_demo
 
     return {
+        "store": store_commands.cmd_store,
         None: c.cmd_tui,
         "check-config": c.cmd_check_config,
         "incident": c.cmd_incident,

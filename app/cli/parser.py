@@ -78,6 +78,16 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--retry", action="store_true", help="re-send every update whose delivery failed")
     up.add_argument("text", nargs="*", help="update text")
 
+    sto = add(sub, "store", "where incidents are kept: check a store, or copy incidents to another")
+    sto_sub = sto.add_subparsers(dest="store_command", parser_class=_Parser, metavar="ACTION", required=True)
+    ck = add(sto_sub, "check", "say which store is in use, its schema version, and whether this login can read and write it")
+    ck.add_argument("url", nargs="?", metavar="URL", help="store to check (default: the one in use: --store, $WARROOM_STORE, config)")
+    ck.add_argument("--json", action="store_true", help="machine-readable output")
+    cp = add(sto_sub, "copy", "copy incidents with all their events (ids, seqs and event ids kept); again copies only what is missing")
+    cp.add_argument("source", metavar="SRC", help="store URL to copy from (only read)")
+    cp.add_argument("destination", metavar="DST", help="store URL to copy to, e.g. postgresql://db/incidents")
+    cp.add_argument("--incident", metavar="ID", action="append", help="copy only this incident (repeatable; default: all)")
+
     st = add(sub, "status", "check every configured target once; exit 0 OK, 1 WARN, 2 CRIT, 3 UNKNOWN")
     st.add_argument("--json", action="store_true", help="machine-readable output")
     st.add_argument("--only", metavar="SOURCES", help="comma-separated: health,errors,postgres,kubernetes")

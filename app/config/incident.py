@@ -224,7 +224,9 @@ class IncidentSettings(BaseModel):
 
     store: str | None = None
     """Where incidents are kept: sqlite:///path/to/file.db (default: warroom.db in the
-    user data dir) or, later, postgresql://... for a shared store."""
+    user data dir), or a team's shared PostgreSQL as a libpq URL or key=value string
+    (postgresql://host/dbname, "service=incidents"); `warroom_schema=name` picks the schema
+    (default warroom). See README: Where incidents are kept."""
     id_format: str = "INC-{year}-{seq:03d}"
     """Incident id pattern; {year} and {seq} (per-year counter) are filled in."""
     monitoring_window: Duration = timedelta(minutes=30)

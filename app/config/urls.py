@@ -65,7 +65,18 @@ def check_headers(headers: dict[str, str]) -> dict[str, str]:
 
 SQLITE_PREFIX = "sqlite:///"
 POSTGRES_PREFIXES = ("postgresql://", "postgres://")
-STORE_HINT = "use sqlite:///path/to/file.db"
+STORE_HINT = "use sqlite:///path/to/file.db or postgresql://host/dbname"
+# libpq's key=value form ("host=db dbname=incidents", "service=incidents"), told apart from a
+# file path by starting with one of these keywords and "=". Listed here, not asked of psycopg:
+# this module stays import-light for `warroom log`.
+_LIBPQ_KEYWORDS = (
+    "host", "hostaddr", "port", "dbname", "user", "password", "passfile", "service", "sslmode",
+    "sslrootcert", "sslcert", "sslkey", "connect_timeout", "options", "application_name",
+    "target_session_attrs", "load_balance_hosts", "channel_binding", "gssencmode", "krbsrvname",
+    "sslcompression", "sslcrl", "sslpassword", "requiressl", "keepalives", "tcp_user_timeout",
+    "warroom_schema",
+)
+_KEYWORD_FORM = re.compile(r"\s*(" + "|".join(_LIBPQ_KEYWORDS) + r")\s*=")
 
 
 def parse_store_url(url: str) -> tuple[str, str]:
@@ -82,7 +93,7 @@ def parse_store_url(url: str) -> tuple[str, str]:
         if url.startswith(SQLITE_PREFIX + "/") or path.startswith("/"):
             path = "/" + path.lstrip("/")
         return "sqlite", path
-    if url.startswith(POSTGRES_PREFIXES):
+    if url.startswith(POSTGRES_PREFIXES) or _KEYWORD_FORM.match(url):
         return "postgresql", url
     if "://" in url:
         scheme = url.split("://", 1)[0]

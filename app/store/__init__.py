@@ -33,7 +33,10 @@ def open_store(url: str, *, read_only: bool = False) -> IncidentStore:
         message = str(exc)
         raise StoreError(message if message.startswith(("unsupported", "a SQLite")) else f"store URL {message}") from None
     if kind == "postgresql":
-        raise StoreError("a PostgreSQL incident store is not available yet; use sqlite:///path/to/file.db")
+        # Imported here: `warroom log` on a SQLite store never loads psycopg.
+        from app.store.postgres import PostgresStore
+
+        return PostgresStore(target, read_only=read_only)
     from app.store.sqlite import SQLiteStore
 
     return SQLiteStore(Path(target), read_only=read_only)

@@ -226,7 +226,73 @@ def test_locked_database_gives_a_clear_error(tmp_path):
 def test_store_urls(tmp_path):
     with open_store(f"sqlite:///{tmp_path}/a.db") as store:
         assert store.path == tmp_path / "a.db"
-    with pytest.raises(StoreError, match="PostgreSQL incident store is not available yet"):
-        open_store("postgresql://localhost/warroom")
     with pytest.raises(StoreError, match="unsupported store URL"):
         open_store("mysql://x")
+    with pytest.raises(StoreError, match="warroom_schema must be"):
+        open_store("postgresql://localhost/warroom?warroom_schema=Robert';DROP")
+    with pytest.raises(StoreError, match="warroom_schema must be"):
+        open_store("host=localhost warroom_schema=pg_catalog.x")
+
+
+def test_postgres_urls_and_key_value_strings_are_told_from_file_paths():
+    from app.config.urls import parse_store_url
+
+    assert parse_store_url("postgresql://db/incidents")[0] == "postgresql"
+    assert parse_store_url("postgres://db/incidents")[0] == "postgresql"
+    assert parse_store_url("host=db dbname=incidents")[0] == "postgresql"
+    assert parse_store_url(" service=incidents")[0] == "postgresql"
+    assert parse_store_url("incidents.db") == ("sqlite", "incidents.db")
+    assert parse_store_url("hostname=1.db") == ("sqlite", "hostname=1.db")
+
+
+# --- schema v1 (seq file-wide, no event ids, no presence) -> v2 ---------------------------------
+
+
+def _v1_file(db) -> tuple[str, str]:
+    """A store as warroom wrote it before v2: seqs count across the file."""
+    from app.store.sqlite_schema import APPLICATION_ID, MIGRATIONS
+
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.executescript(MIGRATIONS[0])
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute("PRAGMA user_version = 1")
+    at = "2026-03-04T12:00:00.000000+00:00"
+    rows = [("INC-2026-001", 1), ("INC-2026-002", 2)]
+    for incident, n in rows:
+        conn.execute("INSERT INTO incidents (id, year, n, opened_at, title, severity, status) VALUES (?, 2026, ?, ?, 'old', 'SEV2', 'investigating')", (incident, n, at))
+    for incident, text in [("INC-2026-001", None), ("INC-2026-002", None), ("INC-2026-001", "one"), ("INC-2026-002", "two"), ("INC-2026-001", "three")]:
+        etype, data = ("incident.opened", '{"title":"old","severity":"SEV2","status":"investigating"}') if text is None else ("entry.added", f'{{"kind":"note","text":"{text}"}}')
+        seq = conn.execute("INSERT INTO events (incident_id, type, at, actor, data) VALUES (?, ?, ?, 'ann', ?)", (incident, etype, at, data)).lastrowid
+        conn.execute("UPDATE incidents SET last_seq = ? WHERE id = ?", (seq, incident))
+    conn.close()
+    return "INC-2026-001", "INC-2026-002"
+
+
+def test_a_v1_store_is_read_as_it_is_when_opened_read_only(tmp_path):
+    db = tmp_path / "v1.db"
+    a, b = _v1_file(db)
+    before = _digest(db)
+    with open_store(f"sqlite:///{db}", read_only=True) as store:
+        assert [(e.seq, e.id) for e in store.events(a)] == [(1, ""), (3, ""), (5, "")]
+        assert store.present(a, datetime.now(UTC)) == []
+        check = store.check()
+        assert (check.schema_version, check.known_version) == (1, 2) and "upgrades it" in check.detail
+    assert _digest(db) == before
+
+
+def test_a_v1_store_is_migrated_on_the_first_write_open_keeping_every_seq(tmp_path):
+    db = tmp_path / "v1.db"
+    a, b = _v1_file(db)
+    with SQLiteStore(db) as store:
+        assert [(e.seq, e.data.get("text")) for e in store.events(a)] == [(1, None), (3, "one"), (5, "three")]
+        assert [e.seq for e in store.events(b)] == [2, 4]
+        # seqs now count per incident, after the highest one each incident already has
+        assert store.append(a, _entry("four")).seq == 6
+        assert store.append(b, _entry("five")).seq == 5
+        event = _entry("retried")
+        assert store.append(b, event) == store.append(b, event)
+        assert store.check().schema_version == 2
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()

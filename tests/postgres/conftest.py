@@ -1,4 +1,5 @@
-"""One real PostgreSQL per test session: WARROOM_TEST_DSN if set, else a pgserver cluster."""
+"""PostgreSQL fixtures for the pane and lock tests. The session's server (pg_dsn) lives in
+tests/conftest.py: the store's contract suite uses it too."""
 
 from __future__ import annotations
 
@@ -8,28 +9,6 @@ import psycopg
 import pytest
 
 from tests.postgres.pg_cluster_support import OwnedCluster, cluster_dir
-
-# room for the 100+ connections test plus everything else running at the same time
-SHARED_MAX_CONNECTIONS = 200
-
-
-@pytest.fixture(scope="session")
-def pg_dsn():
-    dsn = os.environ.get("WARROOM_TEST_DSN")
-    if dsn:
-        yield dsn
-        return
-    try:
-        import pgserver  # noqa: F401
-    except ImportError:
-        pytest.skip("pgserver is not installed and WARROOM_TEST_DSN is not set")
-    with cluster_dir("shared") as base:
-        # Set before the first start: no restart.
-        cluster = OwnedCluster(base / "data", settings={"max_connections": str(SHARED_MAX_CONNECTIONS)})
-        try:
-            yield cluster.dsn
-        finally:
-            cluster.stop()
 
 
 @pytest.fixture
