@@ -48,9 +48,13 @@ def cmd_demo(ctx: Context) -> int:
                 threading.Thread(target=ask_to_quit, name="drill-quit", daemon=True).start()
                 finished.wait(0.5)
 
+        async def brief(pilot: object) -> None:
+            # Once the dashboard is up (Textual's autopilot hook): the trainee's briefing.
+            app.notify(" ".join(scenario.briefing.split()), title=f"Drill: {scenario.name}", timeout=45, markup=False)
+
         drill.interrupt_with(quit_app)
         try:
-            app.run()
+            app.run(auto_pilot=brief)
         finally:
             finished.set()
         code = app.return_code or 0
@@ -73,6 +77,11 @@ def _summary(drill: Drill) -> None:
         out.write(f"drill {drill.scenario.name}: the drill stopped: {progress.error}\n")
     else:
         out.write(f"drill {drill.scenario.name}: stopped before the incident ended\n")
+    if progress is not None and progress.played:
+        # The scenario's own clock beside the trainee's timeline: what happened when.
+        out.write("the scenario as it ran (UTC):\n")
+        for at, step in progress.played:
+            out.write(f"  {drill.wall_time(at):%H:%M:%S}  {step.say}\n")
     messages = drill.channel_messages()
     out.write(f"the status-update channel received {len(messages)} message{'s' if len(messages) != 1 else ''}\n")
     for text in messages:

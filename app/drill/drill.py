@@ -14,6 +14,7 @@ import signal
 import tempfile
 import threading
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -81,6 +82,7 @@ class Drill:
             assert self.env.services is not None and self.env.cluster is not None
             from app.store import open_store
 
+            self.clock = ScenarioClock(self.speed)  # scenario time starts with the runner
             self.runner = DrillRunner(self.scenario, clock=self.clock, services=self.env.services,
                                       cluster=self.env.cluster, workload=self.env.workload,
                                       open_store=lambda: open_store(self.store_url), on_step=self.on_step).start()
@@ -131,6 +133,11 @@ class Drill:
         finally:
             self.lock.release()
             self._restore_signals()
+
+    def wall_time(self, scenario_seconds: float) -> datetime:
+        """When a moment of scenario time happened (a drill run from the CLI is never paused)."""
+        started = self.runner.started_wall if self.runner else datetime.now(UTC)
+        return started + timedelta(seconds=scenario_seconds / self.speed)
 
     def channel_messages(self) -> list[str]:
         """What the drill's status-update channel received, as text."""
