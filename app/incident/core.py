@@ -121,15 +121,19 @@ class IncidentCore:
         except ValueError as exc:
             raise CommandRejected(str(exc)) from None
 
-    def record_update(self, incident_id: str, text: str, template: str | None = None) -> StoredEvent:
-        """Durable first: the update countdown restarts whether or not any receiver is up."""
+    def update_event(self, text: str, template: str | None = None) -> NewEvent:
+        """The `update.posted` event for a status update, checked, not yet stored."""
         text = multi_line(text).strip()
         if not text:
             raise CommandRejected("the status update is empty")
         # The targets are named now, so a delivery cut short (kill -9) is found by a retry.
         targets = [hook.name for hook in self.config.notify.webhooks]
         data = {"text": text, "targets": targets} | ({"template": template} if template else {})
-        return self.store.append(incident_id, NewEvent(EventType.UPDATE_POSTED, self.clock.now(), self.actor, data))
+        return NewEvent(EventType.UPDATE_POSTED, self.clock.now(), self.actor, data)
+
+    def record_update(self, incident_id: str, text: str, template: str | None = None) -> StoredEvent:
+        """Durable first: the update countdown restarts whether or not any receiver is up."""
+        return self.store.append(incident_id, self.update_event(text, template))
 
     async def deliver_update(self, incident_id: str, update: StoredEvent, *, backoff_base: float = 0.5) -> list[DeliveryResult]:
         from app.notify import deliver_update

@@ -7,6 +7,7 @@ on them directly.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from app.domain.escalation import DueEscalation
@@ -14,7 +15,7 @@ from app.domain.events import StoredEvent
 from app.domain.incident import IncidentState
 from app.incident.commands import Command
 from app.notify import DeliveryResult
-from app.store.base import IncidentSummary
+from app.store.base import IncidentSummary, Presence
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,45 @@ class Exported:
     path: Path
 
 
+@dataclass(frozen=True)
+class CommandQueued:
+    ticket: int
+    command: Command
+    waiting: int
+    """The store is out of reach: the command's events are in the local outbox (on disk), and
+    CommandDone follows once the store has them."""
+
+
+@dataclass(frozen=True)
+class UpdateQueued:
+    incident_id: str
+    waiting: int
+    """The update is in the outbox: recorded and sent to its targets once the store is back."""
+
+
+@dataclass(frozen=True)
+class StoreOffline:
+    since: datetime
+    waiting: int
+    reason: str
+    """Said when the store goes out of reach and whenever the count waiting changes."""
+
+
+@dataclass(frozen=True)
+class StoreBack:
+    sent: int
+    """Everything waiting has reached the store (`sent` events), in the order typed."""
+
+
+@dataclass(frozen=True)
+class PresenceSeen:
+    incident_id: str
+    present: list[Presence]
+    """The terminals on this incident now, said when the list changes."""
+
+
 SessionResult = (
     IncidentsListed | IncidentLoaded | EventsAppended | CommandDone | CommandFailed | OpenFailed | StoreFailed
     | UpdateDelivered | UpdateFailed | DeliveriesRetried | EscalationsLogged | Exported
+    | CommandQueued | UpdateQueued | StoreOffline | StoreBack | PresenceSeen
 )

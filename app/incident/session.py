@@ -5,7 +5,12 @@ faster than the store answers are written exactly once each and in order. Webhoo
 deliveries and exports run on a second thread, so a slow receiver never holds up an entry.
 Results are posted back as small immutable messages (app/incident/results.py) through
 the `post` callable the front end gives, which must be thread-safe (Textual's
-`post_message` is).
+`post_message` is). A third thread (app/incident/sync.py) waits for other writers' changes,
+retries the store while it is out of reach and says who is on the incident.
+
+With a shared store (PostgreSQL) and an outbox, the session keeps working through an outage:
+what is typed goes to the outbox on disk and reaches the store, in order and once, when it is
+back (app/incident/offline.py).
 
 The session keeps its own fold of the loaded incident (touched by the store thread only)
 to validate commands and to know where catching up starts; the front end keeps its own
@@ -18,16 +23,18 @@ import asyncio
 import itertools
 import logging
 import threading
+import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from app.domain.events import StoredEvent
+from app.domain.events import EventType, StoredEvent
 from app.domain.incident import IncidentState, fold
-from app.errors import WarroomError
+from app.errors import StoreUnreachable, WarroomError
 from app.incident.commands import Command, CommandRejected, LogEntry, describe
 from app.incident.core import IncidentCore, logs_shared_observations
+from app.incident.offline import OfflineWriter
 from app.incident.results import (
     CommandDone,
     CommandFailed,
@@ -38,11 +45,16 @@ from app.incident.results import (
     IncidentLoaded,
     IncidentsListed,
     OpenFailed,
+    PresenceSeen,
     SessionResult,
     StoreFailed,
     UpdateDelivered,
     UpdateFailed,
+    UpdateQueued,
 )
+from app.incident.sync import SyncLoop
+from app.store.base import IncidentStore
+from app.store.outbox import Outbox
 
 log = logging.getLogger(__name__)
 
@@ -56,16 +68,37 @@ def _reason(exc: BaseException) -> str:
 
 
 class IncidentSession:
-    def __init__(self, core: IncidentCore, post: Callable[[SessionResult], Any]) -> None:
+    def __init__(self, core: IncidentCore, post: Callable[[SessionResult], Any], *, outbox: Outbox | None = None) -> None:
         self.core = core
         self._post = post
         self._store_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warroom-store")
         self._slow_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warroom-notify")
         self._state: IncidentState | None = None  # the store thread's own fold
+        self.loaded_id: str | None = None  # which incident that is, for the sync thread
+        self.terminal = uuid.uuid4().hex[:12]  # this running warroom, for presence
+        self._writer = OfflineWriter(core.store, outbox, post, core.clock, on_sent=self._sent_from_outbox)
+        self._presence: list[tuple[str, str]] | None = None
         self._tickets = itertools.count(1)
         self._poll_queued = threading.Event()
+        self._retry_queued = threading.Event()
         self._poll_failing = False
         self._closed = False
+        self._sync = SyncLoop(self)
+
+    def start(self) -> None:
+        """Begin following other writers (and, offline, retrying the store)."""
+        if self._writer.waiting:
+            # Left waiting by a warroom that ended while the store was away: send it now.
+            self.retry_offline()
+        self._sync.start()
+
+    @property
+    def offline(self) -> bool:
+        return self._writer.offline
+
+    @property
+    def store(self) -> IncidentStore:
+        return self.core.store
 
     @property
     def operator(self) -> str:
@@ -80,6 +113,8 @@ class IncidentSession:
             try:
                 job()
             except Exception as exc:  # noqa: BLE001 - every failure becomes a message, none vanishes
+                if isinstance(exc, StoreUnreachable) and executor is self._store_thread:
+                    self._writer.went_offline(str(exc))
                 result = on_error(_reason(exc))
                 if result is not None:
                     self._post(result)
@@ -90,15 +125,21 @@ class IncidentSession:
         self._run(self._store_thread, job, lambda reason: StoreFailed(what, reason))
 
     def _state_for(self, incident_id: str) -> IncidentState:
-        """The loaded incident caught up with the store, or a fresh fold of another one."""
+        """The loaded incident caught up with the store (plus what waits in the outbox), or
+        a fresh fold of another one."""
         if self._state is not None and self._state.id == incident_id:
-            self._catch_up(incident_id)
-            return self._state
+            try:
+                self._catch_up(incident_id)
+            except StoreUnreachable as exc:
+                if self._writer.outbox is None:
+                    raise
+                self._writer.went_offline(str(exc))  # carry on from what we hold
+            return self._writer.planning_view(self._state)
         return fold(incident_id, self.core.events(incident_id))
 
     def _catch_up(self, incident_id: str) -> list[StoredEvent]:
         state = self._state
-        if state is None or state.id != incident_id:
+        if state is None or state.id != incident_id or self._writer.offline:
             return []
         new = self.core.events(incident_id, after_seq=state.last_seq)
         for event in new:
@@ -121,7 +162,10 @@ class IncidentSession:
     def _load(self, incident_id: str) -> None:
         events = self.core.events(incident_id)
         self._state = fold(incident_id, events)
+        self.loaded_id = incident_id
+        self._presence = None
         self._post(IncidentLoaded(fold(incident_id, events)))
+        self._heartbeat()
 
     def open(self, title: str, severity: str, impact: str | None = None) -> None:
         def job() -> None:
@@ -130,21 +174,24 @@ class IncidentSession:
 
         self._run(self._store_thread, job, lambda reason: OpenFailed(title, severity, reason))
 
-    def poll(self) -> None:
-        """Fold in what other writers appended; cheap when nothing changed. Never queued twice."""
-        if self._state is None or self._poll_queued.is_set():
+    def poll(self, *, changed: bool = False) -> None:
+        """Fold in what other writers appended; cheap when nothing changed. Never queued twice.
+        changed=True: the store already said so (a notification), so do not ask it again."""
+        incident_id = self.loaded_id
+        if incident_id is None or self._poll_queued.is_set() or self._writer.offline:
             return
         self._poll_queued.set()
-        incident_id = self._state.id
 
         def job() -> None:
             try:
-                if self.core.store.changed():
+                if changed or self.core.store.changed():
                     self._catch_up(incident_id)
                 self._poll_failing = False
             except Exception as exc:  # noqa: BLE001 - a flaky store is said once, then retried quietly
                 reason = _reason(exc)
-                if not self._poll_failing:
+                if isinstance(exc, StoreUnreachable) and self._writer.outbox is not None:
+                    self._writer.went_offline(reason)
+                elif not self._poll_failing:
                     self._poll_failing = True
                     self._post(StoreFailed("cannot read other terminals' changes", reason))
             finally:
@@ -164,7 +211,9 @@ class IncidentSession:
             except CommandRejected as exc:
                 self._post(CommandFailed(ticket, command, str(exc), rejected=True))
                 return
-            stored = [self.core.store.append(incident_id, event) for event in events]
+            stored = self._writer.write(incident_id, events, ticket, command)
+            if stored is None:
+                return  # in the outbox: CommandQueued said so; CommandDone follows when it is sent
             self._catch_up(incident_id)
             self._post(CommandDone(ticket, command, stored))
 
@@ -179,24 +228,35 @@ class IncidentSession:
             state = self._state_for(incident_id)
             if not state.is_open or (automatic and not logs_shared_observations(state, self.operator)):
                 return
-            self.core.execute(incident_id, LogEntry(text, kind), state)
-            self._catch_up(incident_id)
+            command = LogEntry(text, kind)
+            if self._writer.write(incident_id, self.core.plan(command, state), next(self._tickets), command) is not None:
+                self._catch_up(incident_id)
 
         self._store(job, "cannot log the observation")
 
     # --- updates, escalations, export ----------------------------------------------------------
     def post_update(self, incident_id: str, text: str, template: str | None = None) -> None:
         def record() -> None:
-            update = self.core.record_update(incident_id, text, template)
+            stored = self._writer.write(incident_id, [self.core.update_event(text, template)], next(self._tickets), LogEntry(text))
+            if stored is None:
+                # Kept with the entries typed offline; sent to its targets once the store has it.
+                self._post(UpdateQueued(incident_id, self._writer.waiting))
+                return
             self._catch_up(incident_id)
-            self._run(self._slow_thread, lambda: deliver(update), lambda reason: StoreFailed("cannot record the delivery", reason))
+            self._deliver_update(stored[0])
 
-        def deliver(update: StoredEvent) -> None:
+        self._run(self._store_thread, record, lambda reason: UpdateFailed(incident_id, text, template, reason))
+
+    def _deliver_update(self, update: StoredEvent) -> None:
+        """To the webhooks, on the slow thread: a slow receiver never holds up an entry."""
+        incident_id = update.incident_id
+
+        def deliver() -> None:
             results = asyncio.run(self.core.deliver_update(incident_id, update))
             self._post(UpdateDelivered(incident_id, update.seq, results))
             self._then_catch_up(incident_id)
 
-        self._run(self._store_thread, record, lambda reason: UpdateFailed(incident_id, text, template, reason))
+        self._run(self._slow_thread, deliver, lambda reason: StoreFailed("cannot record the delivery", reason))
 
     def retry_deliveries(self, incident_id: str) -> None:
         def job() -> None:
@@ -228,6 +288,57 @@ class IncidentSession:
 
         self._run(self._slow_thread, job, lambda reason: StoreFailed("cannot export", reason))
 
+    # --- outages and presence (asked for by the sync thread) -------------------------------------
+    def retry_offline(self) -> None:
+        """Send what waits in the outbox; once it is all there, catch up with the others."""
+        if self._retry_queued.is_set():
+            return
+        self._retry_queued.set()
+
+        def job() -> None:
+            try:
+                if not self._writer.flush():
+                    return  # still away; what was sent is said once it can be shown
+                back = self._writer.back()
+                if self.loaded_id is not None:
+                    self._catch_up(self.loaded_id)
+                for done in self._writer.take_settled():
+                    self._post(done)
+                if back is not None:
+                    self._post(back)
+                self._heartbeat()
+            finally:
+                self._retry_queued.clear()
+
+        self._store(job, "cannot send what was typed offline")
+
+    def _sent_from_outbox(self, event: StoredEvent) -> None:
+        if event.type is EventType.UPDATE_POSTED:
+            self._deliver_update(event)  # its targets hear of it now the record has it
+
+    def heartbeat(self) -> None:
+        def job() -> None:
+            try:
+                self._heartbeat()
+            except StoreUnreachable as exc:
+                self._writer.went_offline(str(exc))
+            except Exception as exc:  # noqa: BLE001 - presence is a nicety: logged, never a popup every 10 s
+                log.warning("presence: %s", _reason(exc))
+
+        self._store(job, "cannot say who is here")
+
+    def _heartbeat(self) -> None:
+        incident_id = self.loaded_id
+        if incident_id is None or self._writer.offline:
+            return
+        now = self.core.clock.now()
+        self.core.store.heartbeat(incident_id, self.operator, self.terminal, now)
+        present = self.core.store.present(incident_id, now)
+        seen = sorted((p.operator, p.terminal) for p in present)
+        if seen != self._presence:
+            self._presence = seen
+            self._post(PresenceSeen(incident_id, present))
+
     # --- lifecycle ------------------------------------------------------------------------
     def drain(self, timeout: float = 30.0) -> None:
         """Block until everything asked so far (and what it led to) is done; for tests and exit."""
@@ -244,5 +355,6 @@ class IncidentSession:
         except Exception:  # noqa: BLE001 - a hung store must not hold up quitting forever
             log.warning("incident session: pending work did not finish within %ss", timeout)
         self._closed = True
+        self._sync.stop()
         self._store_thread.shutdown(wait=False, cancel_futures=True)
         self._slow_thread.shutdown(wait=False, cancel_futures=True)

@@ -85,6 +85,9 @@ def migrate(conn: psycopg.Connection, schema: str, where: str) -> int:
         return version
     ident = sql.Identifier(schema)
     with conn.transaction():
+        # The short statement_timeout is for an incident's traffic; building an index over a
+        # long history may take longer, once.
+        conn.execute("SET LOCAL statement_timeout = '10min'")
         conn.execute("SELECT pg_advisory_xact_lock(hashtext('warroom schema'), hashtext(%s))", (schema,))
         if not conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)).fetchone():
             # Only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even

@@ -30,7 +30,9 @@ from app.incident.commands import KINDS
 from app.incident import results as r
 from app.incident.session import IncidentSession
 from app.store import IncidentStore
-from app.ui import notices
+from app.store.base import Presence
+from app.store.outbox import outbox_for as team_outbox
+from app.ui import notices, team
 from app.ui.failures import crash_line, report_failed_worker
 from app.ui.incident.checklist import ChecklistTable, ChecklistToggle
 from app.ui.incident.countdowns import CountdownsPanel
@@ -50,7 +52,6 @@ from app.ui.screens.help import HelpScreen
 from app.ui.status_strip import StatusStrip
 from app.ui.styles import css_paths
 
-POLL_SECONDS = 0.4
 NARROW_BELOW = 100  # columns: below this the live half and the incident half take turns
 WIDE_FROM = 160  # columns: from here roles + checklist sit beside the timeline
 SHORT_BELOW = 32  # rows: below this roles + checklist are a view of their own (c / t)
@@ -103,7 +104,8 @@ class WarroomApp(App[None]):
         self.clock = clock or SystemClock()
         self.tz = config.tzinfo()
         self.core = IncidentCore(store, config, clock=self.clock)
-        self.session = IncidentSession(self.core, lambda result: self.post_message(SessionPosted(result)))
+        self.session = IncidentSession(self.core, lambda result: self.post_message(SessionPosted(result)), outbox=team_outbox(store))
+        self.team_present: list[Presence] = []
         self.flows = IncidentFlows(self)
         self.live_levels = LiveLevels(lambda: (c for pane in self.query(LivePane) for c in pane.collectors))
         self._checklist_severity: str | None = None
@@ -140,7 +142,7 @@ class WarroomApp(App[None]):
         self.checklist_title = self.panel.query_one("#checklist-title", Label)
         self.status_strip = self.query_one(StatusStrip)
         self._apply_size(self.size.width, self.size.height)
-        self.set_interval(POLL_SECONDS, self.session.poll)
+        self.session.start()  # follows other terminals on a thread of its own
         self.set_interval(1.0, self.refresh_clock)
         self.refresh_clock()
         self.session.list_incidents("start")
@@ -179,6 +181,7 @@ class WarroomApp(App[None]):
             checklist.show(state)
         done, total = checklist.done_count
         self.checklist_title.update(f"Checklist {done}/{total}  (c, then Space/Enter)")
+        team.refresh_presence(self)
         self.refresh_clock()
 
     def refresh_clock(self) -> None:
@@ -251,9 +254,8 @@ class WarroomApp(App[None]):
         pinned_to = self._pin_tickets.pop(result.ticket, None)
         if pinned_to is not None:
             self.notify(f"Logged to {pinned_to}'s timeline.", timeout=3, markup=False)
-        if result.ticket in self._entry_tickets:
-            self._entry_tickets.discard(result.ticket)
-            self.panel.entry_saved(result.ticket)
+        self._entry_tickets.discard(result.ticket)
+        self.panel.entry_saved(result.ticket)  # typed, or kept offline: shared now
 
     def _command_failed(self, result: r.CommandFailed) -> None:
         self._pin_tickets.pop(result.ticket, None)
@@ -394,4 +396,9 @@ _RESULT_HANDLERS: dict[type[r.SessionResult], Callable[[WarroomApp, Any], None]]
     r.DeliveriesRetried: notices.deliveries_retried,
     r.EscalationsLogged: notices.escalations_logged,
     r.Exported: notices.exported,
+    r.CommandQueued: team.command_queued,
+    r.UpdateQueued: team.update_queued,
+    r.StoreOffline: team.store_offline,
+    r.StoreBack: team.store_back,
+    r.PresenceSeen: team.presence_seen,
 }

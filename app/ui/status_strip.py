@@ -70,11 +70,15 @@ def live_piece(worst: tuple[Level, int] | None) -> Piece | None:
     return Piece(f"{level.symbol} {count} {level.word}", _LEVEL_CLASS[level], 8)
 
 
-def strip_pieces(state: IncidentState | None, now: datetime, items: list[Countdown], worst: tuple[Level, int] | None) -> list[Piece]:
+def strip_pieces(
+    state: IncidentState | None, now: datetime, items: list[Countdown], worst: tuple[Level, int] | None, store: str | None = None
+) -> list[Piece]:
     live = live_piece(worst)
+    # An outage of the shared store is the last thing to drop: what is typed is not shared.
+    outage = [Piece(store, "warn", 10)] if store else []
     if state is None or state.opened_at is None:
         pieces = [Piece("No incident open: o opens one, i picks one", "muted", 7)]
-        return pieces + ([live] if live else [])
+        return outage + pieces + ([live] if live else [])
     pieces = [
         Piece(state.id, "id", 7),
         Piece(f" {state.severity} ", "severity", 6),
@@ -87,7 +91,7 @@ def strip_pieces(state: IncidentState | None, now: datetime, items: list[Countdo
     if live is not None:
         pieces.append(live)
     pieces.append(Piece(state.title, "muted", 1, crop=True))
-    return pieces
+    return outage + pieces
 
 
 CROPPED_MIN = 12  # cells a croppable piece needs to be worth showing
@@ -124,6 +128,7 @@ class StatusStrip(Static):
         super().__init__("", id=id, markup=False)
         self._incident: tuple[IncidentState | None, datetime | None, list[Countdown]] = (None, None, [])
         self._worst: tuple[Level, int] | None = None
+        self.store_note: str | None = None
         self._shown: Text | None = None
 
     def show(self, state: IncidentState | None, now: datetime, items: list[Countdown]) -> None:
@@ -134,6 +139,11 @@ class StatusStrip(Static):
     def show_live(self, worst: tuple[Level, int] | None) -> None:
         """The live part, when a snapshot changed what is worst."""
         self._worst = worst
+        self._paint()
+
+    def show_store(self, note: str | None) -> None:
+        """The shared store is out of reach ("⚠ store offline since …"), or None: it is back."""
+        self.store_note = note
         self._paint()
 
     def on_resize(self, event: Resize) -> None:
@@ -149,7 +159,7 @@ class StatusStrip(Static):
             return
         width = self.content_region.width or self.app.size.width
         line = Text(no_wrap=True, overflow="ellipsis", end="")
-        for i, piece in enumerate(fit(strip_pieces(state, now, items, self._worst), width)):
+        for i, piece in enumerate(fit(strip_pieces(state, now, items, self._worst, self.store_note), width)):
             if i:
                 line.append(GAP)
             # Titles and ids are people's text: appended as plain text, never parsed.

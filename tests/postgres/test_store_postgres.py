@@ -403,3 +403,55 @@ def test_a_role_that_may_not_create_the_schema_is_told_what_to_do(kind):
     finally:
         with _admin(kind.dsn) as admin:
             admin.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
+
+
+@pytest.fixture
+def password_role(kind):
+    """A role that must give its password (scram), via a line of its own in pg_hba.conf."""
+    import uuid
+
+    role, password = f"pw_{uuid.uuid4().hex[:8]}", "s3cret-Pa55-word"
+    with _admin(kind.dsn) as admin:
+        hba = Path(admin.execute("SHOW hba_file").fetchone()[0])
+        try:
+            original = hba.read_text()
+            hba.write_text(f"local all {role} scram-sha-256\nhost all {role} 127.0.0.1/32 scram-sha-256\n{original}")
+        except OSError:
+            pytest.skip("cannot edit this server's pg_hba.conf (WARROOM_TEST_DSN?)")
+        admin.execute("SET password_encryption = 'scram-sha-256'")
+        admin.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(sql.Identifier(role), sql.Literal(password)))
+        admin.execute(sql.SQL("GRANT CREATE ON DATABASE {} TO {}").format(sql.Identifier(admin.info.dbname), sql.Identifier(role)))
+        admin.execute("SELECT pg_reload_conf()")
+    try:
+        yield role, password
+    finally:
+        with _admin(kind.dsn) as admin:
+            hba.write_text(original)
+            admin.execute("SELECT pg_reload_conf()")
+            admin.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(kind.schema)))
+            admin.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(role)))
+            admin.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
+
+
+def test_pgpass_is_used_and_a_wrong_password_is_a_plain_error_without_it(kind, password_role, tmp_path, monkeypatch):
+    role, password = password_role
+    params = psycopg.conninfo.conninfo_to_dict(kind.dsn) | {"user": role}
+    params.pop("password", None)
+    url = with_schema(psycopg.conninfo.make_conninfo(**params), kind.schema)
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    monkeypatch.setenv("PGPASSFILE", str(tmp_path / "nothing-here"))
+    with pytest.raises(StoreError) as info:
+        open_store(url)
+    assert not isinstance(info.value, StoreUnreachable) and "password" in str(info.value)
+    pgpass = tmp_path / "pgpass"
+    pgpass.write_text(f"*:*:*:{role}:{password}\n")
+    pgpass.chmod(0o600)
+    monkeypatch.setenv("PGPASSFILE", str(pgpass))
+    with open_store(url) as store:  # as psql would: the password comes from the pgpass file
+        assert _open(store)
+    wrong = with_schema(psycopg.conninfo.make_conninfo(**(params | {"password": "not-" + password})), kind.schema)
+    with pytest.raises(StoreError) as info:
+        open_store(wrong)
+    message = str(info.value)
+    assert "password authentication failed" in message and not isinstance(info.value, StoreUnreachable)
+    assert password not in message and "\n" not in message

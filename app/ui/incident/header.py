@@ -25,7 +25,7 @@ def format_elapsed(delta: timedelta) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}"
 
 
-def header_text(state: IncidentState | None, now: datetime, tz) -> Text:
+def header_text(state: IncidentState | None, now: datetime, tz, presence: str = "") -> Text:
     if state is None or state.opened_at is None:
         return Text(NO_INCIDENT)
     # Title comes from a person: appended as plain text, never parsed as markup.
@@ -38,6 +38,10 @@ def header_text(state: IncidentState | None, now: datetime, tz) -> Text:
     ]
     # Reached metrics only: a running one is the elapsed time again, and the line must fit 80 columns.
     reached = [f"{m.short} {m.display}" for m in incident_metrics(state, now) if m.value is not None and not m.running]
+    if presence:
+        # Operator names are people's text: plain, never markup.
+        line.append("\n")
+        line.append(presence)
     if marks or reached:
         line.append("\n")
         line.append(" · ".join([*marks, *reached]), style="dim")
@@ -48,10 +52,23 @@ class IncidentHeader(Static):
     """Re-rendered by the app each second (running metrics) and on every applied event."""
 
     _shown: tuple[str, int] | None = None
+    _presence = ""
+    _last: tuple[IncidentState | None, datetime, object] | None = None
+
+    @property
+    def text(self) -> str:
+        return self._shown[0] if self._shown else ""
+
+    def show_presence(self, line: str) -> None:
+        """Who is on the incident now (empty: nothing to say); shown from the next paint."""
+        self._presence = line
+        if self._last is not None:
+            self.show(*self._last)
 
     def show(self, state: IncidentState | None, now: datetime, tz) -> None:
+        self._last = (state, now, tz)
         self.set_class(state is None, "-none")
-        text = header_text(state, now, tz)
+        text = header_text(state, now, tz, self._presence)
         # Each second this is asked again: repaint only on a change, and lay out only when
         # the number of lines changed (an update that keeps the size needs no layout pass).
         lines = text.plain.count("\n") + 1

@@ -77,6 +77,7 @@ class IncidentPanel(Vertical):
         self.tz = tz
         self.entry_kind = EntryKind.NOTE
         self._pending: dict[int, str] = {}  # ticket -> the line as typed, until durable
+        self._queued: set[int] = set()  # of those, the ones kept in the outbox: store out of reach
 
     def compose(self) -> ComposeResult:
         yield IncidentHeader(id="incident-header")
@@ -117,14 +118,26 @@ class IncidentPanel(Vertical):
         self._pending[ticket] = raw
         self._show_pending()
 
+    def entry_queued(self, ticket: int) -> None:
+        """Kept on this machine until the store is back: said, not hidden behind "saving"."""
+        if ticket in self._pending:
+            self._queued.add(ticket)
+            self._show_pending()
+
+    @property
+    def pending_tickets(self) -> set[int]:
+        return set(self._pending)
+
     def entry_saved(self, ticket: int) -> None:
         """Durable: its row is in the timeline now."""
+        self._queued.discard(ticket)
         if self._pending.pop(ticket, None) is not None:
             self._show_pending()
 
     def entry_failed(self, ticket: int) -> str | None:
         """Not saved: the text comes back to the line (or stays listed) so nothing is lost."""
         raw = self._pending.pop(ticket, None)
+        self._queued.discard(ticket)
         self._show_pending()
         if raw is None:
             return None
@@ -138,12 +151,17 @@ class IncidentPanel(Vertical):
         if not self._pending:
             box.update("")
             return
-        texts = list(self._pending.values())
-        line = Text("⧗ saving ", style="bold")
-        line.append(" ".join(texts[-1].split())[:200])
-        if len(texts) > 1:
-            line.append(f"  (+{len(texts) - 1} more)", style="dim")
-        box.update(line)
+        queued = [text for ticket, text in self._pending.items() if ticket in self._queued]
+        saving = [text for ticket, text in self._pending.items() if ticket not in self._queued]
+        lines = []
+        for mark, texts in (("⇡ not yet shared ", queued), ("⧗ saving ", saving)):
+            if texts:
+                line = Text(mark, style="bold")
+                line.append(" ".join(texts[-1].split())[:200])
+                if len(texts) > 1:
+                    line.append(f"  (+{len(texts) - 1} more)", style="dim")
+                lines.append(line)
+        box.update(Text("\n").join(lines))
 
     @property
     def pending_count(self) -> int:
