@@ -27,6 +27,10 @@ def cmd_demo(ctx: Context) -> int:
     scenario = load_scenario(args.scenario)
     drill = Drill(scenario, speed=args.speed, store_url=args.store, keep=args.keep)
     print(f"warroom demo: scenario {scenario.name} at speed {args.speed:g}x — {scenario.title}", flush=True)
+    from app.drill.postgres import available
+
+    if (why := available()) is not None:
+        print(f"warroom demo: {why}", file=sys.stderr, flush=True)
     code = 0
     try:
         args.config = str(drill.start())
@@ -50,7 +54,10 @@ def cmd_demo(ctx: Context) -> int:
 
         async def brief(pilot: object) -> None:
             # Once the dashboard is up (Textual's autopilot hook): the trainee's briefing.
-            app.notify(" ".join(scenario.briefing.split()), title=f"Drill: {scenario.name}", timeout=45, markup=False)
+            # Automatic observations come from the Incident Commander's terminal: the trainee
+            # should take the role under the name this terminal acts as.
+            you = f"You are {app.config.operator!r} here (--operator NAME): take the Incident Commander role as that."
+            app.notify(f"{' '.join(scenario.briefing.split())} {you}", title=f"Drill: {scenario.name}", timeout=45, markup=False)
 
         drill.interrupt_with(quit_app)
         try:
@@ -82,6 +89,8 @@ def _summary(drill: Drill) -> None:
         out.write("the scenario as it ran (UTC):\n")
         for at, step in progress.played:
             out.write(f"  {drill.wall_time(at):%H:%M:%S}  {step.say}\n")
+    if drill.env.database_error:
+        out.write(f"the drill's PostgreSQL did not start: {drill.env.database_error}\n")
     messages = drill.channel_messages()
     out.write(f"the status-update channel received {len(messages)} message{'s' if len(messages) != 1 else ''}\n")
     for text in messages:

@@ -38,6 +38,17 @@ def _pgserver() -> Any:
     return pgserver, postgres_server
 
 
+def available() -> str | None:
+    """None when a drill can run its own PostgreSQL, else why not (one line)."""
+    import importlib.util
+
+    # Found, not imported: importing it costs start-up time the database thread pays anyway.
+    if importlib.util.find_spec("pgserver") is None:
+        return ("the drill's PostgreSQL needs the pgserver wheel (CPython 3.11-3.12 on Linux or macOS): "
+                "the PostgreSQL pane stays empty in this drill")
+    return None
+
+
 def predicted_dsn(pgdata: Path) -> str | None:
     """The DSN the server at `pgdata` will have, known before it starts (the dashboard is
     up before the database), or None where pgserver would put the socket elsewhere."""

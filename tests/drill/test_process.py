@@ -4,6 +4,7 @@ it bound can be bound again, and its files are removed; --keep keeps the files."
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import signal
@@ -18,7 +19,8 @@ import pytest
 from app.drill.drill import lock_path
 from tests.health.tui_process import ROOT, TuiProcess
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(importlib.util.find_spec("pgserver") is None, reason="pgserver is not installed")]
 
 
 def running_drill(timeout: float = 30) -> tuple[Path, dict]:
