@@ -93,9 +93,12 @@ class LiveArea(VerticalScroll, can_focus=False):
 
     def on_mount(self) -> None:
         # Panes grow and shrink as data arrives: the room under them is measured each time.
-        self.watch(self, "virtual_size", lambda _: self.call_after_refresh(self._fill_height))
+        self.watch(self, "virtual_size", self._schedule_fill)
 
     def on_resize(self) -> None:
+        self._schedule_fill()
+
+    def _schedule_fill(self) -> None:
         self.call_after_refresh(self._fill_height)
 
     def _fill_height(self) -> None:
