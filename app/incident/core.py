@@ -16,7 +16,7 @@ from app.domain.events import EventType, NewEvent, StoredEvent
 from app.domain.incident import IncidentState, fold
 from app.domain.text import multi_line, one_line
 from app.errors import IncidentNotFound, WarroomError
-from app.incident.commands import Command, CommandRejected, plan
+from app.incident.commands import Command, CommandRejected, LogEntry, plan
 from app.store.base import IncidentStore, IncidentSummary
 
 if TYPE_CHECKING:
@@ -109,7 +109,9 @@ class IncidentCore:
     def execute(self, incident_id: str, command: Command, state: IncidentState | None = None) -> list[StoredEvent]:
         """Validate against the incident (as folded from the store unless given) and append."""
         if state is None:
-            state = self.state(incident_id)
+            # An entry is valid whatever the incident holds (even resolved: late notes), so
+            # `warroom log` appends without reading the whole incident first.
+            state = IncidentState(id=incident_id) if isinstance(command, LogEntry) else self.state(incident_id)
         return [self.store.append(incident_id, event) for event in self.plan(command, state)]
 
     # --- status updates and escalations ------------------------------------------------------

@@ -147,9 +147,14 @@ def test_latency_is_the_targets_not_our_start_up(tmp_path, target):
     # Every check of a status run is the process's first request; warroom's own lazy
     # set-up (~15 ms) used to be counted in it, enough to trip a tight latency_warn.
     baseline = min(first_request_ms(target.url("/ok")) for _ in range(3))
-    result = warroom_status(tmp_path, health_config(("api", target.url("/ok"), "latency_warn: 1s")), "--json")
-    (check,) = json.loads(result.stdout)["checks"]
-    assert check["detail"]["latency_ms"] < baseline + 8, (check["detail"]["latency_ms"], baseline)
+    config = health_config(("api", target.url("/ok"), "latency_warn: 1s"))
+    # The best of three runs, as the baseline is: one scheduler stall on a busy machine is
+    # not our start-up, which would show in every run.
+    measured = []
+    for _ in range(3):
+        (check,) = json.loads(warroom_status(tmp_path, config, "--json").stdout)["checks"]
+        measured.append(check["detail"]["latency_ms"])
+    assert min(measured) < baseline + 8, (measured, baseline)
 
 
 def test_slow_summary_names_the_latency_once(tmp_path, target):
