@@ -3,7 +3,7 @@
 
 The data comes the real way: HTTP health checks against a local server, a /metrics endpoint
 scraped twice, a PostgreSQL with a real lock chain (A holds a row, B waits on A, C on B), and
-the official Kubernetes client against the fake API server. What changes from run to run is
+the official Kubernetes client against the simulated API server (app/drill/kube_api.py). What changes from run to run is
 pinned, and only that, so the picture is the same on a loaded CI machine:
 
 - each collector answers once with data that is complete (the lock chain seen whole, the pods
@@ -34,12 +34,12 @@ from app.collectors.base import Snapshot
 from app.collectors.locktree import Backend, build_lock_tree
 from app.config import Config
 from app.domain.clock import FrozenClock
+from app.drill import kube_objects
+from app.drill.kube_api import SimulatedApiServer
 from app.ui.live import PANES, build_pane
 from app.ui.panes.base import LivePane
 from tests.error_rates.metrics_server import AppMetrics, MetricsServer
 from tests.health.health_servers import TargetServer
-from tests.kubernetes import k8s_objects
-from tests.kubernetes.fake_apiserver import FakeApiServer
 from tests.kubernetes.pod_shapes import NOW, pod, running, waiting
 from tests.postgres.pg_cluster_support import OwnedCluster, cluster_dir
 from tests.support import START, make_app, until
@@ -67,12 +67,6 @@ class EveryScrapeServes(AppMetrics):
     @registry.setter
     def registry(self, value) -> None:
         self.__dict__["registry"] = value
-
-
-class FixedDatetime(datetime):
-    @classmethod
-    def now(cls, tz=None):  # type: ignore[override]
-        return NOW if tz is None else NOW.astimezone(tz)
 
 
 class LockChain:
@@ -142,7 +136,7 @@ def servers():
     health = TargetServer().start()
     metrics = MetricsServer()
     metrics.metrics = EveryScrapeServes()
-    k8s = FakeApiServer().start()
+    k8s = SimulatedApiServer().start()
     with cluster_dir("dashboard") as base:
         cluster = OwnedCluster(base / "data")
         chain = LockChain(cluster.dsn)
@@ -157,19 +151,18 @@ def servers():
             health.stop()
 
 
-def _k8s_objects(k8s: FakeApiServer, monkeypatch) -> None:
-    monkeypatch.setattr(k8s_objects, "datetime", FixedDatetime)  # their stamps, from NOW
+def _k8s_objects(k8s: SimulatedApiServer) -> None:
     cluster = k8s.cluster
     cluster.put("pods", pod("payments-5c6d7-qq9zt", containers=[waiting("CrashLoopBackOff", restarts=7, last_exit_ago=timedelta(minutes=3))]))
     cluster.put("pods", pod("api-7d9f8b-p9r7t", containers=[running(ready=False)], node="node-2"))
     cluster.put("pods", pod("api-7d9f8b-m8w2z", node="node-3"))
     cluster.put("pods", pod("worker-6f5b4-h2j4k", node="node-2", age=timedelta(days=3)))
-    cluster.put("deployments", k8s_objects.deployment("payments", desired=2, ready=1, available=1, rolled_ago=timedelta(minutes=9)))
-    cluster.put("deployments", k8s_objects.deployment("api"))
-    cluster.put("events", k8s_objects.warning("e1", obj="payments-5c6d7-qq9zt", count=14, ago=timedelta(minutes=1)))
-    cluster.put("events", k8s_objects.warning("e2", obj="api-7d9f8b-p9r7t", reason="Unhealthy",
+    cluster.put("deployments", kube_objects.deployment("payments", desired=2, ready=1, available=1, rolled_ago=timedelta(minutes=9), now=NOW))
+    cluster.put("deployments", kube_objects.deployment("api", now=NOW))
+    cluster.put("events", kube_objects.warning("e1", obj="payments-5c6d7-qq9zt", count=14, ago=timedelta(minutes=1), now=NOW))
+    cluster.put("events", kube_objects.warning("e2", obj="api-7d9f8b-p9r7t", reason="Unhealthy",
                                               message="Readiness probe failed: HTTP probe failed with statuscode: 503",
-                                              count=6, ago=timedelta(seconds=30)))
+                                              count=6, ago=timedelta(seconds=30), now=NOW))
 
 
 def config_for(servers) -> Config:
@@ -255,7 +248,7 @@ class Pinned:
 
 @pytest.fixture
 def pinned_panes(servers, monkeypatch):
-    _k8s_objects(servers["k8s"], monkeypatch)
+    _k8s_objects(servers["k8s"])
     monkeypatch.setattr(app.collectors.kubernetes, "now_utc", lambda: NOW)
     monkeypatch.setattr(app.ui.panes.health, "now_utc", lambda: AT + timedelta(minutes=3))
 
