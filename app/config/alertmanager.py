@@ -36,7 +36,9 @@ class Matcher:
         return {(False, True): "=", (False, False): "!=", (True, True): "=~", (True, False): "!~"}[(self.is_regex, self.is_equal)]
 
     def __str__(self) -> str:
-        escaped = self.value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+        # Control characters are written as \xNN: the text goes into an input field and the
+        # timeline, and parse_matchers reads it back to the exact value.
+        escaped = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", self.value.replace("\\", "\\\\").replace('"', '\\"'))
         return f'{self.name}{self.operator}"{escaped}"'
 
     def as_api(self) -> dict[str, object]:
@@ -55,9 +57,20 @@ class Matcher:
         return hit == self.is_equal
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{2}|.)")
+
+
+def _unescape(match: re.Match[str]) -> str:
+    code = match.group(1)
+    if code == "n":
+        return "\n"
+    return chr(int(code[1:], 16)) if len(code) == 3 and code[0] == "x" else code
+
+
 def _unquote(text: str) -> str:
     if len(text) >= 2 and text[0] == text[-1] == '"':
-        return re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), text[1:-1])
+        return _ESCAPE.sub(_unescape, text[1:-1])
     return text
 
 

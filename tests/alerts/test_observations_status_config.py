@@ -99,6 +99,7 @@ def test_status_only_alerts_says_unknown_when_alertmanager_is_down(tmp_path):
     ('team="payments"', [Matcher("team", "payments")]),
     ('{env!=dev, instance=~"db-.*"}', [Matcher("env", "dev", False, False), Matcher("instance", "db-.*", True, True)]),
     ('job!~"x|y",a="q\\"uote"', [Matcher("job", "x|y", True, False), Matcher("a", 'q"uote')]),
+    ('pod="a\\x1b[2Jb\\nc"', [Matcher("pod", "a\x1b[2Jb\nc")]),  # controls written escaped, read back exactly
 ])
 def test_matchers_read_as_amtool_writes_them(text, expected):
     assert parse_matchers(text) == expected

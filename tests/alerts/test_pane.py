@@ -63,6 +63,7 @@ async def test_enter_shows_the_group_in_full_and_p_pins_it(alertmanager):
         assert "HighErrorRate on prod: 4 firing" in text
         assert "instance = api-3" in text and "description: api-2 serves 12% errors" in text
         assert "source: http://prometheus:9090/graph?g0.expr=x" in text
+        assert f"in Alertmanager: {alertmanager.url}/#/alerts?silenced=true&inhibited=true&filter=alertname%3D%22HighErrorRate%22" in text
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, AlertGroupScreen))
         await pilot.press("p")
@@ -185,9 +186,9 @@ async def test_hostile_labels_and_annotations_are_shown_literally_and_cut(alertm
         await until(pilot, lambda: isinstance(app.screen, AlertGroupScreen))
         text = "\n".join(str(w.render()) for w in app.screen.query("Static"))
         assert "\x1b" not in text and "\x07" not in text and "a␛[2Jb" in text
-        assert "(8000 more characters)" in text  # a 10 KB value is cut, saying how much is left out
-        await pilot.press("p")  # the detail screen is modal: nothing is pinned from under it
         await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, AlertGroupScreen))
+        assert "(8000 more characters)" in text  # a 10 KB value is cut, saying how much is left out
         await pilot.press("p")
         await until(pilot, lambda: app.timeline)
         assert "\x1b" not in app.timeline[-1].text and len(app.timeline[-1].text) < 2000

@@ -211,7 +211,8 @@ class AlertsPane(LivePane[AlertsData]):
         chosen = self.groups.get(str(event.row_key.value))
         if chosen is not None:
             name, group = chosen
-            self.app.push_screen(AlertGroupScreen(group, name, self.tz))
+            data = self.data.get(name)
+            self.app.push_screen(AlertGroupScreen(group, name, self.tz, data.url if data else ""))
 
     def action_pin(self) -> None:
         chosen = self.selected_group()

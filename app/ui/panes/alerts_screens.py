@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
+from urllib.parse import quote
 
 from textual import on
 from textual.app import ComposeResult
@@ -70,9 +71,11 @@ class AlertGroupScreen(ModalScreen[None]):
         Binding("q", "dismiss", "Close", show=False),
     ]
 
-    def __init__(self, group: AlertGroup, alertmanager: str, tz: tzinfo | None) -> None:
+    def __init__(self, group: AlertGroup, alertmanager: str, tz: tzinfo | None, url: str = "") -> None:
         super().__init__()
         self.group, self.alertmanager, self.tz = group, alertmanager, tz
+        self.url = url
+        """The Alertmanager's base URL, for a link to the group in its own UI."""
 
     def compose(self) -> ComposeResult:
         now = now_utc()
@@ -97,6 +100,9 @@ class AlertGroupScreen(ModalScreen[None]):
                         yield Static(f"  source: {cut(alert.generator_url, MAX_VALUE)}", classes="alerts-link", markup=False)
                     if alert.receivers:
                         yield Static(f"  receivers: {cut(', '.join(alert.receivers), 300)}", markup=False)
+            if self.url:
+                link = f"{self.url}/#/alerts?silenced=true&inhibited=true&filter=" + quote(str(Matcher("alertname", group.alertname)))
+                yield Static(f"in Alertmanager: {cut(link, MAX_VALUE)}", classes="alerts-link", markup=False)
             yield Static("Esc closes", classes="alerts-dialog-hint")
 
     async def action_dismiss(self, result: None = None) -> None:
