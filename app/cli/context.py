@@ -61,7 +61,9 @@ class Context:
             configured = self.quick.store if self.fast and self._config is None else self.config.incident.store
             # list/export only read: they must work on read-only, full or damaged stores
             read_only = self.args.command == "export" or getattr(self.args, "incident_command", None) == "list"
-            self._store = open_store(resolve_store_url(self.args.store, configured), read_only=read_only)
+            # The dashboard starts during an outage of a shared store (and says so); scripts fail.
+            dashboard = self.args.command is None
+            self._store = open_store(resolve_store_url(self.args.store, configured), read_only=read_only, wait_for_server=dashboard)
         return self._store
 
     @property

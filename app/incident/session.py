@@ -81,6 +81,7 @@ class IncidentSession:
         self._tickets = itertools.count(1)
         self._poll_queued = threading.Event()
         self._retry_queued = threading.Event()
+        self._start_waits = False  # the first listing found the store away: list again when back
         self._poll_failing = False
         self._closed = False
         self._sync = SyncLoop(self)
@@ -154,7 +155,17 @@ class IncidentSession:
 
     # --- loading ------------------------------------------------------------------------
     def list_incidents(self, purpose: str) -> None:
-        self._store(lambda: self._post(IncidentsListed(self.core.incidents(), purpose)), "cannot list incidents")
+        def job() -> None:
+            try:
+                summaries = self.core.incidents()
+            except StoreUnreachable:
+                # Started during an outage of the shared store: the strip says so, and the
+                # start is taken up again the moment it is back (retry_offline).
+                self._start_waits = purpose == "start" and self._writer.outbox is not None
+                raise
+            self._post(IncidentsListed(summaries, purpose))
+
+        self._run(self._store_thread, job, lambda reason: None if self._start_waits else StoreFailed("cannot list incidents", reason))
 
     def load(self, incident_id: str) -> None:
         self._store(lambda: self._load(incident_id), f"cannot load {incident_id}")
@@ -306,6 +317,9 @@ class IncidentSession:
                     self._post(done)
                 if back is not None:
                     self._post(back)
+                if self._start_waits and self.loaded_id is None:
+                    self._start_waits = False
+                    self._post(IncidentsListed(self.core.incidents(), "start"))
                 self._heartbeat()
             finally:
                 self._retry_queued.clear()

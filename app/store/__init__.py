@@ -22,9 +22,11 @@ def resolve_store_url(cli_value: str | None, config_value: str | None) -> str:
     return cli_value or os.environ.get(ENV_VAR) or config_value or default_store_url()
 
 
-def open_store(url: str, *, read_only: bool = False) -> IncidentStore:
+def open_store(url: str, *, read_only: bool = False, wait_for_server: bool = False) -> IncidentStore:
     """read_only=True: for commands that only read (list, export). Creates nothing, works on
-    read-only and full disks and on damaged files, and its write methods raise StoreError."""
+    read-only and full disks and on damaged files, and its write methods raise StoreError.
+    wait_for_server=True: for the dashboard, which starts during an outage of a shared store
+    and says so; calls raise StoreUnreachable until the server answers."""
     from app.config.urls import parse_store_url
 
     try:
@@ -36,7 +38,7 @@ def open_store(url: str, *, read_only: bool = False) -> IncidentStore:
         # Imported here: `warroom log` on a SQLite store never loads psycopg.
         from app.store.postgres import PostgresStore
 
-        return PostgresStore(target, read_only=read_only)
+        return PostgresStore(target, read_only=read_only, wait_for_server=wait_for_server)
     from app.store.sqlite import SQLiteStore
 
     return SQLiteStore(Path(target), read_only=read_only)

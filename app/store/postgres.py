@@ -24,7 +24,7 @@ from psycopg import sql
 
 from app.domain.events import EventType, NewEvent, StoredEvent, validate
 from app.domain.text import clean_data, one_line
-from app.errors import IncidentNotFound, StoreError
+from app.errors import IncidentNotFound, StoreError, StoreUnreachable
 from app.store.base import PRESENCE_TTL_SECONDS, SUMMARY_FIELDS, IncidentStore, IncidentSummary, Presence, StoreCheck
 from app.store.copying import missing_events, number_in_id, summary_after
 from app.store.pg_conninfo import connect, parse_target, store_error
@@ -67,7 +67,10 @@ class _AlreadyStored(Exception):
 class PostgresStore(IncidentStore):
     pushes_changes = True
 
-    def __init__(self, url: str, *, read_only: bool = False) -> None:
+    def __init__(self, url: str, *, read_only: bool = False, wait_for_server: bool = False) -> None:
+        """wait_for_server=True (the dashboard): a server out of reach now is not an error yet;
+        the first call that reaches it opens the schema, and until then calls raise
+        StoreUnreachable like any other outage. Every other problem still fails here."""
         self.target = parse_target(url)
         self.url = self.target.shown
         self.schema = self.target.schema
@@ -77,13 +80,20 @@ class PostgresStore(IncidentStore):
         self._conn: psycopg.Connection | None = None
         self._own_pid = 0
         self._listener = ChangeListener(self.target, lambda: self._own_pid)
-        conn = self._connection()
+        self._version: int | None = None  # None: the schema is not opened yet
         try:
-            if read_only:
-                self._version = current_version(conn, self.schema)
-                refuse_newer(self._version, self.url)
-            else:
-                self._version = migrate(conn, self.schema, self.url)
+            self._connection()
+        except StoreUnreachable:
+            if not wait_for_server:
+                raise
+
+    def _open_schema(self, conn: psycopg.Connection) -> int:
+        try:
+            if self.read_only:
+                version = current_version(conn, self.schema)
+                refuse_newer(version, self.url)
+                return version
+            return migrate(conn, self.schema, self.url)
         except psycopg.Error as exc:
             error = self._error(exc, "cannot open the incident store", conn)
             self._drop()
@@ -98,9 +108,12 @@ class PostgresStore(IncidentStore):
         if conn is not None and not conn.closed and not conn.broken:
             return conn
         self._drop()
-        self._conn = connect(self.target, read_only=self.read_only)
-        self._own_pid = self._conn.info.backend_pid
-        return self._conn
+        conn = connect(self.target, read_only=self.read_only)
+        self._conn = conn
+        self._own_pid = conn.info.backend_pid
+        if self._version is None:
+            self._version = self._open_schema(conn)
+        return conn
 
     def _drop(self) -> None:
         conn, self._conn = self._conn, None
@@ -250,15 +263,20 @@ class PostgresStore(IncidentStore):
     # --- reading -----------------------------------------------------------------------------
     def _readable_version(self) -> int:
         """A read-only store may have been created or upgraded by a writer since it opened."""
+        if self._version is None:
+            with self._lock:
+                self._connection()  # out of reach still: StoreUnreachable; else opens the schema
+        assert self._version is not None
         if self.read_only and self._version < KNOWN_VERSION:
             self._version = self._read(lambda conn: current_version(conn, self.schema))
             refuse_newer(self._version, self.url)
         return self._version
 
     def events(self, incident_id: str, after_seq: int = 0) -> list[StoredEvent]:
-        if self._readable_version() == 0:
+        version = self._readable_version()
+        if version == 0:
             return []  # opened read-only before anyone wrote: nothing to read, nothing created
-        columns = _EVENT_COLUMNS if self._version >= 2 else _EVENT_COLUMNS_V1
+        columns = _EVENT_COLUMNS if version >= 2 else _EVENT_COLUMNS_V1
         query = self._q(f"SELECT {columns} FROM {{s}}.events WHERE incident_id = %s AND seq > %s ORDER BY seq")
         rows = self._read(lambda conn: conn.execute(query, (incident_id, after_seq)).fetchall())
         return [_row_to_event(row) for row in rows]

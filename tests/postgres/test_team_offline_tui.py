@@ -40,3 +40,18 @@ async def test_typing_through_an_outage_shows_not_yet_shared_then_shares_it(owne
     with open_store(owned_cluster.dsn, read_only=True) as store:
         stored = [e.data["text"] for e in store.events(incident) if e.type is EventType.ENTRY_ADDED]
     assert stored == ["rolled back 4.2", "errors falling"]
+
+
+async def test_the_dashboard_starts_during_an_outage_and_loads_the_incident_when_it_is_back(owned_cluster, tmp_path):
+    with open_store(owned_cluster.dsn) as store:
+        incident = IncidentCore(store, Config(operator="alice", timezone="UTC")).open("Checkout down", "SEV2").incident_id
+    owned_cluster.stop()
+    # As `warroom` (the dashboard) opens it; `warroom log` still fails at once (test_team_offline.py).
+    app = RecordingApp(make_config(), open_store(owned_cluster.dsn, wait_for_server=True), FrozenClock(START))
+    async with app.run_test(size=(120, 40)) as pilot:
+        strip = app.query_one(StatusStrip)
+        await until(pilot, lambda: "store offline since" in strip.text, timeout=30)
+        assert app.state is None
+        owned_cluster.start()
+        await until(pilot, lambda: app.state is not None, timeout=30)
+        assert app.state.id == incident and "store offline" not in strip.text
