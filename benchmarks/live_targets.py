@@ -15,7 +15,7 @@ and keeps everything up until Ctrl+C. Then:
 
     warroom --config <printed path> --store sqlite:////tmp/look.db
 
-(The seed of a later `warroom demo`: the targets come from the test suite's own servers.)
+(`warroom demo` runs a moving drill of its own; this keeps a fixed set of shapes up for a look.)
 """
 
 from __future__ import annotations
@@ -38,42 +38,12 @@ from psycopg import sql  # noqa: E402
 
 from tests.error_rates.metrics_server import MetricsServer, TrafficGenerator  # noqa: E402
 from tests.health.health_servers import TargetServer  # noqa: E402
-from tests.kubernetes.fake_apiserver import FakeApiServer  # noqa: E402
-from tests.kubernetes.k8s_objects import deployment, warning  # noqa: E402
+from app.drill.kube_api import SimulatedApiServer  # noqa: E402
+from app.drill.kube_objects import deployment, running, terminated, waiting, warning  # noqa: E402
 from tests.kubernetes.pod_shapes import pod  # noqa: E402
 from tests.postgres.pg_cluster_support import OwnedCluster  # noqa: E402
 
 M = timedelta(minutes=1)
-
-
-def _at(ago: timedelta) -> str:
-    return (datetime.now(UTC) - ago).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _container(state: dict, *, ready: bool, restarts: int = 0, last_exit_ago: timedelta | None = None,
-               last_reason: str = "Error", exit_code: int = 1) -> dict:
-    """A v1 ContainerStatus timed from now (the suite's shapes are timed from a fixed date)."""
-    status = {"name": "app", "ready": ready, "restartCount": restarts, "started": "running" in state,
-              "image": "app:1", "imageID": "", "state": state, "lastState": {}}
-    if last_exit_ago is not None:
-        status["lastState"] = {"terminated": {"exitCode": exit_code, "reason": last_reason,
-                                              "startedAt": _at(last_exit_ago + M), "finishedAt": _at(last_exit_ago)}}
-    return status
-
-
-def running(restarts: int = 0, last_exit_ago: timedelta | None = None) -> dict:
-    return _container({"running": {"startedAt": _at(M)}}, ready=True, restarts=restarts, last_exit_ago=last_exit_ago)
-
-
-def waiting(reason: str, restarts: int, last_exit_ago: timedelta, message: str = "") -> dict:
-    return _container({"waiting": {"reason": reason, "message": message}}, ready=False, restarts=restarts,
-                      last_exit_ago=last_exit_ago)
-
-
-def terminated(reason: str, exit_code: int, restarts: int = 0, finished_ago: timedelta = 3 * M) -> dict:
-    state = {"terminated": {"exitCode": exit_code, "reason": reason, "startedAt": _at(finished_ago + M),
-                            "finishedAt": _at(finished_ago)}}
-    return _container(state, ready=False, restarts=restarts)
 
 
 # --- HTTP health + /metrics ------------------------------------------------------------
@@ -176,8 +146,8 @@ class Database:
 
 
 # --- Kubernetes -------------------------------------------------------------------------
-def start_kubernetes(workdir: Path) -> tuple[FakeApiServer, Path, list[str]]:
-    server = FakeApiServer().start()
+def start_kubernetes(workdir: Path) -> tuple[SimulatedApiServer, Path, list[str]]:
+    server = SimulatedApiServer().start()
     now = datetime.now(UTC)
     pods = [
         pod("api-7d9f8b-x2k4q", now=now),

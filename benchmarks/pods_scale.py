@@ -65,9 +65,9 @@ def _pods(count: int) -> list[dict]:
 
 def serve(count: int) -> None:
     """Child process: serve `count` pods; after a line on stdin, change 50 pods per second."""
-    from tests.kubernetes.fake_apiserver import FakeApiServer
+    from app.drill.kube_api import SimulatedApiServer
 
-    server = FakeApiServer().start()
+    server = SimulatedApiServer().start()
     pods = _pods(count)
     for obj in pods:
         server.cluster.put("pods", obj)
@@ -294,10 +294,10 @@ def main() -> None:
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         url = server.stdout.readline().strip()
-        from tests.kubernetes.fake_apiserver import FakeApiServer
+        from app.drill.kube_api import SimulatedApiServer
 
         tmp = Path(tempfile.mkdtemp())
-        kubeconfig = FakeApiServer(port=int(url.rsplit(":", 1)[1])).write_kubeconfig(tmp / "kubeconfig")
+        kubeconfig = SimulatedApiServer(port=int(url.rsplit(":", 1)[1])).write_kubeconfig(tmp / "kubeconfig")
         config = tmp / "warroom.yaml"
         config.write_text(f"kubernetes:\n  - name: bench\n    kubeconfig: {kubeconfig}\n    timeout: 60s\n")
 

@@ -35,9 +35,9 @@ def pg_dsn():
     from tests.postgres.pg_cluster_support import OwnedCluster, cluster_dir
 
     with cluster_dir("shared") as base:
-        cluster = OwnedCluster(base / "data")
+        # Set before the first start: no restart.
+        cluster = OwnedCluster(base / "data", settings={"max_connections": str(SHARED_MAX_CONNECTIONS)})
         try:
-            cluster.set_max_connections(SHARED_MAX_CONNECTIONS)
             yield cluster.dsn
         finally:
             cluster.stop()

@@ -16,6 +16,7 @@ from app.errors import WarroomError
 def _commands() -> dict[str | None, Callable[[Context], int]]:
     from app.cli import commands as c
     from app.cli import store_commands
+    from app.cli.demo import cmd_demo
 
     return {
         "store": store_commands.cmd_store,
@@ -26,6 +27,7 @@ def _commands() -> dict[str | None, Callable[[Context], int]]:
         "export": c.cmd_export,
         "update": c.cmd_update,
         "status": c.cmd_status,
+        "demo": cmd_demo,
     }
 
 

@@ -91,4 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     st = add(sub, "status", "check every configured target once; exit 0 OK, 1 WARN, 2 CRIT, 3 UNKNOWN")
     st.add_argument("--json", action="store_true", help="machine-readable output")
     st.add_argument("--only", metavar="SOURCES", help="comma-separated: health,errors,postgres,kubernetes")
+    dm = add(sub, "demo", "a live incident drill on this machine (simulated services, a real PostgreSQL, a simulated Kubernetes)")
+    dm.add_argument("--scenario", default="bad-deploy", metavar="NAME",
+                    help="bad-deploy (default), lock-storm, pool-exhaustion, or a scenario .yaml file")
+    dm.add_argument("--speed", type=float, default=1.0, metavar="X", help="scenario clock speed (default 1: about 10 minutes)")
+    dm.add_argument("--keep", action="store_true", help="keep the drill's files (config, kubeconfig, data) after it ends")
     return parser

@@ -14,6 +14,8 @@ class KubernetesTarget(BaseModel):
 
     name: str = Field(min_length=1)
     """Cluster name shown in the pane."""
+    label: str | None = Field(default=None, min_length=1, max_length=40, pattern=r"^[^\x00-\x1f\x7f]*$")
+    """Shown with the name in the pane's title, e.g. "staging" or "simulated"."""
     kubeconfig: str | None = None
     """Path to a kubeconfig (several joined with ':' like $KUBECONFIG); default $KUBECONFIG or ~/.kube/config, else in-cluster."""
     context: str | None = None

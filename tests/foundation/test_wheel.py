@@ -29,6 +29,9 @@ def test_wheel_ships_styles_and_installs_in_a_clean_venv(tmp_path):
     for style in tcss:
         assert f"app/styles/{style.name}" in names
     assert "app/cli/__init__.py" in names and "app/incident/session.py" in names
+    # `warroom demo`'s scenarios are data files inside the package
+    assert {f"app/drill/scenarios/{p.name}" for p in ROOT.glob("app/drill/scenarios/*.yaml")} <= names
+    assert not any(n.startswith("tests/") for n in names)
 
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)

@@ -20,7 +20,7 @@ from app.ui.incident.header import IncidentHeader
 from app.ui.panes.kubernetes import PodsPane
 from app.ui.screens.entry_detail import EntryDetailScreen
 from tests.hardening.injection import PAYLOADS, raw_controls
-from tests.kubernetes.k8s_objects import warning
+from app.drill.kube_objects import warning
 from tests.kubernetes.pod_shapes import pod as shaped_pod
 from tests.kubernetes.pod_shapes import waiting
 from tests.support import PaneHost, until

@@ -36,13 +36,15 @@ def health_config(directory: Path, ports: list[int], count: int, timeout: float 
 class TuiProcess:
     """`warroom --config CONFIG` in a 120x40 pseudo-terminal."""
 
-    def __init__(self, config: Path, store: Path, env: Mapping[str, str], size: tuple[int, int] = (120, 40)) -> None:
+    def __init__(self, config: Path | None, store: Path | None, env: Mapping[str, str], size: tuple[int, int] = (120, 40),
+                 args: list[str] | None = None) -> None:
+        """`args`: other warroom arguments instead of --config/--store (e.g. `demo`)."""
         master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
         full_env = dict(os.environ, **env, TERM="xterm-256color", COLUMNS=str(size[0]), LINES=str(size[1]))
         self.started = time.perf_counter()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "app", "--config", str(config), "--store", f"sqlite:///{store}", "--operator", "test"],
+            [sys.executable, "-m", "app", *(args or ["--config", str(config), "--store", f"sqlite:///{store}", "--operator", "test"])],
             stdin=slave, stdout=slave, stderr=slave, env=full_env, cwd=ROOT, start_new_session=True,
         )
         os.close(slave)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.kubernetes.fake_apiserver import FakeApiServer
+from app.drill.kube_api import SimulatedApiServer
 
 
 @pytest.fixture
 def fake_k8s(tmp_path, monkeypatch):
-    server = FakeApiServer().start()
+    server = SimulatedApiServer().start()
     server.kubeconfig = server.write_kubeconfig(tmp_path / "kubeconfig")
     monkeypatch.setenv("KUBECONFIG", str(server.kubeconfig))
     yield server

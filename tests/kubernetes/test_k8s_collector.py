@@ -19,8 +19,8 @@ from app.collectors.kubernetes import KubernetesCollector
 from app.config import Config
 from app.config.kubernetes import KubernetesTarget
 from app.status import gather_checks
-from tests.kubernetes.fake_apiserver import FakeApiServer
-from tests.kubernetes.k8s_objects import deployment, warning
+from app.drill.kube_api import SimulatedApiServer
+from app.drill.kube_objects import deployment, warning
 from tests.kubernetes.pod_shapes import SHAPES, pod, running, waiting
 
 
@@ -319,7 +319,7 @@ async def test_no_kubeconfig_uses_the_pods_service_account(tmp_path, monkeypatch
                     "-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1",
                     "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True, timeout=30)
     token.write_text("service-account-token")
-    server = FakeApiServer(tls=(cert, key)).start()
+    server = SimulatedApiServer(tls=(cert, key)).start()
     server.cluster.put("pods", pod("api-1"))
     monkeypatch.setattr(incluster_config, "SERVICE_TOKEN_FILENAME", str(token))
     monkeypatch.setattr(incluster_config, "SERVICE_CERT_FILENAME", str(cert))

@@ -32,7 +32,7 @@ from app.collectors.kubectl_printer import parse_time, since
 from app.collectors.kubernetes import KubernetesCollector
 from app.config.kubernetes import KubernetesTarget
 from app.ui.panes.kubernetes import PodsPane
-from tests.kubernetes.fake_apiserver import FakeApiServer
+from app.drill.kube_api import SimulatedApiServer
 from tests.kubernetes.pod_shapes import NOW, SHAPES
 from tests.kubernetes.test_pods_pane import pods_host
 from tests.support import until
@@ -66,7 +66,7 @@ class Served:
 
     def __init__(self, tmp: Path) -> None:
         self.base = datetime.now(UTC).replace(microsecond=0)
-        self.server = FakeApiServer().start()
+        self.server = SimulatedApiServer().start()
         self.kubeconfig = self.server.write_kubeconfig(tmp / "kubeconfig")
         self.expected: dict[tuple[str, str], dict[str, str]] = {}
         for i, (shape, ready, status, restarts) in enumerate(SHAPES):

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from app.collectors.kubernetes import KubernetesCollector
 from app.config.kubernetes import KubernetesTarget
 from app.ui.panes.kubernetes import PodsPane
-from tests.kubernetes.fake_apiserver import FakeApiServer
-from tests.kubernetes.k8s_objects import deployment, warning
+from app.drill.kube_api import SimulatedApiServer
+from app.drill.kube_objects import deployment, warning
 from tests.kubernetes.pod_shapes import pod as shaped_pod
 from tests.kubernetes.pod_shapes import waiting
 from tests.support import PaneHost, until
@@ -128,7 +128,7 @@ async def test_narrow_pane_never_cuts_ready_or_status(fake_k8s):
 
 
 async def test_several_clusters_in_one_pane(fake_k8s, tmp_path):
-    other = FakeApiServer().start()
+    other = SimulatedApiServer().start()
     try:
         fake_k8s.cluster.put("pods", pod("api-1"))
         other.cluster.put("pods", pod("api-1", containers=[waiting("CrashLoopBackOff", restarts=3, last_exit_ago=timedelta(minutes=2))]))

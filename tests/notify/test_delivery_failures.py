@@ -18,7 +18,7 @@ from app.domain.events import EventType
 from app.notify import post_update, retry_failed
 from app.store.sqlite import SQLiteStore
 from tests.notify.test_webhook import FAST, open_incident
-from tests.notify.webhook_receiver import WebhookReceiver
+from app.drill.channel import WebhookReceiver
 
 ROOT = Path(__file__).resolve().parents[2]
 # Passes every config check (scheme, host, port) yet makes httpx raise a ValueError

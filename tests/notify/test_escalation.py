@@ -13,7 +13,7 @@ from app.domain.events import EventType, NewEvent
 from app.domain.incident import fold
 from app.notify import deliver_escalation
 from app.store.sqlite import SQLiteStore
-from tests.notify.webhook_receiver import WebhookReceiver
+from app.drill.channel import WebhookReceiver
 
 START = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 

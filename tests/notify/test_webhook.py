@@ -13,7 +13,7 @@ from app.domain.events import EventType
 from app.domain.incident import fold
 from app.notify import deliver, pending_deliveries, post_update, retry_failed
 from app.store.sqlite import SQLiteStore
-from tests.notify.webhook_receiver import WebhookReceiver, free_port
+from app.drill.channel import WebhookReceiver, free_port
 
 FAST = 0.01  # backoff base for tests: the schedule is tested, not waited for
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import psycopg
 
-PGSERVER_USER = "pgserver"  # pgserver runs postgres as this OS user when we are root
+from app.drill.postgres import LocalPostgres
 
 
 @contextlib.contextmanager
@@ -27,31 +27,8 @@ def cluster_dir(label: str):
         shutil.rmtree(base, ignore_errors=True)
 
 
-class OwnedCluster:
-    """A pgserver cluster whose life the test controls (restart, max_connections)."""
-
-    def __init__(self, pgdata: Path) -> None:
-        import pgserver
-
-        self.pgdata = Path(pgdata)
-        self.server = pgserver.get_server(self.pgdata, cleanup_mode="stop")
-        self.dsn = self.server.get_uri()
-        self.socket_dir = self.server.get_postmaster_info().socket_dir
-
-    def _pg_ctl(self, args: list[str]) -> None:
-        from pgserver._commands import pg_ctl
-
-        user = PGSERVER_USER if os.geteuid() == 0 else None
-        pg_ctl(args, pgdata=self.pgdata, user=user, timeout=30)
-
-    def stop(self) -> None:
-        self._pg_ctl(["-w", "-m", "immediate", "stop"])
-
-    def start(self) -> None:
-        self._pg_ctl(["-w", "-o", '-h ""', "-o", f"-k {self.socket_dir}", "-l", str(self.pgdata / "log"), "start"])
-
-    def restart(self) -> None:
-        self._pg_ctl(["-w", "-m", "fast", "restart"])
+class OwnedCluster(LocalPostgres):
+    """A pgserver cluster whose life the test controls (restart, max_connections, freeze)."""
 
     @contextlib.contextmanager
     def frozen(self):
@@ -70,14 +47,6 @@ class OwnedCluster:
             for pid in pids:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGCONT)
-
-    def set_max_connections(self, n: int) -> None:
-        with psycopg.connect(self.dsn, autocommit=True) as conn:
-            current = int(conn.execute("SHOW max_connections").fetchone()[0])
-            if current >= n:
-                return
-            conn.execute(psycopg.sql.SQL("ALTER SYSTEM SET max_connections = {}").format(psycopg.sql.Literal(n)))
-        self.restart()
 
 
 async def connect(dsn: str, app: str = "warroom-test") -> psycopg.AsyncConnection:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.notify.webhook_receiver import WebhookReceiver, free_port
+from app.drill.channel import WebhookReceiver, free_port
 
 
 def run(tmp_path: Path, *args: str, config: Path | None = None) -> subprocess.CompletedProcess:

@@ -13,7 +13,7 @@ from app.domain.incident import fold
 from app.domain.timers import countdowns
 from app.store.sqlite import SQLiteStore
 from app.ui.screens_update import UpdateComposer
-from tests.notify.webhook_receiver import WebhookReceiver
+from app.drill.channel import WebhookReceiver
 from tests.record.composer_host import ComposerHost
 
 START = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)

@@ -17,7 +17,7 @@ from app.ui.screens.help import HelpScreen
 from app.ui.screens.open_incident import OpenIncidentScreen
 from app.ui.screens_update import UpdateComposer
 from tests.health.health_servers import TargetServer
-from tests.notify.webhook_receiver import WebhookReceiver, free_port
+from app.drill.channel import WebhookReceiver, free_port
 from tests.support import until
 from tests.ui.record_flow_support import (
     HOOK,

@@ -150,10 +150,13 @@ class PodsPane(LivePane[KubeView]):
         observer: Observer | None = None,
         id: str | None = None,
     ) -> None:
+        targets = [getattr(c, "target", None) for c in collectors]
+        # A cluster's label ("simulated", "staging") rides in the title, where no one misses it.
+        labels = [t.label if len(targets) == 1 else f"{t.name}: {t.label}" for t in targets if t is not None and t.label]
+        title = f"{title} ({'; '.join(labels)})" if labels else title
         super().__init__(collectors, title=title, tz=tz, observer=observer, id=id)
         self.base_title = title
         self.several_clusters = len(collectors) > 1
-        targets = [getattr(c, "target", None) for c in collectors]
         self.show_namespace = self.several_clusters or any(t is None or len(t.namespaces) != 1 for t in targets)
         self.table = PodsTable(cursor_type="row", zebra_stripes=False, id="pods-table")
         # Long pod names give way (cut with …) so READY and STATUS stay on screen.

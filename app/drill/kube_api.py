@@ -1,10 +1,13 @@
-"""A small fake Kubernetes API server on 127.0.0.1 serving real v1 JSON.
+"""A simulated Kubernetes API server on 127.0.0.1 serving real v1 JSON.
+
+The drill (`warroom demo`) runs its cluster on it, and the tests use it to reach the
+official client's real code path without a cluster.
 
 Lists (with limit/continue paging), chunked watch streams (ADDED / MODIFIED / DELETED /
 BOOKMARK, ERROR 410 when the resourceVersion is too old), label and field selectors,
 the discovery documents kubectl needs, /readyz, and injected faults: 401, 500, malformed
 JSON, a hang, "silent" (a partition: open watches stay open and say nothing, new requests
-hang) and "not-ready" (/readyz fails as with etcd down; lists and watches still work). The state lives in `FakeCluster`, so the HTTP server can go away and come back
+hang) and "not-ready" (/readyz fails as with etcd down; lists and watches still work). The state lives in `SimulatedCluster`, so the HTTP server can go away and come back
 on the same port while the cluster keeps its objects.
 """
 
@@ -29,7 +32,7 @@ _PATH = re.compile(r"^(?P<gv>/api/v1|/apis/apps/v1)(?:/namespaces/(?P<ns>[^/]+))
 MAX_WAIT = 30.0  # every request loop here is bounded
 
 
-class FakeCluster:
+class SimulatedCluster:
     """Objects per resource, a resourceVersion counter and a bounded change history."""
 
     def __init__(self) -> None:
@@ -202,9 +205,10 @@ class _Handler(BaseHTTPRequestHandler):
             start = int(query.get("continue") or 0)
             limit = int(query.get("limit") or 0) or len(items) or 1
             page = items[start : start + limit]
-            body = {"kind": list_kind, "apiVersion": api_version, "metadata": {"resourceVersion": str(rv)}, "items": page}
+            metadata = {"resourceVersion": str(rv)}
             if start + limit < len(items):
-                body["metadata"]["continue"] = str(start + limit)
+                metadata["continue"] = str(start + limit)
+            body = {"kind": list_kind, "apiVersion": api_version, "metadata": metadata, "items": page}
             data = json.dumps(body).encode()
         self._send(200, data)
 
@@ -277,7 +281,7 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address, cluster: FakeCluster) -> None:
+    def __init__(self, address, cluster: SimulatedCluster) -> None:
         self.cluster = cluster
         self.stopping = threading.Event()
         super().__init__(address, _Handler)
@@ -286,11 +290,11 @@ class _Server(ThreadingHTTPServer):
         pass  # clients hanging up mid-watch is part of what this server is for
 
 
-class FakeApiServer:
-    """Start/stop an HTTP server for a FakeCluster; `stop()` + `start()` keeps the port."""
+class SimulatedApiServer:
+    """Start/stop an HTTP server for a SimulatedCluster; `stop()` + `start()` keeps the port."""
 
-    def __init__(self, cluster: FakeCluster | None = None, port: int = 0, tls: tuple[Path, Path] | None = None) -> None:
-        self.cluster = cluster or FakeCluster()
+    def __init__(self, cluster: SimulatedCluster | None = None, port: int = 0, tls: tuple[Path, Path] | None = None) -> None:
+        self.cluster = cluster or SimulatedCluster()
         self.port = port
         self.tls = tls  # (certificate, key): serve HTTPS, as in-cluster config requires
         self._server: _Server | None = None
@@ -300,7 +304,7 @@ class FakeApiServer:
     def url(self) -> str:
         return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
-    def start(self) -> FakeApiServer:
+    def start(self) -> SimulatedApiServer:
         self._server = _Server(("127.0.0.1", self.port), self.cluster)
         self.port = self._server.server_address[1]
         if self.tls:

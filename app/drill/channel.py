@@ -1,4 +1,9 @@
-"""A real HTTP webhook receiver on 127.0.0.1 whose replies a test scripts in advance."""
+"""A webhook receiver on 127.0.0.1: the drill's status-update channel, and the tests' too.
+
+The drill uses it so that posting an update shows "delivered" and the trainer can read
+what the channel received (`received`, and a JSON line per message in `log_path`). Tests
+script its replies in advance (`replies`) to make deliveries fail, hang or succeed.
+"""
 
 from __future__ import annotations
 
@@ -7,22 +12,25 @@ import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
 
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        return int(s.getsockname()[1])
 
 
 class WebhookReceiver:
     """replies: a list of int status codes or ('sleep', seconds) consumed per request;
     when exhausted every request gets 200."""
 
-    def __init__(self, port: int = 0, replies: list | None = None) -> None:
+    def __init__(self, port: int = 0, replies: list[Any] | None = None, log_path: Path | None = None) -> None:
         self.replies = list(replies or [])
-        self.received: list[dict] = []
+        self.received: list[Any] = []
         self.paths: list[str] = []
+        self.log_path = log_path
         self._lock = threading.Lock()
         receiver = self
 
@@ -37,8 +45,7 @@ class WebhookReceiver:
                     time.sleep(reply[1])
                     reply = 200
                 else:
-                    with receiver._lock:
-                        receiver.received.append(json.loads(body or b"null"))
+                    receiver._keep(body)
                 try:
                     self.send_response(reply)
                     self.send_header("Content-Type", "text/plain")
@@ -48,19 +55,36 @@ class WebhookReceiver:
                 except OSError:
                     pass  # the client gave up (a timeout test): nothing to answer
 
-            def log_message(self, *args) -> None:
+            def log_message(self, *args: object) -> None:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
+        self.port: int = self.server.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}/hook/secret-token-abc123"
         self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
-    def __enter__(self) -> WebhookReceiver:
+    def _keep(self, body: bytes) -> None:
+        try:
+            message = json.loads(body or b"null")
+        except ValueError:
+            message = body.decode("utf-8", "replace")
+        with self._lock:
+            self.received.append(message)
+            if self.log_path is not None:
+                with self.log_path.open("a", encoding="utf-8") as log:
+                    log.write(json.dumps({"at": time.time(), "message": message}, ensure_ascii=False) + "\n")
+
+    def start(self) -> WebhookReceiver:
         self._thread.start()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+    def __enter__(self) -> WebhookReceiver:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
