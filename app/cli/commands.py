@@ -20,19 +20,11 @@ if TYPE_CHECKING:
 
 
 def cmd_check_config(ctx: Context) -> int:
-    from app.config.types import format_duration
+    from app.config.summary import summary_lines
 
     config = ctx.config
-    print(f"config: {config.source or 'built-in defaults (no file found)'}")
-    sevs = ", ".join(
-        f"{s.name} (ack {format_duration(s.respond_within) if s.respond_within else '-'}, "
-        f"update {format_duration(s.update_every) if s.update_every else '-'})"
-        for s in config.severities
-    )
-    print(f"severities: {sevs}")
-    print(f"roles: {', '.join(config.roles)}")
-    phases = len(config.checklists)
-    print(f"checklist items: {sum(len(p.resolved) for p in config.checklists)} in {phases} phase{'s' if phases != 1 else ''}")
+    for line in summary_lines(config):
+        print(line)
     sources: dict[str, Sized] = {"health": config.health, "error_rates": config.error_rates, "postgres": config.postgres, "kubernetes": config.kubernetes}
     print("sources: " + ", ".join(f"{k} {len(v)}" for k, v in sources.items()))
     print(f"operator: {config.operator}; timezone: {config.timezone}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -13,20 +14,52 @@ from app.config.model import Config
 from app.config.paths import find_config, parse_yaml, read_yaml
 from app.errors import ConfigError
 
+# The members of a union (`str | ChecklistItem`) appear in an error's location under their
+# type names; a person wrote a key path, not a type, so those parts are dropped.
+_UNION_MEMBER = re.compile(r"function-|tagged-union|union|(str|int|float|bool|none|list\[.*\]|dict\[.*\])$")
+_CLASS_WORDING = re.compile(r"a valid dictionary or instance of \w+|a valid dictionary")
+
+
+def _model_names() -> set[str]:
+    from pydantic import BaseModel
+
+    names: set[str] = set()
+    stack = list(BaseModel.__subclasses__())
+    while stack:
+        cls = stack.pop()
+        names.add(cls.__name__)
+        stack.extend(cls.__subclasses__())
+    return names
+
+
 def _loc(loc: tuple[Any, ...]) -> str:
     out = ""
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif str(part).startswith(("function-", "tagged-union", "union")):
+        elif _UNION_MEMBER.match(str(part)) or str(part) in _model_names():
             continue
         else:
             out += f".{part}" if out else str(part)
-    return out or "<top level>"
+    return out
+
+
+def _got(value: object) -> str:
+    if isinstance(value, (dict, list)):
+        return f"a {'mapping' if isinstance(value, dict) else 'list'}"
+    shown = repr(value)
+    return shown if len(shown) <= 60 else shown[:57] + "..."
 
 
 def describe(error: ValidationError) -> str:
-    first = error.errors()[0]
+    """The first error as `key.path: problem`, in the words of the YAML file (no model class
+    names, no '<top level>': a check across sections names its keys in its own message)."""
+    errors = error.errors()
+    first = errors[0]
+    if first["type"] == "string_type" and isinstance(first.get("input"), dict):
+        # `str | Model` given a mapping: the model's complaint is the one that helps
+        deeper = [e for e in errors[1:] if e["loc"][: len(first["loc"]) - 1] == first["loc"][:-1]]
+        first = deeper[0] if deeper else first
     where = _loc(first["loc"])
     kind = first["type"]
     msg = first["msg"]
@@ -34,14 +67,17 @@ def describe(error: ValidationError) -> str:
         return f"{where}: unknown key"
     if kind == "missing":
         return f"{where}: required key is missing"
-    if msg.startswith("Value error, "):
-        msg = msg[len("Value error, ") :]
-    if msg.startswith("Assertion failed, "):
-        msg = msg[len("Assertion failed, ") :]
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if msg.startswith(prefix):
+            msg = msg[len(prefix) :]
     got = first.get("input")
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        msg = _CLASS_WORDING.sub("a mapping (key: value)", msg)
+    if kind == "string_type" and any(e["type"] == "model_type" and e["loc"][:-1] == first["loc"][:-1] for e in errors[1:]):
+        msg = "Input should be text or a mapping (key: value)"  # `str | Model`: say both
     if kind in ("int_parsing", "float_parsing", "bool_parsing", "string_type", "list_type", "dict_type", "model_type", "literal_error"):
-        msg = f"{msg} (got {got!r})" if not isinstance(got, (dict, list)) else f"{msg} (got a {type(got).__name__})"
-    return f"{where}: {msg}"
+        msg = f"{msg} (got {_got(got)})"
+    return f"{where}: {msg}" if where else msg
 
 
 def parse_config(text: str, source: Path | None = None, env: dict[str, str] | None = None) -> Config:
@@ -57,7 +93,7 @@ def _validate(data: dict, source: Path | None, env: dict[str, str] | None = None
         raise ConfigError(f"{name}: {exc}") from None
     base_dir = source.parent if source else Path.cwd()
     try:
-        config = Config.model_validate(data, context={"base_dir": base_dir})
+        config = Config.model_validate(data, context={"base_dir": base_dir, "units_required": True})
     except ValidationError as exc:
         raise ConfigError(f"{name}: {describe(exc)}") from None
     config.source = source

@@ -17,6 +17,7 @@ from app.config.incident import (
     ChecklistPhase,
     IncidentSettings,
     Severity,
+    check_checklist_ids,
 )
 from app.config.notify import NotifySettings
 from app.config.alertmanager import AlertmanagerTarget
@@ -25,7 +26,15 @@ from app.config.health import HealthCheck
 from app.config.kubernetes import KubernetesTarget
 from app.config.postgres import PostgresTarget
 from app.config.timeline import AutoTimelineSettings
-from app.config.types import STRICT
+from app.config.types import STRICT, Name
+
+
+def _unique(names: list[str]) -> None:
+    first: dict[str, int] = {}
+    for i, name in enumerate(names):
+        if name in first:
+            raise ValueError(f"{name!r} is used twice ([{first[name]}] and [{i}]); names must be unique")
+        first[name] = i
 
 
 def _os_user() -> str:
@@ -42,7 +51,7 @@ class Config(BaseModel):
     """Incident store and id format."""
     severities: list[Severity] = Field(default_factory=lambda: list(DEFAULT_SEVERITIES), min_length=1)
     """Severity levels, most severe first."""
-    roles: list[str] = Field(default_factory=lambda: list(DEFAULT_ROLES), min_length=1)
+    roles: list[Name] = Field(default_factory=lambda: list(DEFAULT_ROLES), min_length=1)
     """Response roles that can be assigned."""
     checklists: list[ChecklistPhase] = Field(
         default_factory=lambda: [ChecklistPhase.model_validate(c) for c in DEFAULT_CHECKLISTS]
@@ -91,15 +100,19 @@ class Config(BaseModel):
     @field_validator("roles")
     @classmethod
     def _roles(cls, value: list[str]) -> list[str]:
-        if len(set(value)) != len(value):
-            raise ValueError("role names must be unique")
+        _unique(value)
+        return value
+
+    @field_validator("severities")
+    @classmethod
+    def _severities(cls, value: list[Severity]) -> list[Severity]:
+        _unique([s.name for s in value])
         return value
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Config:
         names = [s.name for s in self.severities]
-        if len(set(names)) != len(names):
-            raise ValueError("severities: names must be unique")
+        check_checklist_ids(self.checklists)
         for i, phase in enumerate(self.checklists):
             for sev in phase.severities:
                 if sev not in names:

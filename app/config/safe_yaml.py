@@ -142,13 +142,35 @@ class _BoundedComposer(Composer):
         return node
 
 
-class BoundedSafeLoader(Reader, Scanner, Parser, _BoundedComposer, SafeConstructor, Resolver):
+class _PlainConstructor(SafeConstructor):
+    """YAML 1.1 reads 1:00 as the base-60 number 60: nobody writing a config means that
+    (`respond_within: 1:00` was meant as an hour or a minute), so it stays the text it was."""
+
+    def construct_yaml_int(self, node):
+        if ":" in str(node.value):
+            return self.construct_scalar(node)
+        return super().construct_yaml_int(node)
+
+    def construct_yaml_float(self, node):
+        if ":" in str(node.value):
+            return self.construct_scalar(node)
+        return super().construct_yaml_float(node)
+
+
+_PlainConstructor.yaml_constructors = {
+    **SafeConstructor.yaml_constructors,
+    "tag:yaml.org,2002:int": _PlainConstructor.construct_yaml_int,
+    "tag:yaml.org,2002:float": _PlainConstructor.construct_yaml_float,
+}
+
+
+class BoundedSafeLoader(Reader, Scanner, Parser, _BoundedComposer, _PlainConstructor, Resolver):
     def __init__(self, stream) -> None:
         Reader.__init__(self, stream)
         Scanner.__init__(self)
         Parser.__init__(self)
         _BoundedComposer.__init__(self)
-        SafeConstructor.__init__(self)
+        _PlainConstructor.__init__(self)
         Resolver.__init__(self)
 
 

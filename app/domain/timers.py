@@ -66,12 +66,12 @@ def countdowns(
     mitigated = state.milestones.get(Milestone.MITIGATED)
     resolved = state.milestones.get(Milestone.RESOLVED)
 
-    if severity and severity.update_every and open_:
+    if severity and severity.update_every is not None and open_:
         base = max(state.last_update_at or state.opened_at, state.opened_at)
         due = base + severity.update_every
         out.append(Countdown("update", "Next status update", due, due - now, _state(due - now, due_soon)))
 
-    if severity and severity.respond_within:
+    if severity and severity.respond_within is not None:  # 0 is "due at once", not "none"
         due = state.opened_at + severity.respond_within
         if acked:
             out.append(Countdown("ack", "Acknowledge", due, due - acked, TimerState.MET, acked))

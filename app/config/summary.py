@@ -1,0 +1,45 @@
+"""What `warroom check-config` prints: the config as warroom understood it, one line per
+topic, so a difference from what was meant shows before an incident does."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from app.config.model import Config
+from app.config.types import format_duration
+
+
+def _d(value: timedelta | None) -> str:
+    if value is None:
+        return "none"
+    return "at once" if value == timedelta(0) else format_duration(value)
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def summary_lines(config: Config) -> list[str]:
+    lines = [f"config: {config.source or 'built-in defaults (no file found)'}"]
+    sevs = ", ".join(
+        f"{s.name} (respond {_d(s.respond_within)}, update every {_d(s.update_every)}, "
+        f"{_count(len(s.escalation), 'escalation step')})"
+        for s in config.severities
+    )
+    lines.append(f"severities: {sevs}")
+    for s in config.severities:
+        if s.escalation:
+            ladder = "; ".join(f"after {format_duration(step.after)}: {step.to}" for step in s.escalation)
+            lines.append(f"escalation {s.name}: {ladder}")
+    lines.append(f"roles: {', '.join(config.roles)}")
+    phases: dict[str, int] = {}
+    for entry in config.checklists:
+        for item in entry.resolved:
+            phases[item.phase] = phases.get(item.phase, 0) + 1
+    total = sum(phases.values())
+    detail = ", ".join(f"{name} {n}" for name, n in phases.items())
+    lines.append(f"checklist: {_count(total, 'item')} in {_count(len(phases), 'phase')}" + (f" ({detail})" if detail else ""))
+    for i, entry in enumerate(config.checklists):
+        if entry.from_markdown is not None:
+            lines.append(f"checklists[{i}] from_markdown: {entry.from_markdown.yield_text(entry.resolved)}")
+    return lines
