@@ -25,7 +25,8 @@ def cmd_check_config(ctx: Context) -> int:
     config = ctx.config
     for line in summary_lines(config):
         print(line)
-    sources: dict[str, Sized] = {"health": config.health, "error_rates": config.error_rates, "postgres": config.postgres, "kubernetes": config.kubernetes}
+    sources: dict[str, Sized] = {"health": config.health, "error_rates": config.error_rates, "postgres": config.postgres, "kubernetes": config.kubernetes,
+                               "alertmanager": config.alertmanager}
     print("sources: " + ", ".join(f"{k} {len(v)}" for k, v in sources.items()))
     print(f"operator: {config.operator}; timezone: {config.timezone}")
     return 0
