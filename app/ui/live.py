@@ -91,6 +91,32 @@ class LiveArea(VerticalScroll, can_focus=False):
         super().__init__(id=id)
         self.config = config
 
+    def on_mount(self) -> None:
+        # Panes grow and shrink as data arrives: the room under them is measured each time.
+        self.watch(self, "virtual_size", self._schedule_fill)
+
+    def on_resize(self) -> None:
+        self._schedule_fill()
+
+    def _schedule_fill(self) -> None:
+        self.call_after_refresh(self._fill_height)
+
+    def _fill_height(self) -> None:
+        """The last pane reaches down to the footer when the panes are shorter than the
+        screen (200x60 left rows blank under them); it never grows into a scroll."""
+        shown = [child for child in self.children if child.display]
+        if not shown or not isinstance(shown[-1], LivePane):
+            return
+        last = shown[-1]
+        natural = last.styles.gutter.height + sum(
+            child.outer_size.height + child.styles.margin.top + child.styles.margin.bottom
+            for child in last.children if child.display
+        )
+        spare = self.scrollable_content_region.height - natural - sum(child.outer_size.height for child in shown[:-1])
+        want = natural + spare if spare > 0 else None
+        if (last.styles.min_height.cells if last.styles.min_height else None) != want:
+            last.styles.min_height = want
+
     def compose(self) -> ComposeResult:
         for entry in PANES:
             if not entry.source.configured(self.config):

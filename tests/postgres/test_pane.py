@@ -107,10 +107,11 @@ async def test_pane_goes_stale_and_recovers_with_timeline_observations(owned_clu
         owned_cluster.stop()
         await until(pilot, lambda: pane.has_class("-stale"))
         assert view.has_class("-stale") and view.status is not None  # last data kept
-        assert any("connection lost" in m.text for m in app.timeline)
+        # The observation reaches the timeline as a message of its own, a turn after the pane.
+        await until(pilot, lambda: any("connection lost" in m.text for m in app.timeline))
         owned_cluster.start()
         await until(pilot, lambda: not pane.has_class("-stale"), timeout=30)
-        assert any("connection recovered" in m.text for m in app.timeline)
+        await until(pilot, lambda: any("connection recovered" in m.text for m in app.timeline))
 
 
 async def test_names_from_the_server_are_shown_literally(pg_dsn):

@@ -35,7 +35,8 @@ async def settle(app, pilot) -> None:
 
 
 async def open_incident(app, pilot) -> None:
-    await until(pilot, lambda: isinstance(app.screen, OpenIncidentScreen))
+    await until(pilot, lambda: isinstance(app.screen, OpenIncidentScreen) and app.focused is not None)
+    await pilot.pause()
     await pilot.press(*"Checkout down", "enter")
     await until(pilot, lambda: app.state is not None)
     await until(pilot, lambda: all(p.latest for p in app.query(LivePane)))

@@ -121,13 +121,20 @@ def _width(cell: Any) -> int:
 
 
 class _ReasonColumn(FlexColumn):
-    """The reason keeps at least REASON_MIN cells; Since, then Trend, show when they fit whole
-    beside it (an 80-column pane has room for Since), otherwise they give way whole."""
+    """The reason keeps at least REASON_MIN cells; Since shows when it fits whole beside that
+    (an 80-column pane has room for it); Trend only while the reason is whole too: a reason
+    cut to make room for a sparkline hid what was wrong. What does not fit gives way whole."""
 
     def width(self, room: Room) -> int:
         spare = room.left(0) - self.min_width
-        self.keep_after = next((n for n in range(len(room.after), 0, -1) if sum(room.after[:n]) <= spare), 0)
-        return super().width(room)
+        keep = 1 if room.after and room.after[0] <= spare else 0
+        if keep and len(room.after) > 1 and room.left(2) >= room.natural:
+            keep = 2
+        self.keep_after = keep
+        if keep == len(room.after):
+            return min(room.natural, room.left(keep))
+        # The columns after those kept give way whole: the reason fills up to them.
+        return max(min(self.min_width, room.natural), room.left(keep))
 
 
 class _Row:

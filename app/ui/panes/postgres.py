@@ -27,9 +27,12 @@ from app.ui.widgets.keyed_table import KeyedTable
 from app.ui.panes.postgres_screens import BackendDetailScreen, ConfirmActionScreen
 
 BAR_WIDTH = 12
-LOCK_COLUMNS = [("pid", "Pid"), ("wait", "Waited"), ("mode", "Lock"), ("relation", "On"), ("user", "User"), ("query", "Query")]
+# The query before the columns a reader needs least: where the pane is wide enough for some
+# query text, those give way whole (FlexColumn) instead of leaving the query four letters.
+LOCK_COLUMNS = [("pid", "Pid"), ("wait", "Waited"), ("mode", "Lock"), ("relation", "On"), ("query", "Query"), ("user", "User")]
 LONG_COLUMNS = [("pid", "Pid"), ("duration", "For"), ("state", "State"), ("user", "User"), ("app", "App"),
-                ("client", "Client"), ("wait", "Wait"), ("query", "Query")]
+                ("query", "Query"), ("client", "Client"), ("wait", "Wait")]
+QUERY_MIN = 24
 
 
 def usage_bar(pct: float, width: int = BAR_WIDTH) -> str:
@@ -84,7 +87,7 @@ class DatabaseView(Vertical):
         long.add_columns(*[(label, key) for key, label in LONG_COLUMNS])
         yield long
         # The query gives way (cut with …) so pid, wait and lock stay on screen.
-        self._flex = [FlexColumn(locks, "query", min_width=10), FlexColumn(long, "query", min_width=10)]
+        self._flex = [FlexColumn(locks, "query", min_width=QUERY_MIN), FlexColumn(long, "query", min_width=QUERY_MIN)]
 
     def on_resize(self) -> None:
         if self._summary is not None:
@@ -133,7 +136,7 @@ class DatabaseView(Vertical):
                 wait, mode, relation = format_seconds(b.wait_s), b.lock_mode, b.lock_target
                 if node.also_blocked_by:  # listed once, under its first blocker: name the others
                     relation += " (also " + ", ".join(str(p) for p in node.also_blocked_by) + ")"
-            rows.append((str(b.pid), (pid, wait, *_literal(mode, relation, b.user), flex_text(b.preview()))))
+            rows.append((str(b.pid), (pid, wait, *_literal(mode, relation), flex_text(b.preview()), *_literal(b.user))))
         _refill(table, rows)
 
     def _fill_long(self, status: PostgresStatus) -> None:
@@ -144,8 +147,8 @@ class DatabaseView(Vertical):
             f"Long-running (over {threshold}): {count}" if count else f"Long-running (over {threshold}): none"
         )
         rows = [
-            (str(b.pid), (str(b.pid), format_seconds(b.duration_s),
-                          *_literal(b.state, b.user, b.application, b.client, b.wait), flex_text(b.preview())))
+            (str(b.pid), (str(b.pid), format_seconds(b.duration_s), *_literal(b.state, b.user, b.application),
+                          flex_text(b.preview()), *_literal(b.client, b.wait)))
             for b in status.long_running
         ]
         _refill(table, rows)
