@@ -60,6 +60,9 @@ def cmd_demo(ctx: Context) -> int:
             app.notify(f"{' '.join(scenario.briefing.split())} {you}", title=f"Drill: {scenario.name}", timeout=45, markup=False)
 
         drill.interrupt_with(quit_app)
+        # The database started before the screen's code was imported and is nearly always
+        # up by now; a moment's wait spares the first frame a red "connection failed".
+        drill.env.wait_database(timeout=1.5)
         try:
             app.run(auto_pilot=brief)
         finally:

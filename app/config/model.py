@@ -7,7 +7,7 @@ from collections import Counter
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
 from app.config.incident import (
     DEFAULT_CHECKLISTS,
@@ -26,6 +26,7 @@ from app.config.health import HealthCheck
 from app.config.kubernetes import KubernetesTarget
 from app.config.postgres import PostgresTarget
 from app.config.timeline import AutoTimelineSettings
+from app.config.runbook_import import SEVERITY_NAMES_KEY
 from app.config.types import STRICT, Name
 
 
@@ -49,7 +50,7 @@ class Config(BaseModel):
 
     incident: IncidentSettings = IncidentSettings()
     """Incident store and id format."""
-    severities: list[Severity] = Field(default_factory=lambda: list(DEFAULT_SEVERITIES), min_length=1)
+    severities: list[Severity] = Field(default_factory=lambda: list(DEFAULT_SEVERITIES), min_length=1, validate_default=True)
     """Severity levels, most severe first."""
     roles: list[Name] = Field(default_factory=lambda: list(DEFAULT_ROLES), min_length=1)
     """Response roles that can be assigned."""
@@ -105,8 +106,12 @@ class Config(BaseModel):
 
     @field_validator("severities")
     @classmethod
-    def _severities(cls, value: list[Severity]) -> list[Severity]:
+    def _severities(cls, value: list[Severity], info: ValidationInfo) -> list[Severity]:
         _unique([s.name for s in value])
+        if isinstance(info.context, dict):
+            # Checklists are validated after severities (field order): a runbook import
+            # reads severity markers such as "(for P0/P1 incidents)" against these names.
+            info.context[SEVERITY_NAMES_KEY] = [s.name for s in value]
         return value
 
     @model_validator(mode="after")
@@ -130,9 +135,8 @@ class Config(BaseModel):
     def checklist_for(self, severity: str | None) -> list[ChecklistItemDef]:
         items: list[ChecklistItemDef] = []
         for phase in self.checklists:
-            if phase.severities and severity not in phase.severities:
-                continue
-            items.extend(phase.resolved)
+            # an imported step may be limited further than its entry, by a severity marker
+            items.extend(item for item in phase.resolved if not item.severities or severity in item.severities)
         return items
 
     def tzinfo(self):

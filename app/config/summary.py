@@ -41,5 +41,10 @@ def summary_lines(config: Config) -> list[str]:
     lines.append(f"checklist: {_count(total, 'item')} in {_count(len(phases), 'phase')}" + (f" ({detail})" if detail else ""))
     for i, entry in enumerate(config.checklists):
         if entry.from_markdown is not None:
-            lines.append(f"checklists[{i}] from_markdown: {entry.from_markdown.yield_text(entry.resolved)}")
+            mine = [item for item in entry.resolved if item.imported]
+            groups = len({(item.phase, item.group) for item in mine})
+            limited = sum(1 for item in mine if item.severities != list(entry.severities))
+            text = entry.from_markdown.yield_text(len(mine), groups)
+            text += f"; {limited} only for some severities" if limited else ""
+            lines.append(f"checklists[{i}] from_markdown: {text}")
     return lines

@@ -30,9 +30,11 @@ class DueEscalation:
     due_at: datetime
 
     def text(self, tz=None) -> str:
+        # A step at 0 is the runbook's "0 min: page the on-call engineer", not a lapse.
+        why = f"not mitigated {human_duration(self.after)} after {self.severity} was set" if self.after else f"due as {self.severity} was set"
         return (
             f"Escalation due: {self.severity} step {self.index + 1}, bring in {self.to} "
-            f"(not mitigated {human_duration(self.after)} after {self.severity} was set; due {short_dual(self.due_at, tz)})"
+            f"({why}; due {short_dual(self.due_at, tz)})"
         )
 
 

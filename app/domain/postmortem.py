@@ -174,11 +174,28 @@ def render_markdown(
     defined = config.checklist_for(state.severity)
     if not defined and not marks:
         add("No checklist.")
+    # The runbook's structure stays: a heading per phase, a sub-heading per group within it.
+    phase = group = None
+
+    def heading(text: str) -> None:
+        if out[-1] != "":
+            add("")
+        add(text)
+        add("")
+
     for check in defined:
+        if check.phase != phase:
+            phase, group = check.phase, check.phase
+            heading(f"### {md(phase)}")
+        if check.group != group:
+            group = check.group
+            heading(f"#### {md(group)}")
         mark = marks.pop(check.id, None)
         box = "x" if mark and mark.ticked else " "
         detail = f" ({'ticked' if mark.ticked else 'unticked'} {when(mark.at)} by {md(mark.actor)})" if mark else ""
-        add(f"- [{box}] {md(check.phase)}: {md(check.text)}{detail}")
+        add(f"{'  ' * check.depth}- [{box}] {md(check.text)}{detail}")
+    if marks:
+        heading("### Ticked, no longer in the checklist")
     for mark in marks.values():  # ticks of items no longer in the config
         add(f"- [{'x' if mark.ticked else ' '}] {md(mark.text)} ({when(mark.at)} by {md(mark.actor)})")
     add("")

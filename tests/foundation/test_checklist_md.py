@@ -59,7 +59,7 @@ def test_odd_encodings_and_line_endings():
 
 def test_tabs_for_nesting():
     tasks = parse_tasks("- [ ] parent\n\t- [ ] child\n")
-    assert [t.depth for t in tasks] == [0, 2]
+    assert [t.depth for t in tasks] == [0, 1]  # depth is the list nesting, however indented
 
 
 NUMBERED_RUNBOOK = """\
@@ -82,7 +82,7 @@ NUMBERED_RUNBOOK = """\
 """
 
 
-def test_runbook_without_task_items_gives_its_numbered_steps(tmp_path):
+def test_numbered_steps_also_inside_plain_code_blocks(tmp_path):
     from app.config.checklist_md import load_tasks
 
     path = tmp_path / "runbook.md"
@@ -91,15 +91,18 @@ def test_runbook_without_task_items_gives_its_numbered_steps(tmp_path):
     assert [(t.heading, t.text, t.depth) for t in tasks] == [
         ("2. Initial Response (First 15 minutes)", "Acknowledge the alert in monitoring system", 0),
         ("2. Initial Response (First 15 minutes)", "Assess the impact using monitoring dashboards", 0),
+        ("1. Check Monitoring Dashboards", "Review error rates and latency graphs", 0),
         ("4. Resolution and Recovery", "Implement fix or workaround", 0),
         ("4. Resolution and Recovery", "Roll back if the deploy is recent", 1),
         ("4. Resolution and Recovery", "Verify resolution using health checks", 0),
     ]
 
 
-def test_task_items_win_over_numbered_steps(tmp_path):
+def test_task_items_and_numbered_steps_both_count(tmp_path):
+    """A runbook with a `- [ ]` checklist keeps its numbered post-incident steps too (issue 15)."""
     from app.config.checklist_md import load_tasks
 
     path = tmp_path / "runbook.md"
     path.write_text(NUMBERED_RUNBOOK + "\n## Checklist\n- [ ] Page the DBA\n", encoding="utf-8")
-    assert [t.text for t in load_tasks(path)] == ["Page the DBA"]
+    texts = [t.text for t in load_tasks(path)]
+    assert texts[0] == "Acknowledge the alert in monitoring system" and texts[-1] == "Page the DBA" and len(texts) == 7

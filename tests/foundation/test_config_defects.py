@@ -229,3 +229,11 @@ def test_check_config_counts_phases_and_reports_escalation_and_imports(tmp_path)
     assert "escalation SEV1: after 0s: On-call; after 30m: EM" in out
     assert "checklist: 5 items in 2 phases (triage 3, recovery 2)" in out
     assert f"checklists[2] from_markdown: 2 items under 1 heading from {tmp_path / 'rb.md'}" in out
+
+
+def test_an_escalation_step_at_zero_reads_as_due_at_once():
+    from app.domain.escalation import DueEscalation
+
+    at = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)
+    text = DueEscalation("k", "P0", 0, "On-call engineer", timedelta(0), at).text(timezone.utc)
+    assert "bring in On-call engineer (due as P0 was set;" in text and "0s after" not in text

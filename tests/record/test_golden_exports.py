@@ -57,7 +57,7 @@ def test_markdown_is_a_usable_post_mortem_draft(scripted):
     assert "~~Error rate \\| back to normal~~ (corrected by #13: that was the staging dashboard)" in md
     assert "| Time to acknowledge | 7m 00s |" in md
     assert "| Mitigated | 2026-03-02 10:28:00 UTC (11:28:00 CET) |" in md  # the correction wins
-    assert "- [x] triage: Acknowledge the alert" in md
+    assert "### triage\n\n- [x] Acknowledge the alert (ticked" in md
     assert "Terminated backend 4242 on orders-db" in md.split("## Actions taken")[1].split("##")[0]
     assert "✖ FAILED to status-bot" in md and "HTTP 500, 4 attempts" not in md
     assert "- [ ] alert on checkout 5xx per region" in md
