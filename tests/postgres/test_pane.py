@@ -86,8 +86,14 @@ async def test_terminate_offers_root_blocker_first_and_logs_the_action(pg_dsn, l
             await pilot.press("K")
             await until(pilot, lambda: isinstance(app.screen, ConfirmActionScreen))
             assert app.screen.backend.pid == a.info.backend_pid  # ... the root blocker is offered first
-            app.save_screenshot("postgres_confirm.svg", path="/tmp")
-            await pilot.press("y")
+            await pilot.press("enter")  # Back has the focus: Enter alone never terminates ...
+            await until(pilot, lambda: getattr(getattr(app.screen, "backend", None), "pid", None) == b.info.backend_pid)  # ... then the selected one
+            await pilot.press("escape")
+            await until(pilot, lambda: not isinstance(app.screen, ConfirmActionScreen))
+            assert not any(m.kind == "action" for m in app.timeline)
+            await pilot.press("K")
+            await until(pilot, lambda: isinstance(app.screen, ConfirmActionScreen))
+            await pilot.press("left", "enter")  # as every confirmation says: ← then Enter
             await until(pilot, lambda: any(m.kind == "action" for m in app.timeline))
             entry = next(m for m in app.timeline if m.kind == "action")
             assert f"terminate backend {a.info.backend_pid}" in entry.text

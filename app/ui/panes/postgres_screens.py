@@ -71,6 +71,9 @@ class ConfirmActionScreen(ModalScreen[bool]):
         Binding("escape", "answer(False)", "Back", id="postgres.confirm.back"),
         Binding("n", "answer(False)", "No", show=False),
         Binding("y", "answer(True)", "Yes", show=False),
+        # As in every confirmation (app/ui/screens/confirm.py): ← then Enter confirms.
+        Binding("left", "app.focus_previous", "Previous button", show=False),
+        Binding("right", "app.focus_next", "Next button", show=False),
     ]
 
     def __init__(self, backend: Backend, *, terminate: bool, database_name: str, note: str = "") -> None:
@@ -103,6 +106,8 @@ class ConfirmActionScreen(ModalScreen[bool]):
             with Horizontal(id="pg-confirm-buttons"):
                 yield Button("Terminate" if self.terminate else "Cancel query", id="pg-confirm-yes", variant="error")
                 yield Button("Back", id="pg-confirm-no", variant="primary")
+            action = "Terminate" if self.terminate else "Cancel query"
+            yield Static(f"Enter = Back · ← then Enter = {action} · y {action} · Esc back", classes="pg-dialog-hint")
 
     def on_mount(self) -> None:
         self.query_one("#pg-confirm-no", Button).focus()
