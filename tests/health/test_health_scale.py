@@ -78,7 +78,8 @@ def test_status_holds_a_bounded_number_of_connections_and_reports_every_check(tm
                                                    for i in range(count)]})
         checks = asyncio.run(gather_checks(config))
         stats = server.stats()
-    assert [c.level.word for c in checks] == ["OK"] * count
+    not_ok = [(c.name, c.level.word, c.summary) for c in checks if c.level.word != "OK"]
+    assert len(checks) == count and not not_ok, not_ok[:5]
     assert stats["peak_waiting"] <= MAX_PER_HOST, f"{stats['peak_waiting']} requests to one host at once"
     # A socket the client closed is counted open until the server's loop notices, so a few over.
     assert stats["peak"] <= MAX_PER_HOST + 20, f"{stats['peak']} connections to one host at once"
