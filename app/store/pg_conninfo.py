@@ -145,6 +145,15 @@ def connect(target: PgTarget, *, read_only: bool, statement_timeout_ms: int = ST
         raise store_error(target, exc, "cannot connect") from None
 
 
+def close_quietly(conn: psycopg.Connection | None) -> None:
+    """Close a connection that may be gone already (server restarted, backend terminated)."""
+    if conn is not None:
+        try:
+            conn.close()
+        except psycopg.Error:
+            pass
+
+
 def is_unreachable(exc: BaseException, conn: psycopg.Connection | None = None) -> bool:
     if not isinstance(exc, psycopg.Error):
         return False

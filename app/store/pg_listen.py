@@ -15,7 +15,7 @@ import psycopg
 from psycopg import sql
 
 from app.errors import StoreError
-from app.store.pg_conninfo import PgTarget, connect
+from app.store.pg_conninfo import PgTarget, close_quietly, connect
 
 # A connection that has been silent this long is asked a trivial question before we wait on
 # it again: a server that restarted or a NAT that dropped the flow shows up now, not never.
@@ -108,11 +108,7 @@ class ChangeListener:
 
     def _drop(self) -> None:
         conn, self._conn = self._conn, None
-        if conn is not None:
-            try:
-                conn.close()
-            except psycopg.Error:
-                pass  # already gone
+        close_quietly(conn)
 
     def close(self, wait: float = 5.0) -> None:
         self._closed = True

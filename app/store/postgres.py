@@ -27,38 +27,13 @@ from app.domain.text import clean_data, one_line
 from app.errors import IncidentNotFound, StoreError, StoreUnreachable
 from app.store.base import PRESENCE_TTL_SECONDS, SUMMARY_FIELDS, IncidentStore, IncidentSummary, Presence, StoreCheck
 from app.store.copying import missing_events, number_in_id, summary_after
-from app.store.pg_conninfo import connect, parse_target, store_error
+from app.store.pg_conninfo import close_quietly, connect, parse_target, store_error
+from app.store.pg_events import APPEND, EVENT_COLUMNS, EVENT_COLUMNS_V1, as_json_text, as_text, row_to_event
 from app.store.pg_listen import ChangeListener
 from app.store.pg_schema import KNOWN_VERSION, current_version, migrate, privileges, refuse_newer
 
 T = TypeVar("T")
 PRESENCE_KEPT = timedelta(days=1)
-
-# One statement, so one round trip, and in autocommit its own transaction: a retry finds its
-# first attempt (held); otherwise bumping last_seq locks the incident row until the event is
-# in, and the NOTIFY goes out with the COMMIT. If a retry of the same id commits between our
-# snapshot and our INSERT, the unique index fails the whole statement, bump included.
-_APPEND = """
-WITH held AS (
-    SELECT seq, incident_id, type, at, actor, data, coalesce(event_id, '') AS event_id
-    FROM {s}.events WHERE event_id = %(event_id)s AND %(event_id)s <> ''
-), bumped AS (
-    UPDATE {s}.incidents SET last_seq = last_seq + 1 {summary}
-    WHERE id = %(incident)s AND NOT EXISTS (SELECT 1 FROM held) RETURNING last_seq
-), stored AS (
-    INSERT INTO {s}.events (incident_id, seq, event_id, type, at, actor, data)
-    SELECT %(incident)s, last_seq, nullif(%(event_id)s, ''), %(type)s, %(at)s, %(actor)s, %(data)s FROM bumped
-    RETURNING seq
-)
-SELECT EXISTS (SELECT 1 FROM {s}.incidents WHERE id = %(incident)s),
-       (SELECT seq FROM stored),
-       (SELECT pg_notify(%(channel)s, json_build_object('incident', %(incident)s::text, 'seq', seq)::text) FROM stored),
-       held.*
-FROM (SELECT 1) AS one LEFT JOIN held ON true
-"""
-_EVENT_COLUMNS = "seq, incident_id, type, at, actor, data, coalesce(event_id, '')"
-_EVENT_COLUMNS_V1 = "seq, incident_id, type, at, actor, data, ''"
-
 
 class _AlreadyStored(Exception):
     """A concurrent retry of the same event id committed first: roll back, return theirs."""
@@ -117,11 +92,7 @@ class PostgresStore(IncidentStore):
 
     def _drop(self) -> None:
         conn, self._conn = self._conn, None
-        if conn is not None:
-            try:
-                conn.close()
-            except psycopg.Error:
-                pass  # already gone
+        close_quietly(conn)
 
     def _error(self, exc: BaseException, doing: str, conn: psycopg.Connection | None = None) -> StoreError:
         error = store_error(self.target, exc, doing, conn)
@@ -191,7 +162,7 @@ class PostgresStore(IncidentStore):
                 incident_id = id_format.format(year=year, seq=n)
             conn.execute(
                 self._q("INSERT INTO {s}.incidents (id, year, n, opened_at, title, severity, status) VALUES (%s, %s, %s, %s, %s, %s, %s)"),
-                (incident_id, year, n, at, _text(title), _text(severity), "investigating"),
+                (incident_id, year, n, at, as_text(title), as_text(severity), "investigating"),
             )
             return self._insert(conn, incident_id, event)
 
@@ -219,15 +190,15 @@ class PostgresStore(IncidentStore):
     def _held(self, conn: psycopg.Connection, event_id: str, incident_id: str) -> StoredEvent | None:
         if not event_id:
             return None
-        row = conn.execute(self._q(f"SELECT {_EVENT_COLUMNS} FROM {{s}}.events WHERE event_id = %s"), (event_id,)).fetchone()
+        row = conn.execute(self._q(f"SELECT {EVENT_COLUMNS} FROM {{s}}.events WHERE event_id = %s"), (event_id,)).fetchone()
         if row is None:
             return None
         if row[1] != incident_id:
             raise StoreError(f"event {one_line(event_id)} is already stored in {one_line(row[1])}, not {incident_id}; nothing was written")
-        return _row_to_event(row)
+        return row_to_event(row)
 
     def _insert(self, conn: psycopg.Connection, incident_id: str, event: NewEvent) -> StoredEvent:
-        payload = _json(event.data)
+        payload = as_json_text(event.data)
         column = SUMMARY_FIELDS.get(event.type)
         summary = sql.SQL(", {} = %(value)s").format(sql.Identifier(column)) if column else sql.SQL("")
         params = {
@@ -235,13 +206,13 @@ class PostgresStore(IncidentStore):
             "event_id": event.id or "",
             "type": str(event.type),
             "at": event.at,
-            "actor": _text(event.actor),
+            "actor": as_text(event.actor),
             "data": payload,
             "channel": self.target.channel,
-            "value": _text(str(event.data[column])) if column else None,
+            "value": as_text(str(event.data[column])) if column else None,
         }
         try:
-            row = conn.execute(self._q(_APPEND, summary=summary), params).fetchone()
+            row = conn.execute(self._q(APPEND, summary=summary), params).fetchone()
         except psycopg.errors.UniqueViolation as exc:
             if exc.diag.constraint_name == "events_by_event_id":
                 raise _AlreadyStored from None
@@ -251,7 +222,7 @@ class PostgresStore(IncidentStore):
         if held[0] is not None:
             if held[1] != incident_id:
                 raise StoreError(f"event {one_line(event.id)} is already stored in {one_line(held[1])}, not {incident_id}; nothing was written")
-            return _row_to_event(tuple(held))
+            return row_to_event(tuple(held))
         if not found:
             raise IncidentNotFound(f"no incident {incident_id!r} in {self.url}")
         if seq is None:
@@ -276,10 +247,10 @@ class PostgresStore(IncidentStore):
         version = self._readable_version()
         if version == 0:
             return []  # opened read-only before anyone wrote: nothing to read, nothing created
-        columns = _EVENT_COLUMNS if version >= 2 else _EVENT_COLUMNS_V1
+        columns = EVENT_COLUMNS if version >= 2 else EVENT_COLUMNS_V1
         query = self._q(f"SELECT {columns} FROM {{s}}.events WHERE incident_id = %s AND seq > %s ORDER BY seq")
         rows = self._read(lambda conn: conn.execute(query, (incident_id, after_seq)).fetchall())
-        return [_row_to_event(row) for row in rows]
+        return [row_to_event(row) for row in rows]
 
     def incidents(self) -> list[IncidentSummary]:
         return self._summaries("")
@@ -312,7 +283,7 @@ class PostgresStore(IncidentStore):
                     "ON CONFLICT (terminal) DO UPDATE SET incident_id = excluded.incident_id, "
                     "operator = excluded.operator, seen_at = excluded.seen_at"
                 ),
-                (_text(terminal), incident_id, _text(operator), at),
+                (as_text(terminal), incident_id, as_text(operator), at),
             )
             conn.execute(self._q("DELETE FROM {s}.presence WHERE seen_at < %s"), (at - PRESENCE_KEPT,))
 
@@ -339,10 +310,10 @@ class PostgresStore(IncidentStore):
                     n = free
                 conn.execute(
                     self._q("INSERT INTO {s}.incidents (id, year, n, opened_at, title, severity, status) VALUES (%s, %s, %s, %s, %s, %s, %s)"),
-                    (summary.id, year, n, summary.opened_at, _text(summary.title), _text(summary.severity), _text(summary.status)),
+                    (summary.id, year, n, summary.opened_at, as_text(summary.title), as_text(summary.severity), as_text(summary.status)),
                 )
-            rows = conn.execute(self._q(f"SELECT {_EVENT_COLUMNS} FROM {{s}}.events WHERE incident_id = %s ORDER BY seq"), (summary.id,)).fetchall()
-            existing = [_row_to_event(r) for r in rows]
+            rows = conn.execute(self._q(f"SELECT {EVENT_COLUMNS} FROM {{s}}.events WHERE incident_id = %s ORDER BY seq"), (summary.id,)).fetchall()
+            existing = [row_to_event(r) for r in rows]
             new = missing_events(summary, events, existing)
             ids = [e.id for e in new if e.id]
             elsewhere = conn.execute(
@@ -354,13 +325,13 @@ class PostgresStore(IncidentStore):
                 with conn.cursor() as cur:
                     cur.executemany(
                         self._q("INSERT INTO {s}.events (incident_id, seq, event_id, type, at, actor, data) VALUES (%s, %s, %s, %s, %s, %s, %s)"),
-                        [(summary.id, e.seq, e.id or None, str(e.type), e.at, _text(e.actor), _json(e.data)) for e in new],
+                        [(summary.id, e.seq, e.id or None, str(e.type), e.at, as_text(e.actor), as_json_text(e.data)) for e in new],
                     )
                 columns = summary_after(summary, existing + new)
                 last = max(e.seq for e in new)
                 conn.execute(
                     self._q("UPDATE {s}.incidents SET title = %s, severity = %s, status = %s, last_seq = greatest(last_seq, %s) WHERE id = %s"),
-                    (_text(columns["title"]), _text(columns["severity"]), _text(columns["status"]), last, summary.id),
+                    (as_text(columns["title"]), as_text(columns["severity"]), as_text(columns["status"]), last, summary.id),
                 )
                 conn.execute("SELECT pg_notify(%s, json_build_object('incident', %s::text, 'seq', %s::bigint)::text)", (self.target.channel, summary.id, last))
             return len(new)
@@ -382,21 +353,3 @@ class PostgresStore(IncidentStore):
         with self._lock:
             self._drop()
 
-
-def _text(value: str) -> str:
-    # PostgreSQL text cannot hold NUL; the event's JSON payload escapes it, a bare column cannot.
-    return value.replace("\x00", "\ufffd")
-
-
-def _json(data: dict[str, Any]) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
-
-
-def _row_to_event(row: tuple[Any, ...]) -> StoredEvent:
-    seq, incident_id, etype, at, actor, data, event_id = row
-    try:
-        kind, payload = EventType(etype), json.loads(data)
-    except ValueError:
-        raise StoreError(f"event #{seq} of {one_line(str(incident_id))} is not one warroom wrote (type or data unreadable)") from None
-    # Another client may have written control characters: they never leave the store raw.
-    return StoredEvent(int(seq), incident_id, kind, at.astimezone(UTC), one_line(actor), clean_data(payload), one_line(event_id or ""))
