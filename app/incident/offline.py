@@ -56,11 +56,18 @@ class OfflineWriter:
         """A read or write found the store out of reach."""
         if self.outbox is None:
             return
+        self._mark_offline(reason)
+        self._say_offline()
+
+    def _mark_offline(self, reason: str) -> None:
         if self.since is None:
             self.since = self._clock.now()
             log.warning("incident store out of reach: %s", reason)
         self.reason = reason
-        self._post(StoreOffline(self.since, self._waiting, reason))
+
+    def _say_offline(self) -> None:
+        assert self.since is not None
+        self._post(StoreOffline(self.since, self._waiting, self.reason))
 
     def write(self, incident_id: str, events: list[NewEvent], ticket: int, command: Command) -> list[StoredEvent] | None:
         """The stored events, or None when they went to the outbox (CommandQueued is posted)."""
@@ -72,7 +79,7 @@ class OfflineWriter:
                 except StoreUnreachable as exc:
                     if self.outbox is None:
                         raise
-                    self.went_offline(str(exc))
+                    self._mark_offline(str(exc))
                     events = events[index:]  # the rest; a lost acknowledgement is safe to resend
                     break
             else:
@@ -81,8 +88,9 @@ class OfflineWriter:
         self.outbox.put(incident_id, events)
         self._waiting += len(events)
         self._tickets[events[-1].id] = (ticket, command)
+        self._mark_offline(self.reason)  # also when only left-overs from a last run were waiting
         self._post(CommandQueued(ticket, command, self._waiting))
-        self._post(StoreOffline(self.since or self._clock.now(), self._waiting, self.reason))
+        self._say_offline()
         return None
 
     def flush(self) -> bool:

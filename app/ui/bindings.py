@@ -21,8 +21,7 @@ APP_BINDINGS = [
     Binding("c", "checklist", "Checklist", id="incident.checklist", priority=True),
     Binding("m", "milestone", "Milestone", id="incident.milestone", priority=True),
     Binding("1", "focus_pane(1)", "Panes", id="pane.1", key_display="1-5", priority=True),
-    *(Binding(str(n), f"focus_pane({n})", f"Pane {n}", id=f"pane.{n}", show=False, priority=True) for n in range(2, 6)),
-    Binding("6", "focus_pane(6)", "Pane 6", id="pane.6", show=False, priority=True),  # the alerts pane
+    *(Binding(str(n), f"focus_pane({n})", f"Pane {n}", id=f"pane.{n}", show=False, priority=True) for n in range(2, 7)),
     Binding("0", "focus_timeline", "Timeline", id="timeline.focus", priority=True),
     Binding("x", "correct", "Correct", id="timeline.correct", priority=True),
     Binding("z", "toggle_utc", "UTC", id="timeline.utc", priority=True),

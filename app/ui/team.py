@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 SHORT_ROLE = {"Incident Commander": "IC"}
 
 
-def presence_line(present: list[Presence], state: IncidentState | None, me: str | None = None) -> str:
+def presence_line(present: list[Presence], state: IncidentState | None) -> str:
     """"on: alice (IC), bob (Scribe), carol": each person once, with their roles."""
     people = sorted({p.operator for p in present})
     roles_of: dict[str, list[str]] = {}

@@ -53,3 +53,15 @@ async def lock_tables(pg_dsn):
             await conn.execute(psycopg.sql.SQL("CREATE TABLE {} (id int PRIMARY KEY, v text)").format(psycopg.sql.Identifier(name)))
             await conn.execute(psycopg.sql.SQL("INSERT INTO {} VALUES (1, 'a'), (2, 'b')").format(psycopg.sql.Identifier(name)))
     yield names
+
+
+@pytest.fixture
+def kind(pg_dsn):
+    """A PostgreSQL store in a schema of its own, dropped afterwards."""
+    from tests.store_kinds import PostgresKind
+
+    kind = PostgresKind(pg_dsn)
+    try:
+        yield kind
+    finally:
+        kind.drop()

@@ -20,15 +20,6 @@ from tests.store_kinds import PostgresKind, with_schema
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def kind(pg_dsn):
-    kind = PostgresKind(pg_dsn)
-    try:
-        yield kind
-    finally:
-        kind.drop()
-
-
 def _cli(*args: str, store: str | None = None) -> subprocess.CompletedProcess:
     extra = ["--store", store] if store else []
     return subprocess.run([sys.executable, "-m", "app", *args, *extra], capture_output=True, text=True, cwd=ROOT, timeout=60)

@@ -30,15 +30,6 @@ ROOT = Path(__file__).resolve().parents[2]
 FMT = "INC-{year}-{seq:03d}"
 
 
-@pytest.fixture
-def kind(pg_dsn):
-    kind = PostgresKind(pg_dsn)
-    try:
-        yield kind
-    finally:
-        kind.drop()
-
-
 def _open(store, at=None) -> str:
     return store.open_incident(title="db down", severity="SEV1", actor="alice", at=at or datetime.now(UTC), id_format=FMT).incident_id
 
