@@ -97,8 +97,15 @@ def countdowns(
     return out
 
 
+SECONDS_WITHIN = timedelta(minutes=10)
+"""Closer than this (either side of the deadline) a countdown shows seconds; further away,
+whole minutes. Nobody acts on the seconds of a deadline 25 minutes off, and a line that
+changes once a minute is repainted once a minute: an idle dashboard stays cheap."""
+
+
 def format_remaining(delta: timedelta) -> str:
-    """'12:05' for minutes:seconds, '1h02m' past an hour, '-3:10' when overdue."""
+    """'9:05' (minutes:seconds) within 10 minutes, '12m' (whole minutes, rounded down) further
+    off, '1h02m' past an hour; a leading '-' when overdue ('-3:10', '-25m')."""
     seconds = int(delta.total_seconds())
     sign = "-" if seconds < 0 else ""
     seconds = abs(seconds)
@@ -106,4 +113,6 @@ def format_remaining(delta: timedelta) -> str:
     minutes, secs = divmod(rest, 60)
     if hours:
         return f"{sign}{hours}h{minutes:02d}m"
+    if seconds >= SECONDS_WITHIN.total_seconds():
+        return f"{sign}{minutes}m"
     return f"{sign}{minutes}:{secs:02d}"
