@@ -133,6 +133,7 @@ class StatusStrip(Static):
         self._shown: Text | None = None
         self._key: tuple[int, tuple[tuple[str, str], ...]] | None = None  # what _shown was made from
         self._styles: dict[str, Style] = {}
+        self._width: int | None = None  # known since the last resize
 
     def show(self, state: IncidentState | None, now: datetime, items: list[Countdown]) -> None:
         """The incident part, each second."""
@@ -154,6 +155,7 @@ class StatusStrip(Static):
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._repaint())
 
     def on_resize(self, event: Resize) -> None:
+        self._width = None
         self._paint()
 
     def _repaint(self) -> None:
@@ -167,13 +169,18 @@ class StatusStrip(Static):
 
     def _paint(self) -> None:
         state, now, items = self._incident
-        if not self.is_attached or now is None:
+        if now is None:
             return
-        width = self.content_region.width or self.app.size.width
+        width = self._width
+        if width is None:  # not laid out yet, or resized: ask (the costly part of a second)
+            if not self.is_attached:
+                return
+            width = self.content_region.width or self.app.size.width
+            self._width = width if self.content_region.width else None
         pieces = fit(strip_pieces(state, now, items, self._worst, self.store_note), width)
         # Compared before any styling: most seconds nothing changed, and then this is all.
         key = (width, tuple((p.text, p.style) for p in pieces))
-        if key == self._key:
+        if key == self._key or not self.is_attached:  # (detached: the app is shutting down)
             return
         self._key = key
         line = Text(no_wrap=True, overflow="ellipsis", end="")

@@ -38,14 +38,19 @@ class CountdownsPanel(Vertical):
         super().__init__(id=id)
         self._lines: dict[str, Static] = {}  # countdown key -> its line
         self._shown: dict[str, tuple[str, TimerState]] = {}  # countdown key -> what is on screen
+        self._last: list[tuple[str, str, TimerState]] | None = None  # every line, as last asked
 
     def compose(self) -> ComposeResult:
         self._empty = Static("No countdowns.", classes="countdown-empty", markup=False)
         yield self._empty
 
     def show(self, items: list[Countdown], tz) -> None:
+        lines = [(c.key, countdown_line(c, tz), c.state) for c in items]
+        if lines == self._last:
+            return  # most seconds: nothing on these lines changed, and this is all it costs
         if not self.is_attached or not self.app.is_running:
             return  # the 1 s tick can fire while the app is shutting down
+        self._last = lines
         if self._empty.display != (not items):
             self._empty.display = not items
         wanted = {c.key for c in items}
@@ -57,7 +62,7 @@ class CountdownsPanel(Vertical):
             if widget is None:
                 widget = self._lines[c.key] = Static("", classes="countdown", name=c.key, markup=False)
                 self.mount(widget)
-            line = countdown_line(c, tz)
+            line = next(text for key, text, _ in lines if key == c.key)
             if self._shown.get(c.key) == (line, c.state):
                 continue
             self._shown[c.key] = (line, c.state)
