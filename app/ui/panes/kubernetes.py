@@ -34,6 +34,7 @@ from app.ui.panes.details import events_detail, pod_detail
 from app.ui.widgets.fit import FlexColumn, Room, flex_text
 from app.ui.widgets.keyed_table import KeyedTable
 from app.ui.widgets.marks import SELECTED
+from app.ui.widgets.row_filter import PodFilter, RowFilter
 
 SHOWN_DEPLOYMENTS = 6
 SHOWN_EVENTS = 6
@@ -191,6 +192,9 @@ class PodsPane(LivePane[KubeView]):
         self._render_events()
         self._render_title()
         self._show_selected()
+
+    def make_filter(self, query: str) -> RowFilter:
+        return PodFilter(query, self._rows.get)
 
     def _shown_name(self, row: PodRow) -> str:
         if not self.show_namespace:
