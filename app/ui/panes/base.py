@@ -83,6 +83,7 @@ class LivePane(Vertical, Generic[T]):
         """The key that focuses it (app.ui.live sets it), shown in its title."""
         self._title = title
         self.filter_query = ""
+        self._title_detail = ""
         self.show_title(title)
         self.tz = tz
         self.observer: Observer = observer or NoObservations()
@@ -95,13 +96,18 @@ class LivePane(Vertical, Generic[T]):
         return self._stale
 
     # --- title: its key, and ▶ while the keys go to it --------------------------------------
-    def show_title(self, title: str) -> None:
+    def show_title(self, title: str, detail: str | None = None) -> None:
+        """`detail` (counts) follows the filter: a narrow pane cuts the end of its title,
+        and the filter is what says rows are hidden."""
         self._title = title
+        if detail is not None:
+            self._title_detail = detail
         focused = self.is_mounted and self.has_focus_within
         self.set_class(focused, "-focused")
         number = f"{self.number} " if self.number is not None else ""
         # Text, not str: a border title string is read as markup.
-        self.border_title = Text(f"{SELECTED} " if focused else "") + Text(f"{number}{title}") + self._filter_suffix()
+        self.border_title = (Text(f"{SELECTED} " if focused else "") + Text(f"{number}{title}") + self._filter_suffix()
+                             + Text(self._title_detail))
 
     def _filter_suffix(self) -> Text:
         if not self.filter_query:
@@ -176,6 +182,8 @@ class LivePane(Vertical, Generic[T]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "back":
             return self.zoomed or bool(self.filter_query)
+        if action == "filter":
+            return not self.filter_line.has_focus  # there, `/` is text
         return True
 
     def on_mount(self) -> None:

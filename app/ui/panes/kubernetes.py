@@ -245,7 +245,7 @@ class PodsPane(LivePane[KubeView]):
     def _render_title(self) -> None:
         counts = {lv: sum(v.counts.get(lv, 0) for v in self._views.values()) for lv in (Level.CRIT, Level.WARN, Level.OK)}
         parts = [f"{lv.symbol} {n} {lv.word}" for lv, n in counts.items() if n or lv is Level.OK]
-        self.show_title(f"{self.base_title} — " + " · ".join(parts))
+        self.show_title(self.base_title, " — " + " · ".join(parts))
         worst = next((lv for lv in (Level.CRIT, Level.WARN) if counts[lv]), Level.OK)
         for level in Level:
             self.set_class(level == worst, f"-worst{level.css_class}")

@@ -19,10 +19,12 @@ from app.ui.widgets.row_filter import MAX_QUERY
 class FilterLine(Input):
     BINDINGS = [
         Binding("escape", "clear", "Clear filter", id="filter.clear"),
+        Binding("enter", "submit", "Keep filter", id="filter.keep"),
     ]
 
     DEFAULT_CSS = """
     FilterLine { display: none; height: 1; border: none; padding: 0 1; }
+    FilterLine:focus { border: none; }
     FilterLine.-open { display: block; }
     """
 
