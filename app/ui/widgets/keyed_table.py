@@ -185,8 +185,12 @@ class KeyedTable(MarkedTable):
         self._row_locations = type(self._row_locations)({row_keys[key]: i for i, key in enumerate(keys)})
         self._keyed_order = wanted
         self._update_count += 1
-        self._require_update_dimensions = True
         self._clear_caches()
+        if self._new_rows:
+            self._require_update_dimensions = True  # measured when the table idles
+        else:
+            # Sized now, not when the table next idles: the new height is in the same frame.
+            self._update_dimensions(())
         self.cursor_coordinate = self.cursor_coordinate  # kept inside the table
         self.hover_coordinate = self.hover_coordinate
         if selected is not None and selected in wanted:
