@@ -26,7 +26,8 @@ from textual.widgets.data_table import ColumnKey, RowKey
 
 from app.collectors.base import Collector, Level, Snapshot
 from app.collectors.k8s_records import EventRow, PodRow
-from app.collectors.kubernetes import KubeView
+from app.collectors.k8s_calls import KubeCalls
+from app.collectors.kubernetes import KubeView, KubernetesCollector
 from app.collectors.observations import Observer
 from app.ui.messages import TimelineRequest
 from app.ui.panes.base import WARNING_EVENTS_KEY, LivePane
@@ -139,6 +140,8 @@ class WarningEvents(Static, can_focus=True):
 class PodsPane(LivePane[KubeView]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "pin_pod", "Pin pod", id="kubernetes.pin"),
+        Binding("l", "logs", "Logs", id="kubernetes.logs"),
+        Binding("d", "describe", "Describe", id="kubernetes.describe"),
     ]
 
     def __init__(
@@ -285,6 +288,35 @@ class PodsPane(LivePane[KubeView]):
         self.app.push_screen(pod_detail(row, events, self.several_clusters, shown.fetched_at if shown else None, self.tz))
 
     # --- actions -----------------------------------------------------------------------
+    def _calls_for(self, row: PodRow | None, what: str) -> KubeCalls | None:
+        """The selected pod's cluster client, or None with the reason said."""
+        if row is None:
+            self.notify(f"No pod selected: choose one for its {what}", severity="warning", markup=False)
+            return None
+        collector = next((c for c in self.collectors if getattr(c, "name", None) == row.cluster), None)
+        calls = collector.calls() if isinstance(collector, KubernetesCollector) else None
+        if calls is None:
+            self.notify(f"Cluster {row.cluster} is not connected yet", severity="warning", markup=False)
+        return calls
+
+    def action_logs(self) -> None:
+        """The selected pod's logs (the crash-looping container's by default)."""
+        row = self._selected_row()
+        calls = self._calls_for(row, "logs")
+        if row is not None and calls is not None:
+            from app.ui.panes.kubernetes_logs import PodLogsScreen
+
+            tail = next((c.target.log_lines for c in self.collectors if isinstance(c, KubernetesCollector) and c.name == row.cluster), 200)
+            self.app.push_screen(PodLogsScreen(calls, row.cluster, row.namespace, row.name, tail=tail))
+
+    def action_describe(self) -> None:
+        row = self._selected_row()
+        calls = self._calls_for(row, "description")
+        if row is not None and calls is not None:
+            from app.ui.panes.kubernetes_describe import DescribeScreen
+
+            self.app.push_screen(DescribeScreen(calls, row.cluster, "pod", row.namespace, row.name))
+
     def action_pin_pod(self) -> None:
         """Write the selected pod's status, last termination and recent events to the timeline."""
         row = self._selected_row()
