@@ -56,7 +56,7 @@ class _BoundedComposer(Composer):
         path = self._path if len(self._path) <= 8 else [*self._path[:4], "…", *self._path[-1:]]
         for part in path:
             out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
-        return out or "<top level>"
+        return out
 
     def _fail(self, message: str, mark) -> None:
         raise YamlLimit(message, mark.line + 1 if mark is not None else None, self._where())
