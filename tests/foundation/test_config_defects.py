@@ -192,6 +192,7 @@ def test_duplicate_names_are_named(tmp_path):
         "checklists: [{phase: t, from_markdown: [x]}]",
         "notify: {webhooks: [5]}",
         "incident: 5",
+        "incident: {}\nincident: {}",
     ],
 )
 def test_errors_speak_of_keys_not_of_classes(tmp_path, text):
