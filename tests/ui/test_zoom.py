@@ -69,3 +69,29 @@ async def test_zoom_fills_the_room_keeps_focus_and_cursor_and_returns(tmp_path, 
         await pilot.press("f", "1", "f")
         health = app.query_one(HealthPane)
         assert health.zoomed and not pods.zoomed and app.screen.has_class("-zoom")
+
+
+async def test_filter_and_zoom_are_in_the_footer_help_and_palette(tmp_path):
+    from app.ui.keys import key_help, palette_commands
+    from tests.ui.test_footer_and_palette import footer_keys
+
+    app = make_app(tmp_path / "k.db")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_incident(app, pilot)
+        await pilot.press("1")
+        await pilot.pause()
+        assert {"/ Filter", "f Zoom"} <= set(footer_keys(app))
+        pairs = key_help(app)
+        assert any(k == "/" and v.startswith("filter the pane's rows") for k, v in pairs)
+        assert any(k == "f" and v.startswith("zoom the pane") for k, v in pairs)
+        assert any(k == "/" and "in the timeline: filter" in v for k, v in pairs)
+        commands = {c.name: c for c in palette_commands(app)}
+        assert {"Filter: 1 Health", "Zoom: 4 Kubernetes pods", "Filter the timeline"} <= set(commands)
+        # From the palette as by key: the pane gets the keys first.
+        commands["Zoom: 4 Kubernetes pods"].run()
+        await until(pilot, lambda: app.query_one(PodsPane).zoomed)
+        assert app.query_one(PodsPane).table.has_focus
+        commands["Filter the timeline"].run()
+        await until(pilot, lambda: app.focused is not None and app.focused.id == "timeline-filter")
+        await pilot.press(*"kind:event", "enter")
+        assert app.focused is app.timeline
