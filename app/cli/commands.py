@@ -86,6 +86,10 @@ def cmd_incident(ctx: Context) -> int:
         return 0
     if args.incident_command == "escalations":
         return _escalations(ctx)
+    if args.incident_command in ("assign", "roles"):
+        from app.cli.incident_roles import cmd_assign, cmd_roles
+
+        return cmd_assign(ctx) if args.incident_command == "assign" else cmd_roles(ctx)
     raise ConfigError("unknown incident action")
 
 

@@ -26,8 +26,9 @@ from app.config.health import HealthCheck
 from app.config.kubernetes import KubernetesTarget
 from app.config.postgres import PostgresTarget
 from app.config.timeline import AutoTimelineSettings
+from app.config.roles import Role, check_roles, commander_of, required_roles
 from app.config.runbook_import import SEVERITY_NAMES_KEY
-from app.config.types import STRICT, Name
+from app.config.types import STRICT
 
 
 def _unique(names: list[str]) -> None:
@@ -52,8 +53,9 @@ class Config(BaseModel):
     """Incident store and id format."""
     severities: list[Severity] = Field(default_factory=lambda: list(DEFAULT_SEVERITIES), min_length=1, validate_default=True)
     """Severity levels, most severe first."""
-    roles: list[Name] = Field(default_factory=lambda: list(DEFAULT_ROLES), min_length=1)
-    """Response roles that can be assigned."""
+    roles: list[Role] = Field(default_factory=lambda: [Role(name=n) for n in DEFAULT_ROLES], min_length=1)
+    """Response roles that can be assigned: bare names, or mappings with duties, contact,
+    required_from and commander (see app/config/roles.py)."""
     checklists: list[ChecklistPhase] = Field(
         default_factory=lambda: [ChecklistPhase.model_validate(c) for c in DEFAULT_CHECKLISTS]
     )
@@ -100,8 +102,8 @@ class Config(BaseModel):
 
     @field_validator("roles")
     @classmethod
-    def _roles(cls, value: list[str]) -> list[str]:
-        _unique(value)
+    def _roles(cls, value: list[Role]) -> list[Role]:
+        _unique([r.name for r in value])
         return value
 
     @field_validator("severities")
@@ -121,6 +123,7 @@ class Config(BaseModel):
             if severity.clock == "business" and self.incident.business_hours is None:
                 raise ValueError(f"severities[{i}].clock: 'business' needs incident.business_hours (the team's working hours)")
         check_checklist_ids(self.checklists)
+        check_roles(self.roles, names)
         for i, phase in enumerate(self.checklists):
             for sev in phase.severities:
                 if sev not in names:
@@ -131,6 +134,22 @@ class Config(BaseModel):
             if dupes:
                 raise ValueError(f"{section}: duplicate name {dupes[0]!r}")
         return self
+
+    @property
+    def role_names(self) -> list[str]:
+        return [r.name for r in self.roles]
+
+    @property
+    def commander_role(self) -> str:
+        """The role that leads: marked `commander: true`, else Incident Commander, else the first."""
+        return commander_of(self.roles)
+
+    def role(self, name: str) -> Role | None:
+        return next((r for r in self.roles if r.name == name), None)
+
+    def unfilled_roles(self, severity: str, holders: dict[str, str]) -> list[Role]:
+        """Roles required at `severity` that nobody holds."""
+        return [r for r in required_roles(self.roles, [s.name for s in self.severities], severity) if not holders.get(r.name)]
 
     def severity(self, name: str) -> Severity | None:
         return next((s for s in self.severities if s.name == name), None)

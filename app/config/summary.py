@@ -43,7 +43,7 @@ def summary_lines(config: Config) -> list[str]:
         if s.escalation:
             ladder = "; ".join(_step(step) for step in s.escalation)
             lines.append(f"escalation {s.name}: {ladder}")
-    lines.append(f"roles: {', '.join(config.roles)}")
+    lines.extend(_role_lines(config))
     phases: dict[str, int] = {}
     for entry in config.checklists:
         for item in entry.resolved:
@@ -59,4 +59,21 @@ def summary_lines(config: Config) -> list[str]:
             text = entry.from_markdown.yield_text(len(mine), groups)
             text += f"; {limited} only for some severities" if limited else ""
             lines.append(f"checklists[{i}] from_markdown: {text}")
+    return lines
+
+
+def _role_lines(config: Config) -> list[str]:
+    """One line for the names (the commander marked), one per role that says more."""
+    commander = config.commander_role
+    lines = ["roles: " + ", ".join(f"{r.name} (commander)" if r.name == commander else r.name for r in config.roles)]
+    for role in config.roles:
+        said = []
+        if role.required_from:
+            said.append(f"required from {role.required_from}")
+        if role.contact:
+            said.append(f"contact {role.contact}")
+        if role.duties:
+            said.append(f"{len(role.duties)} {'duty' if len(role.duties) == 1 else 'duties'}")
+        if said:
+            lines.append(f"role {role.name}: {'; '.join(said)}")
     return lines

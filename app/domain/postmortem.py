@@ -134,18 +134,23 @@ def render_markdown(
     add("")
     add("## Roles")
     add("")
+    contacts = {r.name: r.contact for r in config.roles if r.contact}
     if state.role_history:
-        add("| Role | Held by | Handoffs |")
-        add("|---|---|---|")
+        add("| Role | Held by | Contact | Handoffs |" if contacts else "| Role | Held by | Handoffs |")
+        add("|---|---|---|---|" if contacts else "|---|---|---|")
         roles = list(dict.fromkeys(r.role for r in state.role_history))
         for role in roles:
             history = [r for r in state.role_history if r.role == role]
             handoffs = "; ".join(
                 f"{md(r.previous or '-')} → {md(r.person or 'unassigned')} at {when(r.at)} (by {md(r.actor)})" for r in history
             )
-            add(f"| {md(role)} | {md(state.roles.get(role, 'unassigned'))} | {handoffs} |")
+            contact = f" {md(contacts.get(role, '-'))} |" if contacts else ""
+            add(f"| {md(role)} | {md(state.roles.get(role, 'unassigned'))} |{contact} {handoffs} |")
     else:
         add("No roles were assigned.")
+    for unfilled in config.unfilled_roles(state.severity, state.roles):
+        add("")
+        add(f"⚠ {md(unfilled.name)} unassigned (required at {md(state.severity)})")
     add("")
     add("## Milestones and metrics")
     add("")

@@ -58,13 +58,28 @@ def state_json(state: IncidentState) -> dict[str, Any]:
     }
 
 
-def export_json(state: IncidentState, events: list[StoredEvent], scrub: Scrubber | None = None) -> str:
+def role_extras(state: IncidentState, config: Config | None) -> dict[str, Any]:
+    """What the config adds to the roles: how to reach each (where one is configured) and the
+    roles the severity requires that nobody holds. Empty keys are left out of the record."""
+    if config is None:
+        return {}
+    extras: dict[str, Any] = {}
+    contacts = {r.name: r.contact for r in config.roles if r.contact}
+    if contacts:
+        extras["role_contacts"] = contacts
+    unfilled = [r.name for r in config.unfilled_roles(state.severity, state.roles)]
+    if unfilled:
+        extras["roles_required_unfilled"] = unfilled
+    return extras
+
+
+def export_json(state: IncidentState, events: list[StoredEvent], scrub: Scrubber | None = None, config: Config | None = None) -> str:
     scrub = scrub or Scrubber()
-    document = {"incident": state_json(state), "events": [e.as_json() for e in events]}
+    document = {"incident": state_json(state) | role_extras(state, config), "events": [e.as_json() for e in events]}
     return json.dumps(scrub.data(document), indent=2, ensure_ascii=False) + "\n"
 
 
-def yaml_record(state: IncidentState, events: list[StoredEvent], now: datetime) -> dict[str, Any]:
+def yaml_record(state: IncidentState, events: list[StoredEvent], now: datetime, config: Config | None = None) -> dict[str, Any]:
     from app.domain.postmortem import detected_by, follow_ups, silences_made
     from app.domain.templates import current_impact
 
@@ -94,6 +109,7 @@ def yaml_record(state: IncidentState, events: list[StoredEvent], now: datetime) 
         "duration_seconds": int(elapsed.total_seconds()),
         "impact": current_impact(state),  # falls back to the impact given at opening
         "roles": dict(state.roles),
+        **role_extras(state, config),
         "metrics": metrics_json(state, now),
         "timeline": timeline,
         "status_updates": [
@@ -114,9 +130,11 @@ def yaml_record(state: IncidentState, events: list[StoredEvent], now: datetime) 
     }
 
 
-def export_yaml(state: IncidentState, events: list[StoredEvent], now: datetime, scrub: Scrubber | None = None) -> str:
+def export_yaml(
+    state: IncidentState, events: list[StoredEvent], now: datetime, scrub: Scrubber | None = None, config: Config | None = None
+) -> str:
     scrub = scrub or Scrubber()
-    document = scrub.data(yaml_record(state, events, now))
+    document = scrub.data(yaml_record(state, events, now, config))
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when present: ~10x faster
     return yaml.dump(document, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
 
@@ -131,9 +149,9 @@ def export(fmt: str, state: IncidentState, events: list[StoredEvent], config: Co
     """One entry point for the CLI and the TUI's export key."""
     scrub = Scrubber.from_config(config)
     if fmt == "json":
-        return export_json(state, events, scrub)
+        return export_json(state, events, scrub, config)
     if fmt == "yaml":
-        return export_yaml(state, events, now, scrub)
+        return export_yaml(state, events, now, scrub, config)
     if fmt == "markdown":
         return export_markdown(state, events, config, now)
     raise ValueError(f"unknown export format {fmt!r} (known: {', '.join(FORMATS)})")

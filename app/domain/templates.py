@@ -56,7 +56,6 @@ DEFAULT_TEMPLATES: dict[str, str] = {
 
 _IMPACT_PREFIXES = ("impact:",)
 _NEXT_PREFIXES = ("next steps:", "next step:", "next:")
-COMMANDER_ROLE = "Incident Commander"
 
 
 @dataclass(frozen=True)
@@ -130,7 +129,7 @@ def template_variables(
         "next_update": next_update,
         "started": dual(state.opened_at, tz) if state.opened_at else "-",
         "duration": human_duration(state.elapsed(now)),
-        "commander": state.roles.get(COMMANDER_ROLE) or "unassigned",
+        "commander": state.roles.get(config.commander_role) or "unassigned",
         "now": short_dual(now, tz),
     }
     assert set(variables) == set(TEMPLATE_VARIABLES)  # the config check and this stay in step

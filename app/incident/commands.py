@@ -131,8 +131,21 @@ def _correct(c: CorrectEntry, state: IncidentState, config: Config | None, actor
     return [actions.entry_corrected(c.seq, _text(c.reason, "the reason"), actor, now)]
 
 
+def _role_name(typed: str, state: IncidentState, config: Config | None) -> str:
+    """The configured (or already held) role `typed` names, case aside: a typo must not make
+    a new role that no panel lists and no required-role check counts."""
+    role = _text(typed, "the role")
+    known = list(dict.fromkeys([*(config.role_names if config is not None else []), *state.roles]))
+    if config is None or role in known:
+        return role
+    match = [name for name in known if name.casefold() == role.casefold()]
+    if len(match) == 1:
+        return match[0]
+    raise CommandRejected(f"unknown role {role!r} (configured: {', '.join(config.role_names)})", field="role")
+
+
 def _assign(c: AssignRole, state: IncidentState, config: Config | None, actor: str, now: datetime) -> list[NewEvent]:
-    role = _text(c.role, "the role")
+    role = _role_name(c.role, state, config)
     person = one_line(c.person).strip()
     if state.roles.get(role, "") == person:
         raise CommandRejected(f"{role} is already {person or 'unassigned'}")

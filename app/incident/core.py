@@ -29,14 +29,14 @@ if TYPE_CHECKING:
 # runs from scripts many times and needs none of them.
 EXPORT_FORMATS = ("json", "markdown", "yaml")
 
-COMMANDER = "Incident Commander"
+COMMANDER = "Incident Commander"  # with no config at hand (the fast `warroom log` path): app/config/roles.py default
 EXPORT_SUFFIX = {"markdown": "-postmortem.md", "yaml": ".yaml", "json": ".json"}
 
 
-def logs_shared_observations(state: IncidentState, operator: str) -> bool:
+def logs_shared_observations(state: IncidentState, operator: str, commander_role: str = COMMANDER) -> bool:
     """What every open terminal sees alike (escalations, level changes) is logged by one:
-    the Incident Commander's; with no commander assigned, by every terminal."""
-    commander = state.roles.get(COMMANDER)
+    the commander's (the configured commander role); with no commander assigned, by every terminal."""
+    commander = state.roles.get(commander_role)
     return not commander or commander == operator
 
 
@@ -51,6 +51,10 @@ class IncidentCore:
             actor = config.operator
         self.actor: str = one_line(actor)
         self.clock = clock or SystemClock()
+
+    @property
+    def commander_role(self) -> str:
+        return self._config.commander_role if self._config is not None else COMMANDER
 
     @property
     def config(self) -> Config:

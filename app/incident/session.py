@@ -237,7 +237,7 @@ class IncidentSession:
 
         def job() -> None:
             state = self._state_for(incident_id)
-            if not state.is_open or (automatic and not logs_shared_observations(state, self.operator)):
+            if not state.is_open or (automatic and not logs_shared_observations(state, self.operator, self.core.commander_role)):
                 return
             command = LogEntry(text, kind)
             if self._writer.write(incident_id, self.core.plan(command, state), next(self._tickets), command) is not None:

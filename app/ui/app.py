@@ -166,9 +166,17 @@ class WarroomApp(App[None]):
         self.timeline.load(state)
         self.refresh_panel(rebuild_checklist=True)
 
+    def required_unfilled(self, state: IncidentState | None) -> dict[str, str]:
+        """Roles the incident's severity requires that nobody holds, with that severity."""
+        if state is None or not state.is_open:
+            return {}
+        return {r.name: state.severity for r in self.config.unfilled_roles(state.severity, state.roles)}
+
     def refresh_panel(self, *, rebuild_checklist: bool = False) -> None:
         state = self.state
-        self.roles_table.show(state)
+        unfilled = self.required_unfilled(state)
+        self.roles_table.show(state, unfilled)
+        self.status_strip.show_unfilled(list(unfilled))
         checklist = self.checklist
         if rebuild_checklist or (state and state.severity != self._checklist_severity):
             self._checklist_severity = state.severity if state else None
@@ -207,7 +215,7 @@ class WarroomApp(App[None]):
         fresh = due - self._escalations_seen
         if fresh:
             self._escalations_seen |= fresh
-            if logs_shared_observations(state, self.config.operator):
+            if logs_shared_observations(state, self.config.operator, self.config.commander_role):
                 self.session.log_due_escalations(state.id)
 
     def on_snapshot_arrived(self, message: SnapshotArrived) -> None:
@@ -370,7 +378,7 @@ class WarroomApp(App[None]):
         focus_timeline(self)
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(key_sections(self)))
+        self.push_screen(HelpScreen(key_sections(self), self.config.roles))
 
     COMMANDS = App.COMMANDS | {WarroomCommands}  # app/ui/keys.py: human names, careful matching
 

@@ -18,7 +18,6 @@ from app.config import Config
 from app.domain.incident import IncidentState
 from app.domain.timefmt import human_duration
 from app.domain.timers import TimerState, format_remaining, incident_countdowns
-from app.incident.core import COMMANDER
 from app.ui.live_levels import LiveProblem
 
 SHOWN = 3  # names listed per kind of open item: enough to recognise, short enough to read
@@ -32,10 +31,11 @@ class Confirmation:
     details: list[Text] = field(default_factory=list)
 
 
-def handoff(role: str, holders: dict[str, str], person: str) -> Confirmation | None:
-    """Only the commander's role: the other roles change hands often and harmlessly."""
+def handoff(role: str, holders: dict[str, str], person: str, commander: str) -> Confirmation | None:
+    """Only the commander's role (`commander`, as configured): the other roles change hands
+    often and harmlessly."""
     holder = holders.get(role)
-    if role != COMMANDER or not holder or holder == person:
+    if role != commander or not holder or holder == person:
         return None
     if person:
         return Confirmation(f"Hand off {role} from {holder} to {person}?", "Hand off",

@@ -20,7 +20,7 @@ from app.ui.screens.confirm import ConfirmScreen
 from app.ui.screens.open_incident import OpenIncidentScreen
 from app.ui.screens.pickers import ChoiceScreen
 from app.ui.screens.prompt import TextPromptScreen
-from app.ui.screens.roles import RoleScreen
+from app.ui.screens.roles import RoleInfo, RoleScreen
 from app.ui.screens_update import ComposedUpdate, UpdateComposer
 
 if TYPE_CHECKING:
@@ -138,11 +138,15 @@ class IncidentFlows:
         def done(result: tuple[str, str] | None) -> None:
             if result is not None and self.state is not None:
                 role, person = result
-                self.confirm_then_submit(confirmations.handoff(role, self.state.roles, person), AssignRole(role, person))
+                self.confirm_then_submit(confirmations.handoff(role, self.state.roles, person, self.app.config.commander_role), AssignRole(role, person))
 
-        roles = list(dict.fromkeys([*self.app.config.roles, *state.roles]))
-        start = selected if selected in roles else next((r for r in roles if not state.roles.get(r)), None)
-        self.app.push_screen(RoleScreen(roles, dict(state.roles), list(state.role_history), self.app.tz, role=start), done)
+        config = self.app.config
+        roles = list(dict.fromkeys([*config.role_names, *state.roles]))
+        required = self.app.required_unfilled(state)
+        start = selected if selected in roles else next((r for r in roles if r in required), None)
+        start = start or next((r for r in roles if not state.roles.get(r)), None)
+        about = RoleInfo({r.name: r for r in config.roles}, required, config.commander_role)
+        self.app.push_screen(RoleScreen(roles, dict(state.roles), list(state.role_history), self.app.tz, role=start, about=about), done)
 
     def severity(self) -> None:
         state = self._require()

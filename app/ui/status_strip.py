@@ -71,8 +71,11 @@ def live_piece(worst: tuple[Level, int] | None) -> Piece | None:
 
 
 def strip_pieces(
-    state: IncidentState | None, now: datetime, items: list[Countdown], worst: tuple[Level, int] | None, store: str | None = None
+    state: IncidentState | None, now: datetime, items: list[Countdown], worst: tuple[Level, int] | None, store: str | None = None,
+    unfilled: list[str] | None = None,
 ) -> list[Piece]:
+    """`unfilled`: roles the severity requires that nobody holds (the roles list is not on
+    screen at every size; this line is)."""
     live = live_piece(worst)
     # An outage of the shared store is the last thing to drop: what is typed is not shared.
     outage = [Piece(store, "warn", 10)] if store else []
@@ -90,6 +93,10 @@ def strip_pieces(
         pieces.append(deadline_piece(deadline))
     if live is not None:
         pieces.append(live)
+    if unfilled and state.is_open:
+        more = f" (+{len(unfilled) - 1})" if len(unfilled) > 1 else ""
+        # Something to do now outlasts the elapsed time (listed earlier, it goes first at 80 columns).
+        pieces.append(Piece(f"⚠ no {unfilled[0]}{more}", "warn", 4))
     pieces.append(Piece(state.title, "muted", 1, crop=True))
     return outage + pieces
 
@@ -129,12 +136,19 @@ class StatusStrip(Static):
         self._incident: tuple[IncidentState | None, datetime | None, list[Countdown]] = (None, None, [])
         self._worst: tuple[Level, int] | None = None
         self.store_note: str | None = None
+        self.unfilled: list[str] = []
         self._shown: Text | None = None
 
     def show(self, state: IncidentState | None, now: datetime, items: list[Countdown]) -> None:
         """The incident part, each second."""
         self._incident = (state, now, items)
         self._paint()
+
+    def show_unfilled(self, roles: list[str]) -> None:
+        """Required roles nobody holds, when the roles or the severity changed."""
+        if roles != self.unfilled:
+            self.unfilled = list(roles)
+            self._paint()
 
     def show_live(self, worst: tuple[Level, int] | None) -> None:
         """The live part, when a snapshot changed what is worst."""
@@ -159,7 +173,7 @@ class StatusStrip(Static):
             return
         width = self.content_region.width or self.app.size.width
         line = Text(no_wrap=True, overflow="ellipsis", end="")
-        for i, piece in enumerate(fit(strip_pieces(state, now, items, self._worst, self.store_note), width)):
+        for i, piece in enumerate(fit(strip_pieces(state, now, items, self._worst, self.store_note, self.unfilled), width)):
             if i:
                 line.append(GAP)
             # Titles and ids are people's text: appended as plain text, never parsed.

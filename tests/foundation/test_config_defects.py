@@ -170,7 +170,7 @@ def test_blank_multi_line_and_huge_names_are_refused(tmp_path, text, expected):
 def test_names_are_trimmed_and_markup_is_kept_as_text(tmp_path):
     path = tmp_path / "warroom.yaml"
     path.write_text("roles: ['  Incident Commander ', '[bold]Scribe[/]']\n")
-    assert load_config(path).roles == ["Incident Commander", "[bold]Scribe[/]"]
+    assert load_config(path).role_names == ["Incident Commander", "[bold]Scribe[/]"]
 
 
 def test_duplicate_names_are_named(tmp_path):

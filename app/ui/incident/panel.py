@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Input, Label, Static
 
+from app.config.roles import Role
 from app.domain.actions import next_kind, parse_entry
 from app.domain.events import EntryKind
 from app.ui.incident.checklist import ChecklistTable
@@ -91,7 +92,7 @@ class SectionTitle(Label):
 
 
 class IncidentPanel(Vertical):
-    def __init__(self, roles: list[str], tz=None, *, id: str | None = None) -> None:
+    def __init__(self, roles: list[Role], tz=None, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.roles = roles
         self.tz = tz
