@@ -90,7 +90,12 @@ class Severity(BaseModel):
     description: str = Field(default="", max_length=1000)
     """What qualifies an incident for this severity."""
     respond_within: Duration | None = None
-    """Acknowledgement deadline after the incident is opened; null for none, 0 for due at once."""
+    """Acknowledgement deadline after the incident is opened (met by the acknowledged
+    milestone); null for none, 0 for due at once."""
+    first_response_within: Duration | None = None
+    """For runbooks that give response and acknowledgement apart ("30-minute response,
+    2-hour acknowledgment"): someone acts on the incident (an entry, a role taken, a
+    milestone, a status or severity change, a tick, an update) within this after opening."""
     update_every: Duration | None = None
     """Cadence of status updates; null for no countdown (0 is refused: it would always be due)."""
     escalation: list[EscalationStep] = []

@@ -31,7 +31,8 @@ def _step(step: EscalationStep) -> str:
 def summary_lines(config: Config) -> list[str]:
     lines = [f"config: {config.source or 'built-in defaults (no file found)'}"]
     sevs = ", ".join(
-        f"{s.name} (respond {_d(s.respond_within)}, update every {_d(s.update_every)}"
+        f"{s.name} ({f'first response {_d(s.first_response_within)}, ' if s.first_response_within is not None else ''}"
+        f"acknowledge {_d(s.respond_within)}, update every {_d(s.update_every)}"
         f"{' or on a status change' if s.update_on_status_change else ''}, "
         f"{_count(len(s.escalation), 'escalation step')}{', business hours' if s.clock == 'business' else ''})"
         for s in config.severities

@@ -66,6 +66,8 @@ class IncidentState:
     severity_since: datetime | None = None
     status_since: datetime | None = None
     """When the status last changed (the opening sets the first one)."""
+    first_response_at: datetime | None = None
+    """The first time a person acted on the incident after it was opened (not an observation)."""
     progress_at: list[datetime] = field(default_factory=list)
     """When the response visibly moved: an action or decision entry, a milestone, a status
     change, a ticked checklist item ("no progress in 15m" escalation steps read this)."""
@@ -111,6 +113,10 @@ class IncidentState:
         self._by_seq[event.seq] = item
         if event.type in _PROGRESS or (event.type is EventType.ENTRY_ADDED and item.kind in _PROGRESS_KINDS):
             self.progress_at.append(event.at)
+        if self.first_response_at is None and (
+            event.type in _RESPONSE or (event.type is EventType.ENTRY_ADDED and item.kind in _RESPONSE_KINDS)
+        ):
+            self.first_response_at = event.at
         if event.type in (EventType.MILESTONE_MARKED, EventType.MILESTONE_CORRECTED):
             self._strike_replaced_milestone(event)
 
@@ -203,6 +209,12 @@ def _delivered(state: IncidentState, e: StoredEvent) -> None:
 
 _PROGRESS = {EventType.MILESTONE_MARKED, EventType.STATUS_CHANGED, EventType.CHECKLIST_TICKED}
 _PROGRESS_KINDS = {"action", "decision"}
+# Observations are mostly written by the panes and the escalation ladder: not a person acting.
+_RESPONSE = {
+    EventType.ROLE_ASSIGNED, EventType.STATUS_CHANGED, EventType.SEVERITY_CHANGED, EventType.MILESTONE_MARKED,
+    EventType.CHECKLIST_TICKED, EventType.UPDATE_POSTED, EventType.TITLE_CHANGED,
+}
+_RESPONSE_KINDS = {"note", "action", "decision", "communication"}
 
 _HANDLERS: dict[EventType, Any] = {
     EventType.OPENED: _opened,

@@ -119,6 +119,14 @@ def countdowns(
             due, label = min(due, changed), "Status update (status changed)"
         out.append(running("update", label, due))
 
+    if severity and severity.first_response_within is not None:
+        due = deadline(state.opened_at, severity.first_response_within, severity, business_hours)
+        first = state.first_response_at
+        if first is not None:
+            out.append(Countdown("respond", "First response", due, due - first, TimerState.MET, first))
+        elif open_:
+            out.append(running("respond", "First response", due))
+
     if severity and severity.respond_within is not None:  # 0 is "due at once", not "none"
         due = deadline(state.opened_at, severity.respond_within, severity, business_hours)
         if acked:

@@ -156,3 +156,22 @@ def test_a_status_change_makes_the_update_due_at_once_when_configured(incident):
     update = next(c for c in incident_countdowns(cfg, fold(iid, store.events(iid)), clock.now()) if c.key == "update")
     assert update.label == "Next status update" and update.state is TimerState.OK
     assert update.remaining.total_seconds() == pytest.approx(30 * 60, abs=1)
+
+
+def test_first_response_is_met_by_a_person_acting_not_by_an_observation(incident):
+    store, iid, clock = incident
+    cfg = config(first_response_within="5m")
+    clock.advance(minutes=1)
+    entry(store, iid, clock, EntryKind.OBSERVATION, "Health: checkout CRIT")  # what a pane writes
+    clock.advance(minutes=5)
+    first = next(c for c in incident_countdowns(cfg, fold(iid, store.events(iid)), clock.now()) if c.key == "respond")
+    assert first.label == "First response" and first.state is TimerState.OVERDUE
+    entry(store, iid, clock, EntryKind.NOTE, "on it")
+    items = {c.key: c for c in incident_countdowns(cfg, fold(iid, store.events(iid)), clock.now())}
+    assert items["respond"].state is TimerState.MET and items["respond"].met_at == clock.now()
+    assert items["ack"].state is TimerState.OVERDUE  # acknowledgement is its own milestone
+
+
+def test_without_first_response_within_there_is_no_such_countdown(incident):
+    store, iid, clock = incident
+    assert "respond" not in {c.key for c in incident_countdowns(config(), fold(iid, store.events(iid)), clock.now())}
