@@ -123,6 +123,9 @@ class Config(BaseModel):
     @model_validator(mode="after")
     def _cross_checks(self) -> Config:
         names = [s.name for s in self.severities]
+        for i, severity in enumerate(self.severities):
+            if severity.clock == "business" and self.incident.business_hours is None:
+                raise ValueError(f"severities[{i}].clock: 'business' needs incident.business_hours (the team's working hours)")
         check_checklist_ids(self.checklists)
         check_roles(self.roles, names)
         check_statuses(self.statuses)

@@ -67,6 +67,11 @@ class IncidentState:
     opened_impact: str | None = None
     """The impact given when the incident was opened (a later "Impact:" entry supersedes it)."""
     severity_since: datetime | None = None
+    status_since: datetime | None = None
+    """When the status last changed (the opening sets the first one)."""
+    progress_at: list[datetime] = field(default_factory=list)
+    """When the response visibly moved: an action or decision entry, a milestone, a status
+    change, a ticked checklist item ("no progress in 15m" escalation steps read this)."""
     milestones: dict[Milestone, datetime] = field(default_factory=dict)
     roles: dict[str, str] = field(default_factory=dict)
     role_history: list[RoleAssignment] = field(default_factory=list)
@@ -107,6 +112,8 @@ class IncidentState:
         )
         self.timeline.append(item)
         self._by_seq[event.seq] = item
+        if event.type in _PROGRESS or (event.type is EventType.ENTRY_ADDED and item.kind in _PROGRESS_KINDS):
+            self.progress_at.append(event.at)
         if event.type in (EventType.MILESTONE_MARKED, EventType.MILESTONE_CORRECTED):
             self._strike_replaced_milestone(event)
 
@@ -133,6 +140,7 @@ def _opened(state: IncidentState, e: StoredEvent) -> None:
     state.opened_impact = str(e.data["impact"]) if e.data.get("impact") else None
     state.severity_since = e.at
     state.status = str(e.data.get("status", Status.INVESTIGATING.value))
+    state.status_since = e.at
     if "detected_at" in e.data:
         state.milestones[Milestone.DETECTED] = parse_time(e.data["detected_at"])
 
@@ -149,6 +157,7 @@ def _severity(state: IncidentState, e: StoredEvent) -> None:
 def _status(state: IncidentState, e: StoredEvent) -> None:
     state.resolved = e.data["status"] == Status.RESOLVED
     state.status = str(e.data.get("label") or e.data["status"])
+    state.status_since = e.at
 
 
 def _milestone(state: IncidentState, e: StoredEvent) -> None:
@@ -195,6 +204,9 @@ def _update(state: IncidentState, e: StoredEvent) -> None:
 def _delivered(state: IncidentState, e: StoredEvent) -> None:
     state.deliveries.append(e)
 
+
+_PROGRESS = {EventType.MILESTONE_MARKED, EventType.STATUS_CHANGED, EventType.CHECKLIST_TICKED}
+_PROGRESS_KINDS = {"action", "decision"}
 
 _HANDLERS: dict[EventType, Any] = {
     EventType.OPENED: _opened,

@@ -75,6 +75,22 @@ class Cluster:
     def _restarts(tracked: _Tracked, now: float) -> int:
         return 1 + int(max(0.0, now - tracked.since) / RESTART_EVERY)
 
+    def _write_logs(self, pod_name: str, name: str, version: str, crashing: bool) -> None:
+        """What `l` shows in the demo: a start-up, and for a crash-looping pod its last words."""
+        if (NAMESPACE, pod_name, "app", False) in self.api.logs:
+            return
+        stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        start = [f"{stamp}Z INFO  {name} {version} starting (pid 1)", f"{stamp}Z INFO  config loaded from /etc/{name}/app.yaml",
+                 f"{stamp}Z INFO  connecting to postgres://{name}@db:5432/shop"]
+        if not crashing:
+            self.api.write_log(NAMESPACE, pod_name, "app", *start, f"{stamp}Z INFO  listening on :8080", f"{stamp}Z INFO  ready")
+            return
+        last_words = [*start, f"{stamp}Z WARN  settlement provider: schema v3 expected, got v2",
+                      f"{stamp}Z ERROR migration 0042_settlement_currency failed: column \"currency\" does not exist",
+                      f"{stamp}Z FATAL cannot start without migration 0042; exiting with code 1"]
+        self.api.write_log(NAMESPACE, pod_name, "app", *last_words)
+        self.api.write_log(NAMESPACE, pod_name, "app", *last_words, previous=True)
+
     def _publish(self, name: str, now: float) -> None:
         tracked = self._tracked[name]
         s = tracked.state
@@ -112,8 +128,10 @@ class Cluster:
                                      age=max(age, timedelta(seconds=1)), node=f"node-{1 + int(_hash(pod_name, 2), 16) % 3}")
         for gone in self._pods.get(name, set()) - set(pods):
             self.api.delete("pods", NAMESPACE, gone)
-        for obj in pods.values():
+        for pod_name, obj in pods.items():
             self.api.put("pods", obj)
+            self._write_logs(pod_name, name, obj["status"]["containerStatuses"][0]["image"].rpartition(":")[2],
+                             "waiting" in obj["status"]["containerStatuses"][0]["state"])
         self._pods[name] = set(pods)
         ready = sum(1 for p in pods.values() if p["status"]["containerStatuses"][0]["ready"])
         # Pods failing on the version already rolled out are not a rollout: the deployment

@@ -140,17 +140,36 @@ def key_sections(app: WarroomApp) -> list[tuple[str, list[tuple[str, str]]]]:
         shown.add(key)
     listed = set(SCRIBE) | set(COMMANDER) | set(MOVING)
     other = tuple(a for a in by_action if a not in listed)
+    pods: list[tuple[str, str]] = []
+    if any(b.id == "kubernetes.deployments" for _, b in pane_bindings(app)):
+        pods = pod_screen_keys(display)
     return [
         ("Scribe", [*keys(SCRIBE), ("Enter / Esc", "in the entry line: save / leave the line"),
                     ("Enter", "on a timeline entry: show it in full"), ("End / G", "newest entry, and follow it")]),
         ("Commander", [*keys(COMMANDER), ("Space", "tick or untick the checklist item under ▶")]),
         ("Live panes", [("Enter", "on a row: all we know of it (q / Esc back)"),
                         *live]),
+        *([("Pod logs (l) and deployments (D)", pods)] if pods else []),
         ("Moving around", [*keys(MOVING), *keys(other),
                            ("Tab / Shift+Tab", "next / previous part (▶ marks it)"),
                            ("↑↓ PgUp/PgDn", "move in any list or table (Home / End: first / last)"),
                            ("ctrl+p", "command palette: find any of these by name")]),
     ]
+
+
+def pod_screen_keys(display: Callable[[Binding], str]) -> list[tuple[str, str]]:
+    """The keys inside the pods pane's logs and deployments screens (imported only when a
+    cluster is configured: they bring the Kubernetes code)."""
+    from app.ui.panes.kubernetes_deployments import DeploymentsScreen
+    from app.ui.panes.kubernetes_logs import PodLogsScreen
+
+    found: list[tuple[str, str]] = []
+    for where, screen in (("logs", PodLogsScreen), ("deployments", DeploymentsScreen)):
+        for binding in screen.BINDINGS:
+            if isinstance(binding, Binding) and binding.show and binding.key != "escape":
+                found.append((binding.key_display or display(binding), f"{binding.description} ({where})"))
+    found.append(("", "undo, restart and scale need allow_actions: true on the cluster; each asks first and is logged"))
+    return found
 
 
 def key_help(app: WarroomApp) -> list[tuple[str, str]]:
@@ -177,6 +196,12 @@ def palette_commands(app: WarroomApp) -> Iterator[PaletteCommand]:
     yield PaletteCommand("Hand off a role", "r", partial(app.call_later, app.run_action, "roles"),
                          ("hand off", "handoff", "handover", "transfer"), risky=True)
     for widget, binding in pane_bindings(app):
+        if binding.id == "kubernetes.deployments":  # the steps inside its screen, by their names
+            run = partial(app.call_later, widget.run_action, binding.action)
+            for name, key, words in (("Roll back a deployment (rollout undo)", "u", ("rollback", "roll back", "undo", "revert")),
+                                     ("Restart a deployment (rollout restart)", "r", ("restart", "rollout restart")),
+                                     ("Scale a deployment", "s", ("scale", "replicas"))):
+                yield PaletteCommand(f"{name}: {_pane_name(widget)}", f"D, then {key}", run, words, risky=True)
         risky = binding.id in ("postgres.cancel", "postgres.terminate")
         words = ("kill", "terminate", "backend") if binding.id == "postgres.terminate" else ("pin",) if "pin" in binding.action else ()
         yield PaletteCommand(f"{binding.description}: {_pane_name(widget)}", f"{app.get_key_display(binding)} there",
