@@ -130,7 +130,7 @@ def _summary_json(ctx: Context, i: IncidentSummary) -> dict[str, Any]:
 def _list(ctx: Context) -> int:
     incidents = ctx.core.incidents(open_only=ctx.args.open)
     if ctx.args.json:
-        print(json.dumps([_summary_json(ctx, i) | {"metrics": ctx.core.metrics(i.id)} for i in incidents], indent=2))
+        print(json.dumps([_summary_json(ctx, i) | ctx.core.figures(i.id) for i in incidents], indent=2))
         return 0
     if not incidents:
         print("no incidents")
