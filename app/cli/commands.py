@@ -88,6 +88,10 @@ def cmd_incident(ctx: Context) -> int:
         return _escalations(ctx)
     if args.incident_command == "status":
         return _status(ctx)
+    if args.incident_command == "show":
+        from app.cli.incident_show import cmd_show
+
+        return cmd_show(ctx)
     if args.incident_command in ("assign", "roles"):
         from app.cli.incident_roles import cmd_assign, cmd_roles
 

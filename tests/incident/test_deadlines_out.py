@@ -65,3 +65,29 @@ def test_incident_list_json_has_the_next_deadline(tmp_path):
     opened = datetime.fromisoformat(listed["opened_at"].replace("Z", "+00:00"))
     assert due - opened == timedelta(minutes=5)
     assert {c["key"] for c in listed["countdowns"]} >= {"update", "ack", "escalation:0"}
+
+
+def test_incident_show_says_where_the_incident_stands(tmp_path):
+    config = tmp_path / "warroom.yaml"
+    config.write_text("timezone: UTC\nroles: [Incident Commander, {name: Tech Lead, required_from: SEV2, contact: '@tl'}]\n")
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "app", *args, "--config", str(config), "--store", f"sqlite:///{tmp_path / 's.db'}"],
+                              capture_output=True, text=True, cwd=ROOT)
+
+    hostile = "Checkout \x1b[2J[b]down[/b]"
+    assert run("incident", "open", "--severity", "SEV1", "--title", hostile).returncode == 0
+    assert run("incident", "assign", "Incident Commander", "dana").returncode == 0
+    shown = run("incident", "show")
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert "\x1b" not in shown.stdout and "[b]down[/b]" in lines[0]  # literal, without the escape
+    assert lines[0].startswith("INC-") and "  SEV1  investigating (open)  " in lines[0]
+    assert "  Incident Commander (commander): dana" in lines
+    assert "  ⚠ Tech Lead: unassigned (required at SEV1)  contact: @tl" in lines
+    # SEV1: acknowledge within 5 minutes, which is already "due soon" (incident.due_soon: 5m)
+    assert any(line.startswith("  ▲ Acknowledge: due ") and line.endswith("(due soon)") and ", in 4:" in line for line in lines)
+    document = json.loads(run("incident", "show", "--json").stdout)
+    assert document["next_deadline"]["key"] == "ack" and 0 < document["next_deadline"]["seconds_remaining"] <= 300
+    assert [r["unfilled_required"] for r in document["roles"]] == [False, True]
+    assert document["open"] is True and document["status"] == "investigating"
