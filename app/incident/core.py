@@ -94,6 +94,15 @@ class IncidentCore:
 
         return metrics_json(self.state(incident_id), self.clock.now())
 
+    def figures(self, incident_id: str) -> dict:
+        """For `incident list --json`: the metrics, the next deadline and every countdown
+        (due times as ISO, seconds remaining), from one fold at one instant."""
+        from app.domain.metrics import metrics_json
+        from app.domain.timers import countdowns_json, incident_countdowns
+
+        state, now = self.state(incident_id), self.clock.now()
+        return {"metrics": metrics_json(state, now)} | countdowns_json(incident_countdowns(self.config, state, now))
+
     # --- commands -----------------------------------------------------------------------
     def open(self, title: str, severity: str, *, impact: str | None = None) -> StoredEvent:
         title = one_line(" ".join(title.split()))
@@ -102,9 +111,12 @@ class IncidentCore:
         if self.config.severity(severity) is None:
             names = ", ".join(s.name for s in self.config.severities)
             raise CommandRejected(f"unknown severity {severity!r} (configured: {names})", field="severity")
-        extra = {"impact": impact.strip()} if impact and impact.strip() else None
+        extra: dict[str, str] = {"impact": impact.strip()} if impact and impact.strip() else {}
+        first = self.config.statuses[0].name
+        if first != "investigating":  # the stores' default; the default lifecycle stores as before
+            extra["status"] = first
         return self.store.open_incident(
-            title=title, severity=severity, actor=self.actor, at=self.clock.now(), id_format=self.config.incident.id_format, extra=extra
+            title=title, severity=severity, actor=self.actor, at=self.clock.now(), id_format=self.config.incident.id_format, extra=extra or None
         )
 
     def plan(self, command: Command, state: IncidentState) -> list[NewEvent]:
