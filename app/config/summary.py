@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from app.config.incident import EscalationStep
 from app.config.model import Config
 from app.config.types import format_duration
 
@@ -19,19 +20,33 @@ def _count(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+def _step(step: EscalationStep) -> str:
+    since = " from opening" if step.from_ == "opened" else ""
+    text = f"after {format_duration(step.after)}{since}: {step.to}"
+    if step.unless.progress_within is not None:
+        return f"{text} if no progress in {format_duration(step.unless.progress_within)}"
+    return f"{text} unless {step.unless.milestone}" if step.unless.milestone != "mitigated" else text
+
+
 def summary_lines(config: Config) -> list[str]:
     lines = [f"config: {config.source or 'built-in defaults (no file found)'}"]
     sevs = ", ".join(
-        f"{s.name} (respond {_d(s.respond_within)}, update every {_d(s.update_every)}, "
-        f"{_count(len(s.escalation), 'escalation step')})"
+        f"{s.name} ({f'first response {_d(s.first_response_within)}, ' if s.first_response_within is not None else ''}"
+        f"acknowledge {_d(s.respond_within)}, update every {_d(s.update_every)}"
+        f"{' or on a status change' if s.update_on_status_change else ''}, "
+        f"{_count(len(s.escalation), 'escalation step')}{', business hours' if s.clock == 'business' else ''})"
         for s in config.severities
     )
     lines.append(f"severities: {sevs}")
+    if config.incident.business_hours is not None:
+        lines.append(f"business hours: {config.incident.business_hours.describe()}")
     for s in config.severities:
         if s.escalation:
-            ladder = "; ".join(f"after {format_duration(step.after)}: {step.to}" for step in s.escalation)
+            ladder = "; ".join(_step(step) for step in s.escalation)
             lines.append(f"escalation {s.name}: {ladder}")
     lines.extend(_role_lines(config))
+    shown = [f"{s.name} (marks {s.marks})" if s.marks else s.name for s in config.statuses]
+    lines.append("statuses: " + " → ".join(shown) + " (resolves)")
     phases: dict[str, int] = {}
     for entry in config.checklists:
         for item in entry.resolved:

@@ -24,7 +24,7 @@ from textual.worker import Worker, WorkerState
 from app.config import Config
 from app.domain.clock import Clock, SystemClock
 from app.domain.incident import IncidentState
-from app.domain.timers import TimerState, countdowns
+from app.domain.timers import TimerState, incident_countdowns
 from app.incident import Command, IncidentCore, LogEntry, ToggleChecklist, logs_shared_observations
 from app.incident.commands import KINDS
 from app.incident import results as r
@@ -195,10 +195,7 @@ class WarroomApp(App[None]):
         self.header_widget.show(state, now, self.tz)
         items = []
         if state is not None:
-            settings = self.config.incident
-            items = countdowns(
-                state, self.config.severity(state.severity), now, due_soon=settings.due_soon, monitoring_window=settings.monitoring_window
-            )
+            items = incident_countdowns(self.config, state, now)
         self.countdowns_panel.show(items, self.tz)
         self.status_strip.show(state, now, items)
         self._check_escalations(state, items)

@@ -17,7 +17,7 @@ from app.collectors.base import Level
 from app.config import Config
 from app.domain.incident import IncidentState
 from app.domain.timefmt import human_duration
-from app.domain.timers import Countdown, TimerState, countdowns, format_remaining
+from app.domain.timers import TimerState, format_remaining, incident_countdowns
 from app.ui.live_levels import LiveProblem
 
 SHOWN = 3  # names listed per kind of open item: enough to recognise, short enough to read
@@ -29,11 +29,6 @@ class Confirmation:
     action: str
     """The action button's label."""
     details: list[Text] = field(default_factory=list)
-
-
-def current_countdowns(config: Config, state: IncidentState, now: datetime) -> list[Countdown]:
-    settings = config.incident
-    return countdowns(state, config.severity(state.severity), now, due_soon=settings.due_soon, monitoring_window=settings.monitoring_window)
 
 
 def handoff(role: str, holders: dict[str, str], person: str, commander: str) -> Confirmation | None:
@@ -89,7 +84,7 @@ def open_items(config: Config, state: IncidentState, now: datetime, problems: li
     if unticked:
         names = "; ".join(i.text for i in unticked[:SHOWN]) + ("; …" if len(unticked) > SHOWN else "")
         lines.append(Text(f"[ ] {len(unticked)} of {len(items)} checklist items unticked: {names}"))
-    for c in current_countdowns(config, state, now):
+    for c in incident_countdowns(config, state, now):
         if c.key == "monitoring" and c.state is not TimerState.MET:
             lines.append(Text(f"● Post-mitigation watch still running: {format_remaining(c.remaining)} left"))
         elif c.key == "update" and c.state is TimerState.OVERDUE:

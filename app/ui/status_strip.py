@@ -36,6 +36,8 @@ def deadline_name(c: Countdown) -> str:
         return "update"
     if c.key == "ack":
         return "ack"
+    if c.key == "respond":
+        return "first response"
     if c.key == "monitoring":
         return "watch ends"
     return c.label[:1].lower() + c.label[1:]  # "escalate to Engineering Manager"

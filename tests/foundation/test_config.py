@@ -140,7 +140,7 @@ def _all_keys(model, seen=None) -> set[str]:
     for name, field in model.model_fields.items():
         if name == "source" or field.exclude:
             continue
-        keys.add(field.alias or name)
+        keys.add(str(field.validation_alias or field.alias or name))
         stack = [field.annotation]
         while stack:
             tp = stack.pop()

@@ -225,8 +225,8 @@ def test_check_config_counts_phases_and_reports_escalation_and_imports(tmp_path)
     )
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "SEV1 (respond at once, update every 15m, 2 escalation steps)" in out
-    assert "SEV2 (respond 1h, update every none, 0 escalation steps)" in out
+    assert "SEV1 (acknowledge at once, update every 15m, 2 escalation steps)" in out
+    assert "SEV2 (acknowledge 1h, update every none, 0 escalation steps)" in out
     assert "escalation SEV1: after 0s: On-call; after 30m: EM" in out
     assert "checklist: 5 items in 2 phases (triage 3, recovery 2)" in out
     assert f"checklists[2] from_markdown: 2 items under 1 heading from {tmp_path / 'rb.md'}" in out
