@@ -86,6 +86,8 @@ def cmd_incident(ctx: Context) -> int:
         return 0
     if args.incident_command == "escalations":
         return _escalations(ctx)
+    if args.incident_command == "status":
+        return _status(ctx)
     if args.incident_command in ("assign", "roles"):
         from app.cli.incident_roles import cmd_assign, cmd_roles
 
@@ -93,12 +95,34 @@ def cmd_incident(ctx: Context) -> int:
     raise ConfigError("unknown incident action")
 
 
-def _summary_json(i: IncidentSummary) -> dict[str, Any]:
+def _status(ctx: Context) -> int:
+    from app.incident import CommandRejected, SetStatus
+
+    incident_id = ctx.core.pick(ctx.args.incident)
+    try:
+        stored = ctx.core.execute(incident_id, SetStatus(ctx.args.name))
+    except CommandRejected as exc:
+        raise ConfigError(f"incident status: {exc}") from None
+    last = stored[-1]
+    print(f"{incident_id}: status {last.data.get('label') or last.data['status']} (#{last.seq})")
+    if any(e.data.get("milestone") for e in stored):
+        marked = next(e for e in stored if e.data.get("milestone"))
+        print(f"{incident_id}: {marked.data['milestone']} marked (#{marked.seq})")
+    return 0
+
+
+def _shown_status(ctx: Context, i: IncidentSummary) -> str:
+    """A resolved incident is stored as 'resolved': shown by the config's name for it."""
+    return i.status if i.is_open else ctx.config.final_status
+
+
+def _summary_json(ctx: Context, i: IncidentSummary) -> dict[str, Any]:
     return {
         "id": i.id,
         "title": i.title,
         "severity": i.severity,
-        "status": i.status,
+        "status": _shown_status(ctx, i),
+        "open": i.is_open,
         "opened_at": i.opened_at.isoformat().replace("+00:00", "Z"),
     }
 
@@ -106,13 +130,13 @@ def _summary_json(i: IncidentSummary) -> dict[str, Any]:
 def _list(ctx: Context) -> int:
     incidents = ctx.core.incidents(open_only=ctx.args.open)
     if ctx.args.json:
-        print(json.dumps([_summary_json(i) | {"metrics": ctx.core.metrics(i.id)} for i in incidents], indent=2))
+        print(json.dumps([_summary_json(ctx, i) | {"metrics": ctx.core.metrics(i.id)} for i in incidents], indent=2))
         return 0
     if not incidents:
         print("no incidents")
     for i in incidents:
         opened = i.opened_at.astimezone(ctx.config.tzinfo()).strftime("%Y-%m-%d %H:%M")
-        print(f"{i.id:<16} {i.severity:<6} {i.status:<13} {opened}  {i.title}")
+        print(f"{i.id:<16} {i.severity:<6} {_shown_status(ctx, i):<13} {opened}  {i.title}")
     return 0
 
 

@@ -31,6 +31,7 @@ from app.config.postgres import PostgresTarget
 from app.config.timeline import AutoTimelineSettings
 from app.config.roles import Role, check_roles, commander_of, required_roles
 from app.config.runbook_import import SEVERITY_NAMES_KEY
+from app.config.statuses import STATUS_FIELD, StatusDef, check_statuses, find_status
 from app.config.types import STRICT
 
 
@@ -59,6 +60,9 @@ class Config(BaseModel):
     roles: list[Role] = Field(default_factory=lambda: [Role(name=n) for n in DEFAULT_ROLES], min_length=1)
     """Response roles that can be assigned: bare names, or mappings with duties, contact,
     required_from and commander (see app/config/roles.py)."""
+    statuses: list[StatusDef] = STATUS_FIELD
+    """The status lifecycle in order: bare names or mappings with description and marks; the
+    last one resolves the incident. Default: investigating, identified, monitoring, resolved."""
     checklists: list[ChecklistPhase] = Field(
         default_factory=lambda: [ChecklistPhase.model_validate(c) for c in DEFAULT_CHECKLISTS]
     )
@@ -129,6 +133,7 @@ class Config(BaseModel):
                 raise ValueError(f"severities[{i}].clock: 'business' needs incident.business_hours (the team's working hours)")
         check_checklist_ids(self.checklists)
         check_roles(self.roles, names)
+        check_statuses(self.statuses)
         for i, phase in enumerate(self.checklists):
             for sev in phase.severities:
                 if sev not in names:
@@ -155,6 +160,18 @@ class Config(BaseModel):
     def unfilled_roles(self, severity: str, holders: dict[str, str]) -> list[Role]:
         """Roles required at `severity` that nobody holds."""
         return [r for r in required_roles(self.roles, [s.name for s in self.severities], severity) if not holders.get(r.name)]
+
+    @property
+    def status_names(self) -> list[str]:
+        return [s.name for s in self.statuses]
+
+    @property
+    def final_status(self) -> str:
+        """The status that resolves the incident (the last one)."""
+        return self.statuses[-1].name
+
+    def find_status(self, typed: str) -> StatusDef | None:
+        return find_status(self.statuses, typed)
 
     def severity(self, name: str) -> Severity | None:
         return next((s for s in self.severities if s.name == name), None)

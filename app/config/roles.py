@@ -37,6 +37,8 @@ class Role(BaseModel):
     def _bare_name(cls, value: Any) -> Any:
         # Configs written before roles had settings list bare names: they keep working.
         # Checked here so a bad bare name is reported at roles[i], where the person wrote it.
+        if not isinstance(value, (str, dict)):
+            raise ValueError(f"expected a role name or a mapping with name: (got {str(value)[:24]})")
         return {"name": check_name(value)} if isinstance(value, str) else value
 
 

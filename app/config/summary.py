@@ -45,6 +45,8 @@ def summary_lines(config: Config) -> list[str]:
             ladder = "; ".join(_step(step) for step in s.escalation)
             lines.append(f"escalation {s.name}: {ladder}")
     lines.extend(_role_lines(config))
+    shown = [f"{s.name} (marks {s.marks})" if s.marks else s.name for s in config.statuses]
+    lines.append("statuses: " + " → ".join(shown) + " (resolves)")
     phases: dict[str, int] = {}
     for entry in config.checklists:
         for item in entry.resolved:

@@ -58,7 +58,10 @@ class IncidentState:
     id: str
     title: str = ""
     severity: str = ""
-    status: Status = Status.INVESTIGATING
+    status: str = Status.INVESTIGATING.value
+    """As shown: the configured name (a status no longer configured is shown as stored)."""
+    resolved: bool = False
+    """The incident is over: a status change stored as 'resolved' (whatever it is called)."""
     opened_at: datetime | None = None
     opened_by: str = ""
     opened_impact: str | None = None
@@ -84,7 +87,7 @@ class IncidentState:
 
     @property
     def is_open(self) -> bool:
-        return self.status is not Status.RESOLVED
+        return not self.resolved
 
     @property
     def last_update_at(self) -> datetime | None:
@@ -142,7 +145,7 @@ def _opened(state: IncidentState, e: StoredEvent) -> None:
     state.opened_by = e.actor
     state.opened_impact = str(e.data["impact"]) if e.data.get("impact") else None
     state.severity_since = e.at
-    state.status = Status(e.data.get("status", Status.INVESTIGATING))
+    state.status = str(e.data.get("status", Status.INVESTIGATING.value))
     state.status_since = e.at
     if "detected_at" in e.data:
         state.milestones[Milestone.DETECTED] = parse_time(e.data["detected_at"])
@@ -158,7 +161,8 @@ def _severity(state: IncidentState, e: StoredEvent) -> None:
 
 
 def _status(state: IncidentState, e: StoredEvent) -> None:
-    state.status = Status(e.data["status"])
+    state.resolved = e.data["status"] == Status.RESOLVED
+    state.status = str(e.data.get("label") or e.data["status"])
     state.status_since = e.at
 
 
@@ -245,7 +249,7 @@ def describe(e: StoredEvent) -> str:
             prev = f" (was {d['previous']})" if d.get("previous") else ""
             return f"Severity set to {d['severity']}{prev}"
         case EventType.STATUS_CHANGED:
-            return f"Status set to {d['status']}"
+            return f"Status set to {d.get('label') or d['status']}"
         case EventType.MILESTONE_MARKED:
             return f"Milestone {d['milestone']} at {parse_time(d['at']).strftime('%H:%M:%S')} UTC"
         case EventType.MILESTONE_CORRECTED:

@@ -21,7 +21,7 @@ from datetime import datetime
 
 from app.config import Config
 from app.config.notify import TEMPLATE_VARIABLES
-from app.domain.events import EntryKind, EventType, Status
+from app.domain.events import EntryKind, EventType
 from app.domain.incident import IncidentState
 from app.domain.timefmt import dual, human_duration, short_dual
 
@@ -67,7 +67,7 @@ class UpdateDraft:
 
 
 def choose_template(state: IncidentState) -> str:
-    if not state.is_open or state.status is Status.RESOLVED:
+    if not state.is_open:
         return RESOLUTION
     if not state.updates:
         return INITIAL
@@ -122,7 +122,7 @@ def template_variables(
         "id": state.id,
         "title": state.title,
         "severity": state.severity,
-        "status": str(state.status).capitalize(),
+        "status": state.status[:1].upper() + state.status[1:],  # as configured; the default's first letter up
         "impact": current_impact(state, opened_impact),
         "actions": "\n".join(actions) if actions else "- No new actions.",
         "next_steps": _latest_prefixed(state, _NEXT_PREFIXES) or default_next,

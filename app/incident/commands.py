@@ -169,26 +169,36 @@ def _severity(c: SetSeverity, state: IncidentState, config: Config | None, actor
     return [actions.severity_changed(c.severity, state.severity, actor, now)]
 
 
-def _resolve(state: IncidentState, actor: str, now: datetime) -> list[NewEvent]:
+def _resolved(state: IncidentState, config: Config | None, actor: str, now: datetime) -> NewEvent:
+    """The resolving status change: stored as 'resolved', named as the config's last status."""
+    label = config.final_status if config is not None else None
+    return actions.status_changed(Status.RESOLVED, state.status, actor, now, label=label)
+
+
+def _resolve(state: IncidentState, config: Config | None, actor: str, now: datetime) -> list[NewEvent]:
     """Resolving marks the resolved milestone (if not already) and closes the incident."""
     _open(state)
     events = []
     if Milestone.RESOLVED not in state.milestones:
         events.append(actions.milestone_marked(Milestone.RESOLVED, actor, now))
-    events.append(actions.status_changed(Status.RESOLVED, state.status, actor, now))
+    events.append(_resolved(state, config, actor, now))
     return events
 
 
 def _status(c: SetStatus, state: IncidentState, config: Config | None, actor: str, now: datetime) -> list[NewEvent]:
-    try:
-        status = Status(c.status)
-    except ValueError:
-        raise CommandRejected(f"unknown status {c.status!r} (one of {', '.join(s.value for s in Status)})") from None
-    if status == state.status:
-        raise CommandRejected(f"status is already {status.value}")
-    if status is Status.RESOLVED:
-        return _resolve(state, actor, now)
-    return [actions.status_changed(status, state.status, actor, now)]
+    config = _need(config)
+    status = config.find_status(c.status)
+    if status is None:
+        raise CommandRejected(f"unknown status {one_line(c.status)!r} (one of {', '.join(config.status_names)})", field="status")
+    if status.name == state.status:
+        raise CommandRejected(f"status is already {status.name}")
+    if status.name == config.final_status:
+        return _resolve(state, config, actor, now)
+    events = []
+    if status.marks and Milestone(status.marks) not in state.milestones:
+        # A status that means a milestone (Mitigated) marks it: TTA / TTM count from it.
+        events.append(actions.milestone_marked(status.marks, actor, now))
+    return events + [actions.status_changed(status.name, state.status, actor, now)]
 
 
 def _milestone(c: MarkMilestone, state: IncidentState, config: Config | None, actor: str, now: datetime) -> list[NewEvent]:
@@ -211,7 +221,7 @@ def _milestone(c: MarkMilestone, state: IncidentState, config: Config | None, ac
     if milestone is Milestone.RESOLVED:
         # The resolved milestone is the incident resolving, whichever front end marks it.
         events = [NewEvent(EventType.MILESTONE_MARKED, now, actor, data)]
-        return events + ([actions.status_changed(Status.RESOLVED, state.status, actor, now)] if state.is_open else [])
+        return events + ([_resolved(state, config, actor, now)] if state.is_open else [])
     return [NewEvent(EventType.MILESTONE_MARKED, now, actor, data)]
 
 
@@ -231,7 +241,7 @@ _ON_RESOLVED = (LogEntry, CorrectEntry, MarkMilestone)
 def plan(command: Command, state: IncidentState, config: Config | None, actor: str, now: datetime) -> list[NewEvent]:
     """The events that carry out `command` on `state`, or CommandRejected saying why not."""
     if isinstance(command, Resolve):
-        return _resolve(state, actor, now)
+        return _resolve(state, config, actor, now)
     if not isinstance(command, _ON_RESOLVED):
         _open(state)
     return _PLANNERS[type(command)](command, state, config, actor, now)

@@ -102,9 +102,12 @@ class IncidentCore:
         if self.config.severity(severity) is None:
             names = ", ".join(s.name for s in self.config.severities)
             raise CommandRejected(f"unknown severity {severity!r} (configured: {names})", field="severity")
-        extra = {"impact": impact.strip()} if impact and impact.strip() else None
+        extra: dict[str, str] = {"impact": impact.strip()} if impact and impact.strip() else {}
+        first = self.config.statuses[0].name
+        if first != "investigating":  # the stores' default; the default lifecycle stores as before
+            extra["status"] = first
         return self.store.open_incident(
-            title=title, severity=severity, actor=self.actor, at=self.clock.now(), id_format=self.config.incident.id_format, extra=extra
+            title=title, severity=severity, actor=self.actor, at=self.clock.now(), id_format=self.config.incident.id_format, extra=extra or None
         )
 
     def plan(self, command: Command, state: IncidentState) -> list[NewEvent]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from app.domain.events import EventType, Milestone, Status
+from app.domain.events import EventType, Milestone
 from app.incident import AssignRole, Command, CommandRejected, CorrectEntry, MarkMilestone, SetSeverity, SetStatus
 from app.incident.results import IncidentsListed, OpenFailed, UpdateFailed
 from app.incident.when import parse_when
@@ -29,6 +29,12 @@ if TYPE_CHECKING:
 
 NEW_INCIDENT = "\x00new"  # picker value meaning "open a new incident"
 EXPORT_FORMATS = [("markdown", "markdown: post-mortem draft"), ("yaml", "yaml: incident record"), ("json", "json: every event")]
+
+
+def status_label(name: str, description: str | None, marks: str | None) -> str:
+    """A status in the picker: its name, what it means, the milestone it marks."""
+    parts = [name, description or "", f"(marks {marks})" if marks else ""]
+    return "  ".join(p for p in parts if p)
 
 
 class IncidentFlows:
@@ -166,18 +172,22 @@ class IncidentFlows:
         if state is None:
             return
 
-        def done(status: Status | None) -> None:
-            if status is not None and self.state is not None and status != self.state.status:
-                risky = self._resolving() if status is Status.RESOLVED else None
-                self.confirm_then_submit(risky, SetStatus(status.value))
+        config = self.app.config
 
-        self.app.push_screen(ChoiceScreen("Status", [(s, s.value) for s in Status], state.status), done)
+        def done(status: str | None) -> None:
+            if status is not None and self.state is not None and status != self.state.status:
+                risky = self._resolving() if status == config.final_status else None
+                self.confirm_then_submit(risky, SetStatus(status))
+
+        # The configured lifecycle; a status no longer configured opens the picker on the first.
+        choices = [(s.name, status_label(s.name, s.description, s.marks)) for s in config.statuses]
+        self.app.push_screen(ChoiceScreen("Status", choices, state.status), done)
 
     def resolve(self) -> None:
         """The palette's 'Resolve the incident': the same question as S, then resolved."""
         state = self._require()
-        if state is not None and state.status is not Status.RESOLVED:
-            self.confirm_then_submit(self._resolving(), SetStatus(Status.RESOLVED.value))
+        if state is not None and state.is_open:
+            self.confirm_then_submit(self._resolving(), SetStatus(self.app.config.final_status))
 
     # --- corrections and milestones ------------------------------------------------------------
     def correct(self) -> None:

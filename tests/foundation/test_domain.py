@@ -76,8 +76,12 @@ def test_validation_rejects_bad_events():
         validate(NewEvent(EventType.ENTRY_ADDED, T0, "a", {"kind": "gossip", "text": "x"}))
     with pytest.raises(ValueError):
         validate(NewEvent(EventType.ENTRY_ADDED, T0, "a", {"kind": "note", "text": "   "}))
-    with pytest.raises(ValueError):
-        validate(NewEvent(EventType.STATUS_CHANGED, T0, "a", {"status": "panicking"}))
+    # Statuses are the config's (the core refuses names it does not list); the log refuses
+    # only what no config could name: blank, several lines, not text.
+    for status in ("  ", "one\ntwo", 7):
+        with pytest.raises(ValueError):
+            validate(NewEvent(EventType.STATUS_CHANGED, T0, "a", {"status": status}))
+    validate(NewEvent(EventType.STATUS_CHANGED, T0, "a", {"status": "Mitigating"}))
     with pytest.raises(ValueError):
         validate(NewEvent(EventType.ENTRY_ADDED, T0.replace(tzinfo=None), "a", {"kind": "note", "text": "x"}))
 
