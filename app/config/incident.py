@@ -144,10 +144,13 @@ AFTER_RESOLUTION = "after resolution"
 """The checklist phase that holds a severity's obligations after resolution."""
 
 
+OBLIGATION_PREFIX = "after-resolution/"
+
+
 def obligation_id(what: str) -> str:
     """The checklist id of an obligation: ticking it meets it."""
     slug = re.sub(r"[^a-z0-9]+", "-", what.lower()).strip("-")[:60] or "item"
-    return f"after-resolution/{slug}"
+    return f"{OBLIGATION_PREFIX}{slug}"
 
 
 def _m(minutes: int) -> timedelta:

@@ -195,12 +195,14 @@ def incident_countdowns(config: Config, state: IncidentState, now: datetime) -> 
 
 
 def format_remaining(delta: timedelta) -> str:
-    """'12:05' for minutes:seconds, '1h02m' past an hour, '-3:10' when overdue."""
+    """'12:05' for minutes:seconds, '1h02m' past an hour, '3d04h' past two days, '-3:10' when overdue."""
     seconds = int(delta.total_seconds())
     sign = "-" if seconds < 0 else ""
     seconds = abs(seconds)
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
+    if hours >= 48:  # obligations after resolution run for days: '6d23h', not '167h59m'
+        return f"{sign}{hours // 24}d{hours % 24:02d}h"
     if hours:
         return f"{sign}{hours}h{minutes:02d}m"
     return f"{sign}{minutes}:{secs:02d}"

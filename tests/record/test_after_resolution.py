@@ -131,3 +131,18 @@ def test_bad_obligations_and_sections_are_one_line_naming_the_key(tmp_path, extr
     with pytest.raises(ConfigError) as info:
         load_config(path)
     assert "\n" not in str(info.value) and expected.replace("Value error, ", "") in str(info.value), str(info.value)
+
+
+def test_after_resolution_only_obligations_can_be_ticked(incident):
+    from app.incident import CommandRejected, IncidentCore, ToggleChecklist
+
+    store, iid, clock = incident
+    cfg = config()
+    resolve(store, iid, clock)
+    core = IncidentCore(store, cfg, clock=clock)
+    state = fold(iid, store.events(iid))
+    triage = next(i for i in cfg.checklist_for("SEV1") if not i.after_resolution)
+    with pytest.raises(CommandRejected, match="is resolved"):
+        core.plan(ToggleChecklist(triage.id, triage.text, True), state)
+    draft = next(i for i in cfg.checklist_for("SEV1") if i.after_resolution)
+    assert core.plan(ToggleChecklist(draft.id, draft.text, True), state)[0].data["item"] == "after-resolution/post-mortem-draft"
