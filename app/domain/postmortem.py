@@ -88,6 +88,26 @@ def _parse(text: str) -> datetime | None:
         return None
 
 
+def _deadlines(add, config: Config, state: IncidentState, now: datetime, when) -> None:
+    """The countdowns as of this draft: due, met or overdue, each with its time."""
+    from app.domain.timers import TimerState, format_remaining, incident_countdowns
+
+    items = incident_countdowns(config, state, now)
+    if not items:
+        return
+    add("")
+    add(f"| Deadline (as of {when(now)}) | Due | State |")
+    add("|---|---|---|")
+    for c in items:
+        if c.state is TimerState.MET:
+            shown = f"met {when(c.met_at)}" if c.met_at else "met"
+        elif c.state is TimerState.OVERDUE:
+            shown = f"OVERDUE by {format_remaining(-c.remaining)}"
+        else:
+            shown = f"{c.state}: {format_remaining(c.remaining)} left"
+        add(f"| {md(c.label)} | {when(c.due_at)} | {shown} |")
+
+
 def render_markdown(
     state: IncidentState, events: list[StoredEvent], config: Config, now: datetime, scrub: Scrubber
 ) -> str:
@@ -150,6 +170,7 @@ def render_markdown(
     for metric in incident_metrics(state, now):
         suffix = " (still running)" if metric.running else ""
         add(f"| {metric.label} | {metric.display.rstrip('…')}{suffix} |")
+    _deadlines(add, config, state, now, when)
     corrections = [t for t in state.timeline if t.event_type is EventType.MILESTONE_CORRECTED]
     if corrections:
         add("")

@@ -73,9 +73,21 @@ def role_extras(state: IncidentState, config: Config | None) -> dict[str, Any]:
     return extras
 
 
-def export_json(state: IncidentState, events: list[StoredEvent], scrub: Scrubber | None = None, config: Config | None = None) -> str:
+def deadlines(state: IncidentState, config: Config | None, now: datetime | None) -> dict[str, Any]:
+    """The countdowns as of the export (next deadline, each due time, seconds remaining)."""
+    if config is None or now is None:
+        return {}
+    from app.domain.timers import countdowns_json, incident_countdowns
+
+    return countdowns_json(incident_countdowns(config, state, now))
+
+
+def export_json(
+    state: IncidentState, events: list[StoredEvent], scrub: Scrubber | None = None, config: Config | None = None, now: datetime | None = None
+) -> str:
     scrub = scrub or Scrubber()
-    document = {"incident": state_json(state) | role_extras(state, config), "events": [e.as_json() for e in events]}
+    incident = state_json(state) | role_extras(state, config) | deadlines(state, config, now)
+    document = {"incident": incident, "events": [e.as_json() for e in events]}
     return json.dumps(scrub.data(document), indent=2, ensure_ascii=False) + "\n"
 
 
@@ -112,6 +124,7 @@ def yaml_record(state: IncidentState, events: list[StoredEvent], now: datetime, 
         "roles": dict(state.roles),
         **role_extras(state, config),
         "metrics": metrics_json(state, now),
+        **deadlines(state, config, now),
         "timeline": timeline,
         "status_updates": [
             {
@@ -171,7 +184,7 @@ def export(fmt: str, state: IncidentState, events: list[StoredEvent], config: Co
     """One entry point for the CLI and the TUI's export key."""
     scrub = Scrubber.from_config(config)
     if fmt == "json":
-        return export_json(state, events, scrub, config)
+        return export_json(state, events, scrub, config, now)
     if fmt == "yaml":
         return export_yaml(state, events, now, scrub, config)
     if fmt == "markdown":

@@ -206,3 +206,27 @@ def format_remaining(delta: timedelta) -> str:
     if hours:
         return f"{sign}{hours}h{minutes:02d}m"
     return f"{sign}{minutes}:{secs:02d}"
+
+
+def _iso(at: datetime | None) -> str | None:
+    return at.isoformat().replace("+00:00", "Z") if at is not None else None
+
+
+def countdowns_json(items: list[Countdown]) -> dict[str, object]:
+    """The countdowns for scripts and exports: each with its due time (ISO, UTC) and, while
+    it runs, the seconds left (negative: overdue by that much); a met one says when."""
+    running = [c for c in items if c.state is not TimerState.MET]
+    soonest = min(running, key=lambda c: c.due_at, default=None)
+
+    def one(c: Countdown) -> dict[str, object]:
+        met = c.state is TimerState.MET
+        return {
+            "key": c.key,
+            "label": c.label,
+            "state": str(c.state),
+            "due_at": _iso(c.due_at),
+            "seconds_remaining": None if met else int(c.remaining.total_seconds()),
+            "met_at": _iso(c.met_at) if met else None,
+        }
+
+    return {"next_deadline": one(soonest) if soonest else None, "countdowns": [one(c) for c in items]}
