@@ -92,7 +92,8 @@ def export_json(
 
 
 def yaml_record(state: IncidentState, events: list[StoredEvent], now: datetime, config: Config | None = None) -> dict[str, Any]:
-    from app.domain.postmortem import detected_by, follow_ups, silences_made
+    from app.domain.action_items import action_items
+    from app.domain.postmortem import detected_by, silences_made
     from app.domain.templates import current_impact
 
     resolved_at = state.milestones.get(Milestone.RESOLVED) if not state.is_open else None
@@ -138,9 +139,30 @@ def yaml_record(state: IncidentState, events: list[StoredEvent], now: datetime, 
             }
             for u in state.updates
         ],
-        "action_items": follow_ups(state),
+        "action_items": [
+            {"item": a.text, "owner": a.owner, "due": utc_iso(a.due), "logged_at": utc_iso(a.at), "by": a.by}
+            for a in action_items(state)
+        ],
+        **obligations_record(state, config, now),
         "silences": silences_made(events),
     }
+
+
+def obligations_record(state: IncidentState, config: Config | None, now: datetime) -> dict[str, Any]:
+    """What is owed after resolution, for records of severities that owe something."""
+    from app.domain.timers import obligations
+
+    severity = config.severity(state.severity) if config is not None else None
+    if severity is None or not severity.after_resolution:
+        return {}
+    resolved = state.milestones.get(Milestone.RESOLVED) if not state.is_open else None
+    if resolved is None:
+        return {"after_resolution": [{"obligation": o.what, "within": human_duration(o.within)} for o in severity.after_resolution]}
+    assert config is not None  # a severity came from it
+    countdowns = obligations(state, severity, resolved, now, config.incident.due_soon, config.incident.business_hours)
+    return {"after_resolution": [
+        {"obligation": c.label, "due": utc_iso(c.due_at), "state": str(c.state), "done_at": utc_iso(c.met_at)} for c in countdowns
+    ]}
 
 
 def export_yaml(
