@@ -146,4 +146,10 @@ async def test_errors_are_one_line_never_a_crash(fake_k8s):
         await pilot.press("P")
         await until(pilot, lambda: 'pods "api-2" not found' in status(screen))
         assert status(screen).startswith("✖ HTTP 404")
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, PodLogsScreen))
+        cluster.denied = {"pods/log"}  # a user who may see pods but not read their logs
+        screen = await open_logs(app, pilot, "api-1")
+        await until(pilot, lambda: "not allowed to read these logs" in status(screen))
+        assert 'cannot get resource "pods/log" in API group ""' in status(screen)
     await collector.aclose()

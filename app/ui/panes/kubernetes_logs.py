@@ -40,9 +40,9 @@ class PodLogsScreen(ModalScreen[None]):
         Binding("F", "toggle_follow", "Follow", id="kubernetes.logs.follow"),
         Binding("slash", "search", "Search", key_display="/", id="kubernetes.logs.search"),
         Binding("n", "next_match", "Next match", show=False),
-        Binding("c", "choose_container", "Container", id="kubernetes.logs.container"),
-        Binding("v", "mark", "Mark range", id="kubernetes.logs.mark"),
         Binding("p", "pin", "Pin lines", id="kubernetes.logs.pin"),
+        Binding("v", "mark", "Mark range", id="kubernetes.logs.mark"),
+        Binding("c", "choose_container", "Container", id="kubernetes.logs.container"),
     ]
 
     def __init__(self, calls: KubeCalls, cluster: str, namespace: str, pod: str, *, tail: int = 200) -> None:
