@@ -88,6 +88,10 @@ def cmd_incident(ctx: Context) -> int:
         return _escalations(ctx)
     if args.incident_command == "status":
         return _status(ctx)
+    if args.incident_command == "show":
+        from app.cli.incident_show import cmd_show
+
+        return cmd_show(ctx)
     if args.incident_command in ("assign", "roles"):
         from app.cli.incident_roles import cmd_assign, cmd_roles
 
@@ -130,7 +134,7 @@ def _summary_json(ctx: Context, i: IncidentSummary) -> dict[str, Any]:
 def _list(ctx: Context) -> int:
     incidents = ctx.core.incidents(open_only=ctx.args.open)
     if ctx.args.json:
-        print(json.dumps([_summary_json(ctx, i) | {"metrics": ctx.core.metrics(i.id)} for i in incidents], indent=2))
+        print(json.dumps([_summary_json(ctx, i) | ctx.core.figures(i.id) for i in incidents], indent=2))
         return 0
     if not incidents:
         print("no incidents")

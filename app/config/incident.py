@@ -19,6 +19,7 @@ from app.config.checklists import (
     check_checklist_ids,
 )
 from app.config.business_hours import BusinessHours
+from app.config.postmortem import Obligation
 from app.config.urls import parse_store_url
 from app.config.types import STRICT, Duration, Name
 
@@ -103,7 +104,11 @@ class Severity(BaseModel):
     update_on_status_change: bool = False
     """A status change makes the next status update due at once ("every 15 minutes or
     when the status changes"); the cadence runs again from that update."""
+    after_resolution: list[Obligation] = Field(default_factory=list, max_length=50)
+    """What is owed once resolved, each with its deadline, e.g.
+    [{what: Post-mortem draft, within: 48h}, {what: Corrective actions done, within: 30d}]."""
     clock: Literal["wall", "business"] = "wall"
+
     """`business`: this severity's timers count only `incident.business_hours` (a runbook's
     "next business day"); `wall` (default): every minute counts."""
 
@@ -114,6 +119,17 @@ class Severity(BaseModel):
             raise ValueError("a cadence of 0 would make an update due all the time; write null for no update countdown")
         return value
 
+    @field_validator("after_resolution")
+    @classmethod
+    def _distinct(cls, obligations: list[Obligation]) -> list[Obligation]:
+        seen: dict[str, int] = {}
+        for i, obligation in enumerate(obligations):
+            key = obligation_id(obligation.what)
+            if key in seen:
+                raise ValueError(f"{obligation.what[:60]!r} is listed twice ([{seen[key]}] and [{i}])")
+            seen[key] = i
+        return obligations
+
     @field_validator("escalation")
     @classmethod
     def _ascending(cls, steps: list[EscalationStep]) -> list[EscalationStep]:
@@ -122,6 +138,19 @@ class Severity(BaseModel):
             if afters != sorted(afters):
                 raise ValueError("escalation steps must be in ascending order of 'after'" + (" (among those `from: opened`)" if base == "opened" else ""))
         return steps
+
+
+AFTER_RESOLUTION = "after resolution"
+"""The checklist phase that holds a severity's obligations after resolution."""
+
+
+OBLIGATION_PREFIX = "after-resolution/"
+
+
+def obligation_id(what: str) -> str:
+    """The checklist id of an obligation: ticking it meets it."""
+    slug = re.sub(r"[^a-z0-9]+", "-", what.lower()).strip("-")[:60] or "item"
+    return f"{OBLIGATION_PREFIX}{slug}"
 
 
 def _m(minutes: int) -> timedelta:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
 from app.config.incident import (
+    AFTER_RESOLUTION,
     DEFAULT_CHECKLISTS,
     DEFAULT_ROLES,
     DEFAULT_SEVERITIES,
@@ -18,8 +19,10 @@ from app.config.incident import (
     IncidentSettings,
     Severity,
     check_checklist_ids,
+    obligation_id,
 )
 from app.config.notify import NotifySettings
+from app.config.postmortem import PostmortemSettings
 from app.config.alertmanager import AlertmanagerTarget
 from app.config.error_rates import ErrorRate
 from app.config.health import HealthCheck
@@ -82,6 +85,8 @@ class Config(BaseModel):
     """Delivery of status updates."""
     auto_timeline: AutoTimelineSettings = AutoTimelineSettings()
     """When live checks write observations to the open incident by themselves."""
+    postmortem: PostmortemSettings = PostmortemSettings()
+    """The post-mortem draft's analysis sections and their questions."""
 
     source: Path | None = Field(default=None, exclude=True)
     """Set by the loader: the file this came from (not a config key)."""
@@ -176,6 +181,15 @@ class Config(BaseModel):
         for phase in self.checklists:
             # an imported step may be limited further than its entry, by a severity marker
             items.extend(item for item in phase.resolved if not item.severities or severity in item.severities)
+        sev = self.severity(severity) if severity else None
+        if sev is not None:
+            items.extend(
+                ChecklistItemDef(
+                    id=obligation_id(o.what), phase=AFTER_RESOLUTION, group=AFTER_RESOLUTION,
+                    text=o.what, severities=[sev.name], after_resolution=True,
+                )
+                for o in sev.after_resolution
+            )
         return items
 
     def tzinfo(self):

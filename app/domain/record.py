@@ -73,14 +73,27 @@ def role_extras(state: IncidentState, config: Config | None) -> dict[str, Any]:
     return extras
 
 
-def export_json(state: IncidentState, events: list[StoredEvent], scrub: Scrubber | None = None, config: Config | None = None) -> str:
+def deadlines(state: IncidentState, config: Config | None, now: datetime | None) -> dict[str, Any]:
+    """The countdowns as of the export (next deadline, each due time, seconds remaining)."""
+    if config is None or now is None:
+        return {}
+    from app.domain.timers import countdowns_json, incident_countdowns
+
+    return countdowns_json(incident_countdowns(config, state, now))
+
+
+def export_json(
+    state: IncidentState, events: list[StoredEvent], scrub: Scrubber | None = None, config: Config | None = None, now: datetime | None = None
+) -> str:
     scrub = scrub or Scrubber()
-    document = {"incident": state_json(state) | role_extras(state, config), "events": [e.as_json() for e in events]}
+    incident = state_json(state) | role_extras(state, config) | deadlines(state, config, now)
+    document = {"incident": incident, "events": [e.as_json() for e in events]}
     return json.dumps(scrub.data(document), indent=2, ensure_ascii=False) + "\n"
 
 
 def yaml_record(state: IncidentState, events: list[StoredEvent], now: datetime, config: Config | None = None) -> dict[str, Any]:
-    from app.domain.postmortem import detected_by, follow_ups, silences_made
+    from app.domain.action_items import action_items
+    from app.domain.postmortem import detected_by, silences_made
     from app.domain.templates import current_impact
 
     resolved_at = state.milestones.get(Milestone.RESOLVED) if not state.is_open else None
@@ -111,6 +124,7 @@ def yaml_record(state: IncidentState, events: list[StoredEvent], now: datetime, 
         "roles": dict(state.roles),
         **role_extras(state, config),
         "metrics": metrics_json(state, now),
+        **deadlines(state, config, now),
         "timeline": timeline,
         "status_updates": [
             {
@@ -125,9 +139,30 @@ def yaml_record(state: IncidentState, events: list[StoredEvent], now: datetime, 
             }
             for u in state.updates
         ],
-        "action_items": follow_ups(state),
+        "action_items": [
+            {"item": a.text, "owner": a.owner, "due": utc_iso(a.due), "logged_at": utc_iso(a.at), "by": a.by}
+            for a in action_items(state)
+        ],
+        **obligations_record(state, config, now),
         "silences": silences_made(events),
     }
+
+
+def obligations_record(state: IncidentState, config: Config | None, now: datetime) -> dict[str, Any]:
+    """What is owed after resolution, for records of severities that owe something."""
+    from app.domain.timers import obligations
+
+    severity = config.severity(state.severity) if config is not None else None
+    if severity is None or not severity.after_resolution:
+        return {}
+    resolved = state.milestones.get(Milestone.RESOLVED) if not state.is_open else None
+    if resolved is None:
+        return {"after_resolution": [{"obligation": o.what, "within": human_duration(o.within)} for o in severity.after_resolution]}
+    assert config is not None  # a severity came from it
+    countdowns = obligations(state, severity, resolved, now, config.incident.due_soon, config.incident.business_hours)
+    return {"after_resolution": [
+        {"obligation": c.label, "due": utc_iso(c.due_at), "state": str(c.state), "done_at": utc_iso(c.met_at)} for c in countdowns
+    ]}
 
 
 def export_yaml(
@@ -149,7 +184,7 @@ def export(fmt: str, state: IncidentState, events: list[StoredEvent], config: Co
     """One entry point for the CLI and the TUI's export key."""
     scrub = Scrubber.from_config(config)
     if fmt == "json":
-        return export_json(state, events, scrub, config)
+        return export_json(state, events, scrub, config, now)
     if fmt == "yaml":
         return export_yaml(state, events, now, scrub, config)
     if fmt == "markdown":

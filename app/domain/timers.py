@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from app.config import Config
 from app.config.business_hours import BusinessHours
-from app.config.incident import EscalationStep, Severity
+from app.config.incident import EscalationStep, Severity, obligation_id
 from app.domain.business_time import add_business_time
 from app.domain.events import Milestone
 from app.domain.incident import IncidentState
@@ -149,11 +149,35 @@ def countdowns(
         elif open_ and not stop:
             out.append(running(f"escalation:{i}", label, due))
 
+    if resolved and not open_ and severity:
+        out.extend(obligations(state, severity, resolved, now, due_soon, business_hours))
+
     if mitigated and not resolved:
         due = mitigated + monitoring_window
         remaining = due - now
         st = TimerState.MET if remaining <= timedelta(0) else TimerState.OK
         out.append(Countdown("monitoring", "Post-mitigation watch", due, remaining, st))
+    return out
+
+
+def obligations(
+    state: IncidentState,
+    severity: Severity,
+    resolved: datetime,
+    now: datetime,
+    due_soon: timedelta,
+    business_hours: BusinessHours | None,
+) -> list[Countdown]:
+    """What is owed after resolution, each met by ticking its checklist item."""
+    out = []
+    for obligation in severity.after_resolution:
+        key = obligation_id(obligation.what)
+        due = deadline(resolved, obligation.within, severity, business_hours)
+        mark = state.checklist.get(key)
+        if mark is not None and mark.ticked:
+            out.append(Countdown(key, obligation.what, due, due - mark.at, TimerState.MET, mark.at))
+        else:
+            out.append(Countdown(key, obligation.what, due, due - now, _state(due - now, due_soon)))
     return out
 
 
@@ -171,12 +195,38 @@ def incident_countdowns(config: Config, state: IncidentState, now: datetime) -> 
 
 
 def format_remaining(delta: timedelta) -> str:
-    """'12:05' for minutes:seconds, '1h02m' past an hour, '-3:10' when overdue."""
+    """'12:05' for minutes:seconds, '1h02m' past an hour, '3d04h' past two days, '-3:10' when overdue."""
     seconds = int(delta.total_seconds())
     sign = "-" if seconds < 0 else ""
     seconds = abs(seconds)
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
+    if hours >= 48:  # obligations after resolution run for days: '6d23h', not '167h59m'
+        return f"{sign}{hours // 24}d{hours % 24:02d}h"
     if hours:
         return f"{sign}{hours}h{minutes:02d}m"
     return f"{sign}{minutes}:{secs:02d}"
+
+
+def _iso(at: datetime | None) -> str | None:
+    return at.isoformat().replace("+00:00", "Z") if at is not None else None
+
+
+def countdowns_json(items: list[Countdown]) -> dict[str, object]:
+    """The countdowns for scripts and exports: each with its due time (ISO, UTC) and, while
+    it runs, the seconds left (negative: overdue by that much); a met one says when."""
+    running = [c for c in items if c.state is not TimerState.MET]
+    soonest = min(running, key=lambda c: c.due_at, default=None)
+
+    def one(c: Countdown) -> dict[str, object]:
+        met = c.state is TimerState.MET
+        return {
+            "key": c.key,
+            "label": c.label,
+            "state": str(c.state),
+            "due_at": _iso(c.due_at),
+            "seconds_remaining": None if met else int(c.remaining.total_seconds()),
+            "met_at": _iso(c.met_at) if met else None,
+        }
+
+    return {"next_deadline": one(soonest) if soonest else None, "countdowns": [one(c) for c in items]}

@@ -235,14 +235,21 @@ _PLANNERS: dict[type, Any] = {
     MarkMilestone: _milestone,
 }
 _ON_RESOLVED = (LogEntry, CorrectEntry, MarkMilestone)
-"""What may still be written after resolution: late notes, corrections, milestone fixes."""
+"""What may still be written after resolution: late notes, corrections, milestone fixes,
+and ticks of what is owed after resolution (the post-mortem draft, the review)."""
+
+
+def _owed_after_resolution(command: Command, state: IncidentState, config: Config | None) -> bool:
+    if not isinstance(command, ToggleChecklist) or config is None:
+        return False
+    return any(item.id == command.item and item.after_resolution for item in config.checklist_for(state.severity))
 
 
 def plan(command: Command, state: IncidentState, config: Config | None, actor: str, now: datetime) -> list[NewEvent]:
     """The events that carry out `command` on `state`, or CommandRejected saying why not."""
     if isinstance(command, Resolve):
         return _resolve(state, config, actor, now)
-    if not isinstance(command, _ON_RESOLVED):
+    if not isinstance(command, _ON_RESOLVED) and not _owed_after_resolution(command, state, config):
         _open(state)
     return _PLANNERS[type(command)](command, state, config, actor, now)
 

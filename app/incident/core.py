@@ -94,6 +94,15 @@ class IncidentCore:
 
         return metrics_json(self.state(incident_id), self.clock.now())
 
+    def figures(self, incident_id: str) -> dict:
+        """For `incident list --json`: the metrics, the next deadline and every countdown
+        (due times as ISO, seconds remaining), from one fold at one instant."""
+        from app.domain.metrics import metrics_json
+        from app.domain.timers import countdowns_json, incident_countdowns
+
+        state, now = self.state(incident_id), self.clock.now()
+        return {"metrics": metrics_json(state, now)} | countdowns_json(incident_countdowns(self.config, state, now))
+
     # --- commands -----------------------------------------------------------------------
     def open(self, title: str, severity: str, *, impact: str | None = None) -> StoredEvent:
         title = one_line(" ".join(title.split()))

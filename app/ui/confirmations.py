@@ -79,7 +79,7 @@ def open_items(config: Config, state: IncidentState, now: datetime, problems: li
         lines.append(Text(f"{p.level.symbol} {p.level.word} {p.source} {p.name}: {p.summary}"))
     if len(failing) > SHOWN:
         lines.append(Text(f"  … {len(failing) - SHOWN} more checks CRIT or UNKNOWN"))
-    items = config.checklist_for(state.severity)
+    items = [i for i in config.checklist_for(state.severity) if not i.after_resolution]  # owed later, not now
     unticked = [i for i in items if not (state.checklist.get(i.id) and state.checklist[i.id].ticked)]
     if unticked:
         names = "; ".join(i.text for i in unticked[:SHOWN]) + ("; …" if len(unticked) > SHOWN else "")

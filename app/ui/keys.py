@@ -20,8 +20,9 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.widget import Widget
 
 from app.ui.bindings import APP_BINDINGS
+from app.ui.focus import focus_pane, focus_timeline
 from app.ui.live import PANES
-from app.ui.panes.base import WARNING_EVENTS_KEY
+from app.ui.panes.base import WARNING_EVENTS_KEY, LivePane
 
 if TYPE_CHECKING:
     from app.ui.app import WarroomApp
@@ -55,6 +56,12 @@ NAMES: dict[str, tuple[str, tuple[str, ...]]] = {
     "help": ("Show all keys", ("help", "keys")),
 }
 
+
+PANE_VIEW_HELP = [
+    ("/", "filter the pane's rows as you type (pods also app=payments, payments/); Enter keeps, Esc clears"),
+    ("f", "zoom the pane: the whole live half, the whole screen when narrow; every column (f / Esc back)"),
+]
+"""Keys every live pane has (app.ui.panes.base.LivePane), listed once rather than per pane."""
 
 HELP_TEXT = {
     "focus_pane": "focus a live pane: its number is in its title (5: Warning events)",
@@ -145,10 +152,11 @@ def key_sections(app: WarroomApp) -> list[tuple[str, list[tuple[str, str]]]]:
         pods = pod_screen_keys(display)
     return [
         ("Scribe", [*keys(SCRIBE), ("Enter / Esc", "in the entry line: save / leave the line"),
-                    ("Enter", "on a timeline entry: show it in full"), ("End / G", "newest entry, and follow it")]),
+                    ("Enter", "on a timeline entry: show it in full"), ("End / G", "newest entry, and follow it"),
+                    ("/", "in the timeline: filter entries as you type (kind:decision, kind:obs; Esc clears)")]),
         ("Commander", [*keys(COMMANDER), ("Space", "tick or untick the checklist item under ▶")]),
         ("Live panes", [("Enter", "on a row: all we know of it (q / Esc back)"),
-                        *live]),
+                        *PANE_VIEW_HELP, *live]),
         *([("Pod logs (l) and deployments (D)", pods)] if pods else []),
         ("Moving around", [*keys(MOVING), *keys(other),
                            ("Tab / Shift+Tab", "next / previous part (▶ marks it)"),
@@ -195,6 +203,14 @@ def palette_commands(app: WarroomApp) -> Iterator[PaletteCommand]:
     yield PaletteCommand("Resolve the incident", "S, then resolved", flows.resolve, ("resolve", "close incident"), risky=True)
     yield PaletteCommand("Hand off a role", "r", partial(app.call_later, app.run_action, "roles"),
                          ("hand off", "handoff", "handover", "transfer"), risky=True)
+    for pane in app.main_screen.query("#live LivePane").results(LivePane):
+        name = _pane_name(pane)
+        yield PaletteCommand(f"Filter: {name}", "/ there", partial(app.call_later, _in_pane, app, pane, "filter"),
+                             ("filter", "search", "find", "narrow", "grep"))
+        yield PaletteCommand(f"Zoom: {name}", "f there", partial(app.call_later, _in_pane, app, pane, "zoom"),
+                             ("zoom", "full screen", "maximise", "enlarge"))
+    yield PaletteCommand("Filter the timeline", "/ there", partial(app.call_later, _in_timeline, app),
+                         ("filter", "search", "find", "kind"))
     for widget, binding in pane_bindings(app):
         if binding.id == "kubernetes.deployments":  # the steps inside its screen, by their names
             run = partial(app.call_later, widget.run_action, binding.action)
@@ -206,6 +222,21 @@ def palette_commands(app: WarroomApp) -> Iterator[PaletteCommand]:
         words = ("kill", "terminate", "backend") if binding.id == "postgres.terminate" else ("pin",) if "pin" in binding.action else ()
         yield PaletteCommand(f"{binding.description}: {_pane_name(widget)}", f"{app.get_key_display(binding)} there",
                              partial(app.call_later, widget.run_action, binding.action), words, risky=risky)
+
+
+def _in_pane(app: WarroomApp, pane: LivePane, action: str) -> None:
+    """As if pressed there: the keys go to the pane first (the filter line returns to its table)."""
+    if pane.number is not None and not pane.has_focus_within:
+        focus_pane(app, pane.number)
+    if action == "filter":
+        pane.action_filter()
+    else:
+        pane.action_zoom()
+
+
+def _in_timeline(app: WarroomApp) -> None:
+    focus_timeline(app)
+    app.timeline.action_filter()
 
 
 class WarroomCommands(Provider):

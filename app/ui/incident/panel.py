@@ -20,7 +20,11 @@ from app.ui.incident.countdowns import CountdownsPanel
 from app.ui.incident.header import IncidentHeader
 from app.ui.incident.roles import RolesTable
 from app.ui.incident.timeline import KIND_LABEL, TimelineTable
+from app.ui.widgets.filter_line import FilterLine, filter_suffix
+from app.ui.widgets.keyed_table import KeyedTable
 from app.ui.widgets.marks import SELECTED
+
+TIMELINE_TITLE = "Timeline  (t write · x correct · z UTC)"
 
 
 @dataclass
@@ -110,7 +114,8 @@ class IncidentPanel(Vertical):
                 yield SectionTitle("Checklist  (c, then Space/Enter)", id="checklist-title")
                 yield ChecklistTable(id="checklist")
             with Vertical(id="timeline-box"):
-                yield SectionTitle("Timeline  (t write · x correct · z UTC)", id="timeline-title")
+                yield SectionTitle(TIMELINE_TITLE, id="timeline-title")
+                yield FilterLine(id="timeline-filter")
                 yield TimelineTable(self.tz, id="timeline")
                 yield Static("", id="entry-pending", markup=False)
                 with Horizontal(id="entry-line"):
@@ -142,6 +147,20 @@ class IncidentPanel(Vertical):
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "entry":
             self.show_kind()
+        elif event.input.id == "timeline-filter":
+            self.query_one(TimelineTable).filter_to(event.value)
+            self.show_timeline_filter()
+
+    def on_keyed_table_filtered(self, _: KeyedTable.Filtered) -> None:
+        self.show_timeline_filter()
+
+    def show_timeline_filter(self) -> None:
+        """The timeline's heading says what it is filtered to, and how many entries show."""
+        timeline = self.query_one(TimelineTable)
+        row_filter = timeline.row_filter
+        title = self.query_one("#timeline-title", SectionTitle)
+        suffix = filter_suffix(row_filter.query, timeline.row_count, timeline.total_rows) if row_filter else Text()
+        title.update(f"{TIMELINE_TITLE}{suffix.plain}")
 
     # --- entries on their way to the store ------------------------------------------------
     def entry_pending(self, ticket: int, raw: str) -> None:

@@ -35,6 +35,7 @@ from app.ui.panes.details import events_detail, pod_detail
 from app.ui.widgets.fit import FlexColumn, Room, flex_text
 from app.ui.widgets.keyed_table import KeyedTable
 from app.ui.widgets.marks import SELECTED
+from app.ui.widgets.row_filter import PodFilter, RowFilter
 
 SHOWN_DEPLOYMENTS = 6
 SHOWN_EVENTS = 6
@@ -199,6 +200,9 @@ class PodsPane(LivePane[KubeView]):
         self._render_title()
         self._show_selected()
 
+    def make_filter(self, query: str) -> RowFilter:
+        return PodFilter(query, self._rows.get)
+
     def _shown_name(self, row: PodRow) -> str:
         if not self.show_namespace:
             return row.name
@@ -248,7 +252,7 @@ class PodsPane(LivePane[KubeView]):
     def _render_title(self) -> None:
         counts = {lv: sum(v.counts.get(lv, 0) for v in self._views.values()) for lv in (Level.CRIT, Level.WARN, Level.OK)}
         parts = [f"{lv.symbol} {n} {lv.word}" for lv, n in counts.items() if n or lv is Level.OK]
-        self.show_title(f"{self.base_title} — " + " · ".join(parts))
+        self.show_title(self.base_title, " — " + " · ".join(parts))
         worst = next((lv for lv in (Level.CRIT, Level.WARN) if counts[lv]), Level.OK)
         for level in Level:
             self.set_class(level == worst, f"-worst{level.css_class}")
