@@ -196,10 +196,12 @@ def cmd_update(ctx: Context) -> int:
         raise ConfigError("update: give the update TEXT, or --draft, or --retry (exactly one)")
     if args.template and not args.draft:
         raise ConfigError("update: --template only goes with --draft")
+    if args.audience and args.retry:
+        raise ConfigError("update: --audience does not go with --retry (a retry re-sends to each update's own receivers)")
     core = ctx.core
     incident_id = core.pick(args.incident, allow_closed_latest=args.draft or args.retry)
     if args.draft:
-        print(core.draft_update(core.state(incident_id), args.template).text)
+        print(core.draft_update(core.state(incident_id), args.template, args.audience).text)
         return 0
     if args.retry:
         retried = asyncio.run(core.retry_deliveries(incident_id))
@@ -208,11 +210,11 @@ def cmd_update(ctx: Context) -> int:
         for seq, result in retried:
             print(f"update #{seq}: {result.summary()}")
         return 0 if all(r.ok for _, r in retried) else 1
-    update = core.record_update(incident_id, text)
+    update = core.record_update(incident_id, text, audience=args.audience)
     print(f"update #{update.seq} recorded in {incident_id}", flush=True)
     results = asyncio.run(core.deliver_update(incident_id, update))
     if not results:
-        print("no webhooks configured (notify.webhooks): recorded only")
+        print(f"no webhook for the {args.audience or 'internal'} audience (notify.webhooks): recorded only")
     for result in results:
         print(result.summary())
     if not all(r.ok for r in results):

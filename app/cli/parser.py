@@ -86,10 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--format", choices=EXPORT_FORMATS, default="json", help="output format (markdown: post-mortem draft)")
     exp.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
 
-    up = add(sub, "update", "post a status update: record it, then deliver it to every configured webhook")
+    up = add(sub, "update", "post a status update: record it, then deliver it to every webhook of its audience")
     _incident_id(up)
     up.add_argument("--template", choices=TEMPLATES, help="with --draft: which template to fill (default: by state)")
     up.add_argument("--draft", action="store_true", help="print the next update filled from its template; post nothing")
+    up.add_argument("--audience", metavar="NAME", help="whose update: internal (default) or one of notify.audiences; "
+                    "with --draft its text, else delivered only to that audience's webhooks")
     up.add_argument("--retry", action="store_true", help="re-send every update whose delivery failed")
     up.add_argument("text", nargs="*", help="update text")
 

@@ -21,7 +21,7 @@ from app.config.incident import (
     check_checklist_ids,
     obligation_id,
 )
-from app.config.notify import NotifySettings
+from app.config.notify import NotifySettings, check_template_names
 from app.config.postmortem import PostmortemSettings
 from app.config.alertmanager import AlertmanagerTarget
 from app.config.error_rates import ErrorRate
@@ -134,6 +134,7 @@ class Config(BaseModel):
         check_checklist_ids(self.checklists)
         check_roles(self.roles, names)
         check_statuses(self.statuses)
+        check_template_names(self.notify, self.role_names, names)
         for i, phase in enumerate(self.checklists):
             for sev in phase.severities:
                 if sev not in names:

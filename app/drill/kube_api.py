@@ -33,6 +33,7 @@ KINDS = {  # resource -> (group-version prefix, list kind)
 }
 _PATH = re.compile(r"^(?P<gv>/api/v1|/apis/apps/v1)(?:/namespaces/(?P<ns>[^/]+))?/(?P<res>pods|events|deployments|replicasets)$")
 MAX_WAIT = 30.0  # every request loop here is bounded
+LOG_KEEP = 200_000  # lines kept per container log
 
 
 class SimulatedCluster:
@@ -50,6 +51,7 @@ class SimulatedCluster:
         self.authorizations: list[str] = []
         # Single objects, logs, metrics and PATCH live in kube_extras.py.
         self.logs: dict[tuple[str, str, str, bool], list[bytes]] = {}  # (ns, pod, container, previous) -> lines
+        self.logs_dropped: dict[tuple[str, str, str, bool], int] = {}  # lines rotated out of each log
         self.metrics: dict[tuple[str, str], dict[str, dict]] | None = None  # None: metrics.k8s.io not served
         self.read_only = False  # a viewer's credentials: every PATCH is refused with 403
         self.denied: set[str] = set()  # "pods", "pods/log": GETs of single objects refused with 403
@@ -58,9 +60,12 @@ class SimulatedCluster:
     def write_log(self, namespace: str, pod: str, container: str, *lines: str | bytes, previous: bool = False) -> None:
         """Append lines to a container's log (bytes as they are: a test may send invalid UTF-8)."""
         with self.lock:
-            log = self.logs.setdefault((namespace, pod, container, previous), [])
+            key = (namespace, pod, container, previous)
+            log = self.logs.setdefault(key, [])
             log.extend((line if isinstance(line, bytes) else line.encode()) + b"\n" for line in lines)
-            del log[:-20000]
+            if len(log) > LOG_KEEP:  # bounded, as a node's log rotation is; followers count what went
+                self.logs_dropped[key] = self.logs_dropped.get(key, 0) + len(log) - LOG_KEEP
+                del log[:-LOG_KEEP]
             self.lock.notify_all()
 
     # --- changing the cluster -------------------------------------------------------

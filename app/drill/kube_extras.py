@@ -98,10 +98,10 @@ def _log(handler: _Handler, pod: dict, query: dict[str, str]) -> None:
     cluster.requests.append(f"log {ns}/{name}/{container} previous={previous}")
     if query.get("follow") not in ("true", "1"):
         return handler._send(200, body, "text/plain")
-    _follow(handler, key, len(cluster.logs.get(key, [])), body)
+    _follow(handler, key, len(cluster.logs.get(key, [])) + cluster.logs_dropped.get(key, 0), body)
 
 
-def _follow(handler: _Handler, key: tuple, sent: int, first: bytes) -> None:
+def _follow(handler: _Handler, key: tuple[str, str, str, bool], sent: int, first: bytes) -> None:
     """follow=true: what there is, then each new line as it is written, until the pod goes."""
     cluster = handler.server.cluster
     handler.send_response(200)
@@ -121,12 +121,12 @@ def _follow(handler: _Handler, key: tuple, sent: int, first: bytes) -> None:
             with cluster.lock:
                 if (key[0], key[1]) not in cluster.objects["pods"]:
                     return
-                lines = cluster.logs.get(key, [])
-                fresh = lines[sent:]
+                lines, dropped = cluster.logs.get(key, []), cluster.logs_dropped.get(key, 0)
+                fresh = lines[max(0, sent - dropped):]  # `sent` counts every line ever written
                 if not fresh:
                     cluster.lock.wait(0.2)
                     continue
-                sent = len(lines)
+                sent = dropped + len(lines)
             chunk(b"".join(fresh))
     except (BrokenPipeError, ConnectionResetError):
         return

@@ -131,27 +131,37 @@ class IncidentCore:
         return [self.store.append(incident_id, event) for event in self.plan(command, state)]
 
     # --- status updates and escalations ------------------------------------------------------
-    def draft_update(self, state: IncidentState, template: str | None = None) -> UpdateDraft:
+    def draft_update(self, state: IncidentState, template: str | None = None, audience: str | None = None) -> UpdateDraft:
+        from app.config.notify import DEFAULT_AUDIENCE
         from app.domain.templates import render_update
 
         try:
-            return render_update(state, self.config, self.clock.now(), template=template)
+            return render_update(state, self.config, self.clock.now(), template=template, audience=audience or DEFAULT_AUDIENCE)
         except ValueError as exc:
             raise CommandRejected(str(exc)) from None
 
-    def update_event(self, text: str, template: str | None = None) -> NewEvent:
+    def update_event(self, text: str, template: str | None = None, audience: str | None = None) -> NewEvent:
         """The `update.posted` event for a status update, checked, not yet stored."""
+        from app.config.notify import DEFAULT_AUDIENCE
+
+        audience = audience or DEFAULT_AUDIENCE
         text = multi_line(text).strip()
         if not text:
             raise CommandRejected("the status update is empty")
-        # The targets are named now, so a delivery cut short (kill -9) is found by a retry.
-        targets = [hook.name for hook in self.config.notify.webhooks]
+        notify = self.config.notify
+        if audience not in notify.audience_names:
+            raise CommandRejected(f"unknown audience {audience!r} (known: {', '.join(notify.audience_names)})")
+        # The targets are named now, so a delivery cut short (kill -9) is found by a retry;
+        # only the receivers of this audience (the status page never gets the internal text).
+        targets = [hook.name for hook in notify.webhooks if hook.audience == audience]
         data = {"text": text, "targets": targets} | ({"template": template} if template else {})
+        if audience != DEFAULT_AUDIENCE:
+            data["audience"] = audience
         return NewEvent(EventType.UPDATE_POSTED, self.clock.now(), self.actor, data)
 
-    def record_update(self, incident_id: str, text: str, template: str | None = None) -> StoredEvent:
+    def record_update(self, incident_id: str, text: str, template: str | None = None, audience: str | None = None) -> StoredEvent:
         """Durable first: the update countdown restarts whether or not any receiver is up."""
-        return self.store.append(incident_id, self.update_event(text, template))
+        return self.store.append(incident_id, self.update_event(text, template, audience))
 
     async def deliver_update(self, incident_id: str, update: StoredEvent, *, backoff_base: float = 0.5) -> list[DeliveryResult]:
         from app.notify import deliver_update

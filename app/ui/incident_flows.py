@@ -21,7 +21,7 @@ from app.ui.screens.open_incident import OpenIncidentScreen
 from app.ui.screens.pickers import ChoiceScreen
 from app.ui.screens.prompt import TextPromptScreen
 from app.ui.screens.roles import RoleInfo, RoleScreen
-from app.ui.screens_update import ComposedUpdate, UpdateComposer
+from app.ui.screens_update import ComposedUpdate, UpdateComposer, draft_key
 
 if TYPE_CHECKING:
     from app.domain.incident import IncidentState
@@ -273,14 +273,14 @@ class IncidentFlows:
 
     def _post_update(self, incident_id: str, result: ComposedUpdate | None) -> None:
         if result is not None:
-            self.app.session.post_update(incident_id, result.text, result.template)
+            self.app.session.post_update(incident_id, result.text, result.template, result.audience)
 
     def update_failed(self, failed: UpdateFailed) -> None:
         """Nothing typed is lost: the composer comes back with the text as it was."""
         self.app.notify(f"cannot save the update: {failed.reason}", title="Not saved", severity="error", timeout=10, markup=False)
-        template = failed.template or "update"
+        key = draft_key(failed.audience, failed.template or "update")
         self.app.push_screen(
-            UpdateComposer({template: failed.text}, template, incident=failed.incident_id),
+            UpdateComposer({key: failed.text}, key, incident=failed.incident_id),
             lambda again: self._post_update(failed.incident_id, again),
         )
 

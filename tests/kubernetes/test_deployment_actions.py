@@ -155,6 +155,7 @@ async def test_restart_and_scale_send_kubectls_bodies(fake_k8s):
         assert after["spec"]["template"]["metadata"]["annotations"]["kubectl.kubernetes.io/restartedAt"] == stamp
         assert after["spec"]["template"]["spec"]["containers"][0]["image"] == f"{REGISTRY}:2.4.0"  # the rest untouched
         assert logged(app)[-1] == "Kubernetes prod: rollout restart of deployment default/payments by alice: done"
+        await until(pilot, lambda: row_cells(screen)[5].startswith("rolling out"))  # the new generation is rolling
 
         for typed in ("abc", "-1", "10001", "2.5"):
             await pilot.press("s")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from app.collectors.kubernetes import KubernetesCollector
 from app.config.kubernetes import KubernetesTarget
@@ -14,6 +14,7 @@ from app.ui.panes.kubernetes_logs import FOLLOW_BUFFER, PodLogsScreen
 from tests.kubernetes.pod_shapes import pod as shaped_pod
 from tests.kubernetes.pod_shapes import running, waiting
 from tests.support import PaneHost, until
+from tests.support.fixed_dashboard import screen_text
 
 
 def pod(name: str, **kwargs) -> dict:
@@ -26,8 +27,7 @@ def host(**target) -> tuple[PaneHost, KubernetesCollector]:
 
 
 def shown(screen: PodLogsScreen) -> list[str]:
-    table = screen.query_one(DataTable)
-    return [table.get_row_at(i)[0].plain for i in range(table.row_count)]
+    return list(screen.view.lines)
 
 
 def status(screen: PodLogsScreen) -> str:
@@ -100,6 +100,11 @@ async def test_hostile_lines_are_shown_literally(fake_k8s):
         assert lines[3] == "bad \ufffd\ufffd utf8"
         assert lines[4].startswith("x" * 2000) and lines[4].endswith("… (+8000 chars)")
         assert lines[5] == "tab here"
+        await pilot.press("home")
+        await pilot.pause()
+        drawn = screen_text(app)  # what the terminal gets
+        assert "▶ [bold red]not markup[/]" in drawn and "  ␛]52;c;ZXZpbA==␇clipboard" in drawn
+        assert "\x1b" not in drawn and "\x07" not in drawn
     await collector.aclose()
 
 
@@ -122,7 +127,7 @@ async def test_follow_streams_new_lines_with_a_bounded_buffer(fake_k8s, monkeypa
         await pilot.press("slash")
         await pilot.press(*"burst 20", "enter")
         await until(pilot, lambda: "match 1 of" in status(screen))
-        assert shown(screen)[screen.query_one(DataTable).cursor_row].startswith("burst 20")
+        assert shown(screen)[screen.view.cursor].startswith("burst 20")
         cluster.delete("pods", "default", "api-1")  # the pod goes: the stream ends, said in one line
         await until(pilot, lambda: "the log stream ended" in status(screen))
     assert FOLLOW_BUFFER == 5000
@@ -146,4 +151,10 @@ async def test_errors_are_one_line_never_a_crash(fake_k8s):
         await pilot.press("P")
         await until(pilot, lambda: 'pods "api-2" not found' in status(screen))
         assert status(screen).startswith("✖ HTTP 404")
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, PodLogsScreen))
+        cluster.denied = {"pods/log"}  # a user who may see pods but not read their logs
+        screen = await open_logs(app, pilot, "api-1")
+        await until(pilot, lambda: "not allowed to read these logs" in status(screen))
+        assert 'cannot get resource "pods/log" in API group ""' in status(screen)
     await collector.aclose()

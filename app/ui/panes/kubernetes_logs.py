@@ -19,13 +19,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from app.collectors.k8s_calls import KubeCallError, KubeCalls
 from app.collectors.k8s_describe import clean_log_line, containers_of, default_container, has_previous, log_lines
 from app.domain.text import from_bytes, one_line
 from app.ui.messages import TimelineRequest
 from app.ui.screens.pickers import ChoiceScreen
+from app.ui.widgets.log_lines import LogLines
 
 FOLLOW_BUFFER = 5000  # lines kept while following; the oldest go first
 PIN_LIMIT = 100  # lines in one pinned entry
@@ -40,9 +41,9 @@ class PodLogsScreen(ModalScreen[None]):
         Binding("F", "toggle_follow", "Follow", id="kubernetes.logs.follow"),
         Binding("slash", "search", "Search", key_display="/", id="kubernetes.logs.search"),
         Binding("n", "next_match", "Next match", show=False),
-        Binding("c", "choose_container", "Container", id="kubernetes.logs.container"),
-        Binding("v", "mark", "Mark range", id="kubernetes.logs.mark"),
         Binding("p", "pin", "Pin lines", id="kubernetes.logs.pin"),
+        Binding("v", "mark", "Mark range", id="kubernetes.logs.mark"),
+        Binding("c", "choose_container", "Container", id="kubernetes.logs.container"),
     ]
 
     def __init__(self, calls: KubeCalls, cluster: str, namespace: str, pod: str, *, tail: int = 200) -> None:
@@ -54,29 +55,28 @@ class PodLogsScreen(ModalScreen[None]):
         self.containers: list[str] = []
         self.previous = False
         self.following = False
-        self.lines: list[str] = []
         self.error: str | None = None
-        self.mark_row: int | None = None
         self.query_text = ""
         self._pending: list[str] = []
-        self._next_key = 0
-        self._first_key = 0
         self.pod_doc: dict = {}
+        self.view = LogLines(FOLLOW_BUFFER, id="logs-lines")
+
+    @property
+    def lines(self) -> list[str]:
+        return self.view.lines
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog pod-logs"):
             yield Label(Text(one_line(f"Logs of {self.cluster}/{self.namespace}/{self.pod}")), classes="dialog-title")
             yield Static("loading…", id="logs-status", markup=False)
-            table: DataTable = DataTable(show_header=False, cursor_type="row", id="logs-lines")
-            yield table
+            yield self.view
             yield Input(placeholder="search in these lines (Enter finds, Esc closes)", id="logs-search")
-            yield Label("P previous · F follow · / search · v mark · p pin · c container · Esc back", classes="dialog-hint")
+            yield Label("P previous · F follow · / search · v mark · p pin · c container · Esc", classes="dialog-hint")
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_column("line", key="line")
+        self.view.max_lines = FOLLOW_BUFFER  # read at mount: a test or benchmark may lower it
         self.query_one(Input).display = False
-        table.focus()
+        self.view.focus()
         self.set_interval(FLUSH_EVERY, self._flush)
         self._open()
 
@@ -112,29 +112,7 @@ class PodLogsScreen(ModalScreen[None]):
         return str(exc)
 
     def _fill(self, lines: list[str]) -> None:
-        table = self.query_one(DataTable)
-        table.clear()
-        self.lines, self.mark_row = [], None
-        self._first_key = self._next_key
-        self._append(lines)
-        table.move_cursor(row=max(0, table.row_count - 1))
-
-    def _append(self, lines: list[str]) -> None:
-        table = self.query_one(DataTable)
-        at_end = table.cursor_row >= table.row_count - 1
-        for line in lines:
-            table.add_row(Text(line), key=str(self._next_key))
-            self._next_key += 1
-        self.lines.extend(lines)
-        excess = len(self.lines) - FOLLOW_BUFFER
-        if excess > 0:  # bounded: the oldest lines go
-            for key in range(self._first_key, self._first_key + excess):
-                table.remove_row(str(key))
-            self._first_key += excess
-            del self.lines[:excess]
-            self.mark_row = None if self.mark_row is None or self.mark_row < excess else self.mark_row - excess
-        if at_end and table.row_count:
-            table.move_cursor(row=table.row_count - 1)
+        self.view.set_lines(lines)
 
     def _show_error(self, message: str) -> None:
         self.error = one_line(message)
@@ -151,8 +129,8 @@ class PodLogsScreen(ModalScreen[None]):
         parts.append("previous (terminated) container" if self.previous else "current container")
         parts.append(f"following, last {len(self.lines)} lines (up to {FOLLOW_BUFFER})" if self.following
                      else f"last {len(self.lines)} lines" if self.lines else "no lines")
-        if self.mark_row is not None:
-            parts.append(f"range from line {self.mark_row + 1}: p pins it")
+        if self.view.mark is not None:
+            parts.append(f"range from line {self.view.mark + 1}: p pins it")
         status.update(Text(" · ".join(parts)))
 
     # --- following ---------------------------------------------------------------------
@@ -184,7 +162,7 @@ class PodLogsScreen(ModalScreen[None]):
     def _flush(self) -> None:
         if self._pending:
             pending, self._pending = self._pending, []
-            self._append(pending)
+            self.view.append(pending)
             if self.error is None:
                 self._show_status()
 
@@ -231,7 +209,7 @@ class PodLogsScreen(ModalScreen[None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.query_text = event.value.strip()
-        self.query_one(DataTable).focus()
+        self.view.focus()
         self.query_one(Input).display = False
         self.action_next_match()
 
@@ -240,7 +218,7 @@ class PodLogsScreen(ModalScreen[None]):
         box = self.query_one(Input)
         if box.has_focus:
             box.display = False
-            self.query_one(DataTable).focus()
+            self.view.focus()
         else:
             self.action_close()
 
@@ -254,29 +232,28 @@ class PodLogsScreen(ModalScreen[None]):
         if not matches:
             status.update(Text(f"“{one_line(self.query_text)}”: not in these {len(self.lines)} lines"))
             return
-        table = self.query_one(DataTable)
-        after = [i for i in matches if i > table.cursor_row]
+        after = [i for i in matches if i > self.view.cursor]
         target = after[0] if after else matches[0]
-        table.move_cursor(row=target)
+        self.view.move_cursor(target)
         status.update(Text(f"“{one_line(self.query_text)}”: match {matches.index(target) + 1} of {len(matches)} "
                            f"(line {target + 1}) · n next"))
 
     def action_mark(self) -> None:
-        table = self.query_one(DataTable)
-        self.mark_row = None if self.mark_row == table.cursor_row else table.cursor_row
+        self.view.mark = None if self.view.mark == self.view.cursor else self.view.cursor
+        self.view.refresh()
         self._show_status()
 
     def action_pin(self) -> None:
         if not self.lines:
             self.notify("No log lines to pin", severity="warning")
             return
-        cursor = self.query_one(DataTable).cursor_row
-        first, last = sorted((self.mark_row if self.mark_row is not None else cursor, cursor))
+        first, last = self.view.marked()
         last = min(last, first + PIN_LIMIT - 1)
         which = "previous container" if self.previous else "container"
         where = f"line {first + 1}" if first == last else f"lines {first + 1}-{last + 1}"
         header = (f"log of pod {self.cluster}/{self.namespace}/{self.pod}, {which} {self.container or '?'}, "
                   f"{where} of the last {len(self.lines)}:")
         self.post_message(TimelineRequest("\n".join([header, *self.lines[first:last + 1]]), kind="observation"))
-        self.mark_row = None
+        self.view.mark = None
+        self.view.refresh()
         self._show_status()
