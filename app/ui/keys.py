@@ -200,7 +200,7 @@ def palette_commands(app: WarroomApp) -> Iterator[PaletteCommand]:
         name, words = NAMES.get(action, (binding.description, ()))
         yield PaletteCommand(name, key, run, words)
     flows = app.flows
-    yield PaletteCommand("Resolve the incident", "S, then resolved", flows.resolve, ("resolve", "close incident"), risky=True)
+    yield PaletteCommand("Resolve the incident", f"S, then {app.config.final_status}", flows.resolve, ("resolve", "close incident"), risky=True)
     yield PaletteCommand("Hand off a role", "r", partial(app.call_later, app.run_action, "roles"),
                          ("hand off", "handoff", "handover", "transfer"), risky=True)
     for pane in app.main_screen.query("#live LivePane").results(LivePane):

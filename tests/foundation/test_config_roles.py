@@ -56,6 +56,11 @@ def test_duties_contact_and_required_from_are_kept_as_written():
         ("roles: [{name: a, required_from: SEV9}]", "roles[0].required_from", "unknown severity 'SEV9'"),
         ("roles: [{name: a, required_from: 1:00}]", "roles[0].required_from", "unknown severity '1:00'"),
         ("roles: [{name: a, required_from: 15}]", "roles[0].required_from", "valid string"),
+        ("roles: [{name: a, required_from: .inf}]", "roles[0].required_from", "valid string"),
+        (f"roles: [{{name: a, required_from: '{BIG}'}}]", "roles[0].required_from", "at most 80"),
+        ("roles: [{name: a, required_from: \"SEV1\\nSEV2\"}]", "roles[0].required_from", "one line"),
+        ("roles: [{name: a, duties: [15]}]", "roles[0].duties[0]", "valid string"),
+        ("roles: [{name: a, duties: [a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t, u]}]", "roles[0].duties", "at most 20"),
         ("roles: [{name: a, duties: Lead the fix}]", "roles[0].duties", "valid list"),
         ("roles: [{name: a, duties: [.inf]}]", "roles[0].duties[0]", "valid string"),
         ("roles: [{name: a, duties: [\"one\\ntwo\"]}]", "roles[0].duties[0]", "one line"),
@@ -78,6 +83,12 @@ def test_a_wrong_role_setting_is_one_line_naming_the_key(text, where, words):
         parse_config(text)
     message = str(err.value)
     assert f"{where}:" in message and words in message and "\n" not in message, message
+
+
+def test_time_like_and_markup_values_are_text_as_written():
+    config = parse_config("roles: [{name: '[b]Lead[/b]', duties: [1:00, '[red]x[/]'], contact: 1:00}]")
+    role = config.roles[0]
+    assert (role.name, role.duties, role.contact) == ("[b]Lead[/b]", ["1:00", "[red]x[/]"], "1:00")
 
 
 def test_check_config_names_the_file_and_key_and_exits_2(tmp_path):

@@ -66,3 +66,6 @@ async def test_kind_and_words_filter_the_timeline_and_esc_clears(tmp_path):
         await pilot.press("slash", *"[b]")
         await until(pilot, lambda: entries(timeline) == ["[b]markup[/b] stays text"])
         assert "/[b] 1 of" in heading(app)  # the filter shown as typed, never as markup
+        await pilot.press("enter", "escape")  # Esc on the timeline clears a kept filter too
+        await until(pilot, lambda: timeline.row_count == total + 2)
+        assert " of " not in heading(app) and timeline.has_focus

@@ -64,6 +64,7 @@ class TimelineTable(KeyedTable):
         Binding("G", "newest", "Newest entry", show=False, id="timeline.newest.g"),
         # Not in the footer: the timeline has the focus at start, and its footer is full.
         Binding("slash", "filter", "Filter", show=False, id="timeline.filter"),
+        Binding("escape", "clear_filter", "Clear filter", id="timeline.clear_filter"),
     ]
 
     def __init__(self, tz=None, *, id: str | None = None) -> None:
@@ -287,6 +288,16 @@ class TimelineTable(KeyedTable):
 
     def action_filter(self) -> None:
         self.screen.query_one("#timeline-filter", FilterLine).open()
+
+    def action_clear_filter(self) -> None:
+        line = self.screen.query_one("#timeline-filter", FilterLine)
+        line.value = ""  # its Input.Changed shows every entry again and clears the heading
+        self.filter_to("")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "clear_filter":
+            return self.row_filter is not None  # Esc does something (and shows) only while filtered
+        return True
 
     def selected_item(self) -> TimelineItem | None:
         seq = self.selected_seq
