@@ -92,6 +92,10 @@ def cmd_incident(ctx: Context) -> int:
         from app.cli.incident_show import cmd_show
 
         return cmd_show(ctx)
+    if args.incident_command in ("set", "fields"):
+        from app.cli.incident_fields import cmd_fields, cmd_set
+
+        return cmd_set(ctx) if args.incident_command == "set" else cmd_fields(ctx)
     if args.incident_command in ("assign", "roles"):
         from app.cli.incident_roles import cmd_assign, cmd_roles
 

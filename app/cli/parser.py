@@ -73,6 +73,13 @@ def build_parser() -> argparse.ArgumentParser:
     rl = add(inc_sub, "roles", "each role: who holds it, its contact, its duties, and whether the severity requires it")
     _incident_id(rl)
     rl.add_argument("--json", action="store_true", help="machine-readable output")
+    fs = add(inc_sub, "set", "set one of the record's fields (config `fields:`), e.g. users_affected 1200; '' clears it")
+    fs.add_argument("field", help="a configured field name, e.g. detected_by")
+    fs.add_argument("value", help="its value, checked by the field's type (text, number, duration, choice)")
+    _incident_id(fs)
+    fl = add(inc_sub, "fields", "the record's fields: each with its type and the incident's value")
+    _incident_id(fl)
+    fl.add_argument("--json", action="store_true", help="machine-readable output")
     esc = add(inc_sub, "escalations", "log escalation steps that fell due (once each) and post them to webhooks")
     _incident_id(esc)
 

@@ -21,6 +21,7 @@ from app.config.incident import (
     check_checklist_ids,
     obligation_id,
 )
+from app.config.fields import RecordField, check_fields
 from app.config.notify import NotifySettings, check_template_names
 from app.config.postmortem import PostmortemSettings
 from app.config.alertmanager import AlertmanagerTarget
@@ -85,6 +86,9 @@ class Config(BaseModel):
     """Delivery of status updates."""
     auto_timeline: AutoTimelineSettings = AutoTimelineSettings()
     """When live checks write observations to the open incident by themselves."""
+    fields: list[RecordField] = Field(default_factory=list, max_length=50)
+    """The incident record's own fields (detected_by, users_affected, revenue_lost ...), typed;
+    set with R in the dashboard or `warroom incident set`, carried by every export."""
     postmortem: PostmortemSettings = PostmortemSettings()
     """The post-mortem draft's analysis sections and their questions."""
 
@@ -135,6 +139,7 @@ class Config(BaseModel):
         check_roles(self.roles, names)
         check_statuses(self.statuses)
         check_template_names(self.notify, self.role_names, names)
+        check_fields(self.fields)
         for i, phase in enumerate(self.checklists):
             for sev in phase.severities:
                 if sev not in names:
@@ -173,6 +178,9 @@ class Config(BaseModel):
 
     def find_status(self, typed: str) -> StatusDef | None:
         return find_status(self.statuses, typed)
+
+    def field(self, name: str) -> RecordField | None:
+        return next((f for f in self.fields if f.name == name), None)
 
     def severity(self, name: str) -> Severity | None:
         return next((s for s in self.severities if s.name == name), None)

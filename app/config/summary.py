@@ -45,6 +45,12 @@ def summary_lines(config: Config) -> list[str]:
             ladder = "; ".join(_step(step) for step in s.escalation)
             lines.append(f"escalation {s.name}: {ladder}")
     lines.extend(_role_lines(config))
+    if config.fields:
+        described = ", ".join(
+            f"{f.name} ({'one of ' + '/'.join(f.choices) if f.choices else f.type}{', in ' + f.section if f.section else ''})"
+            for f in config.fields
+        )
+        lines.append(f"record fields: {described}")
     shown = [f"{s.name} (marks {s.marks})" if s.marks else s.name for s in config.statuses]
     lines.append("statuses: " + " → ".join(shown) + " (resolves)")
     phases: dict[str, int] = {}

@@ -71,6 +71,8 @@ class IncidentState:
     """When the status last changed (the opening sets the first one)."""
     first_response_at: datetime | None = None
     """The first time a person acted on the incident after it was opened (not an observation)."""
+    field_sets: list[tuple[int, str, Any]] = field(default_factory=list)
+    """(seq, field, value) of every record field set, in order (see `fields`)."""
     progress_at: list[datetime] = field(default_factory=list)
     """When the response visibly moved: an action or decision entry, a milestone, a status
     change, a ticked checklist item ("no progress in 15m" escalation steps read this)."""
@@ -88,6 +90,16 @@ class IncidentState:
     @property
     def is_open(self) -> bool:
         return not self.resolved
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        """The record fields' current values: the latest setting of each that was not corrected."""
+        values: dict[str, Any] = {}
+        for seq, name, value in self.field_sets:
+            item = self._by_seq.get(seq)
+            if item is None or not item.struck:
+                values[name] = value
+        return values
 
     @property
     def last_update_at(self) -> datetime | None:
@@ -186,7 +198,13 @@ def _role(state: IncidentState, e: StoredEvent) -> str:
 
 
 def _entry(state: IncidentState, e: StoredEvent) -> str:
+    # A record field is set by an entry carrying it (older warroom versions show the note).
+    if isinstance(e.data.get(FIELD_KEY), str) and "value" in e.data:
+        state.field_sets.append((e.seq, e.data[FIELD_KEY], e.data["value"]))
     return str(e.data["text"])
+
+
+FIELD_KEY = "field"
 
 
 def _correction(state: IncidentState, e: StoredEvent) -> None:

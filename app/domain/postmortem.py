@@ -17,6 +17,7 @@ from app.domain.incident import IncidentState, TimelineItem
 from app.config.postmortem import ACTION_ITEMS
 from app.domain.action_items import action_items
 from app.domain.metrics import incident_metrics
+from app.domain.record_fields import shown_value
 from app.domain.timers import obligations
 from app.domain.scrub import Scrubber
 from app.domain.timefmt import dual, human_duration, utc_iso
@@ -137,6 +138,9 @@ def render_markdown(
     add(f"| Resolved | {when(state.milestones.get(Milestone.RESOLVED)) if not state.is_open else 'not yet'} |")
     add(f"| Duration | {human_duration(state.elapsed(now))}{'' if not state.is_open else ' (still open)'} |")
     add(f"| Impact | {md(impact)} |")
+    values = state.fields
+    for field in config.fields:
+        add(f"| {md(field.shown)} | {md(shown_value(values.get(field.name)))} |")
     severity_changes = [t for t in state.timeline if t.event_type is EventType.SEVERITY_CHANGED]
     for item in severity_changes:
         add(f"| Severity change | {when(item.at)}: {md(item.text)} |")

@@ -35,6 +35,7 @@ def state_json(state: IncidentState) -> dict[str, Any]:
         "opened_by": state.opened_by,
         "milestones": {str(k): _t(v) for k, v in state.milestones.items()},
         "roles": dict(state.roles),
+        **({"fields": state.fields} if state.field_sets else {}),
         "role_history": [
             {"at": _t(r.at), "role": r.role, "person": r.person, "previous": r.previous, "by": r.actor}
             for r in state.role_history
@@ -107,7 +108,7 @@ def yaml_record(state: IncidentState, events: list[StoredEvent], now: datetime, 
         if item.struck:
             entry["corrected"] = item.strike_reason
         timeline.append(entry)
-    return {
+    record: dict[str, Any] = {
         "id": state.id,
         "title": state.title,
         "severity": state.severity,
@@ -146,6 +147,23 @@ def yaml_record(state: IncidentState, events: list[StoredEvent], now: datetime, 
         **obligations_record(state, config, now),
         "silences": silences_made(events),
     }
+    place_fields(record, state, config)
+    return record
+
+
+def place_fields(record: dict[str, Any], state: IncidentState, config: Config | None) -> None:
+    """The configured record fields, where the runbook's record has them (unset ones as null,
+    so the record keeps its shape)."""
+    values = state.fields
+    for field in config.fields if config is not None else []:
+        value = values.get(field.name)
+        if field.section:
+            holder = record.get(field.section)
+            if not isinstance(holder, dict):
+                holder = record[field.section] = {"summary": holder} if holder is not None else {}
+            holder[field.name] = value
+        else:
+            record[field.name] = value
 
 
 def obligations_record(state: IncidentState, config: Config | None, now: datetime) -> dict[str, Any]:

@@ -90,7 +90,15 @@ class Resolve:
     pass
 
 
-Command = LogEntry | CorrectEntry | AssignRole | ToggleChecklist | SetSeverity | SetStatus | MarkMilestone | Resolve
+@dataclass(frozen=True)
+class SetField:
+    """A value for one of the record's configured fields (`fields:`); empty clears it."""
+
+    name: str
+    value: str
+
+
+Command = LogEntry | CorrectEntry | AssignRole | ToggleChecklist | SetSeverity | SetStatus | MarkMilestone | Resolve | SetField
 
 
 def _text(value: str, what: str, *, lines: bool = False) -> str:
@@ -225,6 +233,25 @@ def _milestone(c: MarkMilestone, state: IncidentState, config: Config | None, ac
     return [NewEvent(EventType.MILESTONE_MARKED, now, actor, data)]
 
 
+def _field(c: SetField, state: IncidentState, config: Config | None, actor: str, now: datetime) -> list[NewEvent]:
+    from app.domain.incident import FIELD_KEY
+    from app.domain.record_fields import parse_value, shown_value
+
+    config = _need(config)
+    field = config.field(c.name.strip())
+    if field is None:
+        known = ", ".join(f.name for f in config.fields) or "none configured (fields:)"
+        raise CommandRejected(f"unknown record field {c.name[:40]!r} (known: {known})", field="field")
+    try:
+        value = parse_value(field, c.value)
+    except ValueError as exc:
+        raise CommandRejected(str(exc), field="value") from None
+    if state.fields.get(field.name) == value:
+        raise CommandRejected(f"{field.shown} is already {shown_value(value)}")
+    text = f"{field.shown}: {shown_value(value)}" if value is not None else f"{field.shown}: cleared"
+    return [NewEvent(EventType.ENTRY_ADDED, now, actor, {"kind": EntryKind.NOTE.value, "text": text, FIELD_KEY: field.name, "value": value})]
+
+
 _PLANNERS: dict[type, Any] = {
     LogEntry: _log,
     CorrectEntry: _correct,
@@ -233,9 +260,11 @@ _PLANNERS: dict[type, Any] = {
     SetSeverity: _severity,
     SetStatus: _status,
     MarkMilestone: _milestone,
+    SetField: _field,
 }
-_ON_RESOLVED = (LogEntry, CorrectEntry, MarkMilestone)
+_ON_RESOLVED = (LogEntry, CorrectEntry, MarkMilestone, SetField)
 """What may still be written after resolution: late notes, corrections, milestone fixes,
+record fields (revenue lost is known days later),
 and ticks of what is owed after resolution (the post-mortem draft, the review)."""
 
 
@@ -273,4 +302,6 @@ def describe(command: Command) -> str:
             return f"milestone {m}"
         case Resolve():
             return "resolution"
+        case SetField(name=name):
+            return f"record field {name[:40]!r}"
     return type(command).__name__

@@ -345,6 +345,9 @@ class WarroomApp(App[None]):
     def action_severity(self) -> None:
         self.flows.severity()
 
+    def action_record_fields(self) -> None:
+        self.flows.record_fields()
+
     def action_status(self) -> None:
         self.flows.status()
 

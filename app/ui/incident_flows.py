@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from app.domain.events import EventType, Milestone
-from app.incident import AssignRole, Command, CommandRejected, CorrectEntry, MarkMilestone, SetSeverity, SetStatus
+from app.domain.record_fields import shown_value
+from app.incident import AssignRole, Command, CommandRejected, CorrectEntry, MarkMilestone, SetField, SetSeverity, SetStatus
 from app.incident.results import IncidentsListed, OpenFailed, UpdateFailed
 from app.incident.when import parse_when
 from app.store.base import IncidentSummary
@@ -182,6 +183,39 @@ class IncidentFlows:
         # The configured lifecycle; a status no longer configured opens the picker on the first.
         choices = [(s.name, status_label(s.name, s.description, s.marks)) for s in config.statuses]
         self.app.push_screen(ChoiceScreen("Status", choices, state.status), done)
+
+    def record_fields(self) -> None:
+        """R: pick a record field (users affected, revenue lost ...), then type or pick its value."""
+        state = self._require()
+        if state is None:
+            return
+        fields = self.app.config.fields
+        if not fields:
+            self.app.notify("No record fields configured: add `fields:` to the config (see config.example.yaml).", severity="warning")
+            return
+        values = state.fields
+        choices = [(f.name, f"{f.shown}: {shown_value(values.get(f.name))}  ({f.type})") for f in fields]
+
+        def picked(name: str | None) -> None:
+            field = self.app.config.field(name) if name else None
+            if field is None or self.state is None:
+                return
+            current = self.state.fields.get(field.name)
+
+            def typed(value: str | None) -> None:
+                if value is not None:
+                    self.submit(SetField(field.name, value))
+
+            if field.type == "choice":
+                options = [(c, c) for c in field.choices]
+                self.app.push_screen(ChoiceScreen(field.shown, options, current), typed)
+                return
+            hint = field.description or {"number": "a number, e.g. 1200", "duration": "a duration, e.g. 45m or 2h", "text": "one line"}[field.type]
+            prompt = TextPromptScreen(f"{field.shown}?", placeholder=hint + " (empty clears it)",
+                                      initial="" if current is None else str(current))
+            self.app.push_screen(prompt, typed)
+
+        self.app.push_screen(ChoiceScreen("Record fields", choices, hint="Enter: set the value · Esc: back"), picked)
 
     def resolve(self) -> None:
         """The palette's 'Resolve the incident': the same question as S, then resolved."""

@@ -33,7 +33,7 @@ RISKY_MIN = 3
 # Which workflow each app key belongs to (help screen sections).
 SCRIBE = ("entry", "correct", "toggle_utc", "focus_timeline")
 COMMANDER = ("record_update", "severity", "status", "roles", "checklist", "milestone", "open_incident",
-             "switch_incident", "export", "retry_updates")
+             "switch_incident", "export", "retry_updates", "record_fields")
 MOVING = ("focus_pane", "switch_view", "help", "quit")
 
 # action -> (palette name, words people type for it, risky)
@@ -51,6 +51,7 @@ NAMES: dict[str, tuple[str, tuple[str, ...]]] = {
     "switch_incident": ("Switch to another incident", ("incidents", "pick", "list")),
     "open_incident": ("Open a new incident", ("new incident", "declare", "start")),
     "retry_updates": ("Retry failed update deliveries", ("retry", "resend", "webhook")),
+    "record_fields": ("Set a record field", ("fields", "users affected", "revenue", "detected by", "record")),
     "focus_timeline": ("Focus the timeline", ("focus", "go to", "timeline")),
     "switch_view": ("Switch between live and incident half", ("live", "incident", "view", "half")),
     "help": ("Show all keys", ("help", "keys")),
