@@ -86,15 +86,51 @@ def cmd_incident(ctx: Context) -> int:
         return 0
     if args.incident_command == "escalations":
         return _escalations(ctx)
+    if args.incident_command == "status":
+        return _status(ctx)
+    if args.incident_command == "show":
+        from app.cli.incident_show import cmd_show
+
+        return cmd_show(ctx)
+    if args.incident_command in ("set", "fields"):
+        from app.cli.incident_fields import cmd_fields, cmd_set
+
+        return cmd_set(ctx) if args.incident_command == "set" else cmd_fields(ctx)
+    if args.incident_command in ("assign", "roles"):
+        from app.cli.incident_roles import cmd_assign, cmd_roles
+
+        return cmd_assign(ctx) if args.incident_command == "assign" else cmd_roles(ctx)
     raise ConfigError("unknown incident action")
 
 
-def _summary_json(i: IncidentSummary) -> dict[str, Any]:
+def _status(ctx: Context) -> int:
+    from app.incident import CommandRejected, SetStatus
+
+    incident_id = ctx.core.pick(ctx.args.incident)
+    try:
+        stored = ctx.core.execute(incident_id, SetStatus(ctx.args.name))
+    except CommandRejected as exc:
+        raise ConfigError(f"incident status: {exc}") from None
+    last = stored[-1]
+    print(f"{incident_id}: status {last.data.get('label') or last.data['status']} (#{last.seq})")
+    if any(e.data.get("milestone") for e in stored):
+        marked = next(e for e in stored if e.data.get("milestone"))
+        print(f"{incident_id}: {marked.data['milestone']} marked (#{marked.seq})")
+    return 0
+
+
+def _shown_status(ctx: Context, i: IncidentSummary) -> str:
+    """A resolved incident is stored as 'resolved': shown by the config's name for it."""
+    return i.status if i.is_open else ctx.config.final_status
+
+
+def _summary_json(ctx: Context, i: IncidentSummary) -> dict[str, Any]:
     return {
         "id": i.id,
         "title": i.title,
         "severity": i.severity,
-        "status": i.status,
+        "status": _shown_status(ctx, i),
+        "open": i.is_open,
         "opened_at": i.opened_at.isoformat().replace("+00:00", "Z"),
     }
 
@@ -102,13 +138,13 @@ def _summary_json(i: IncidentSummary) -> dict[str, Any]:
 def _list(ctx: Context) -> int:
     incidents = ctx.core.incidents(open_only=ctx.args.open)
     if ctx.args.json:
-        print(json.dumps([_summary_json(i) | {"metrics": ctx.core.metrics(i.id)} for i in incidents], indent=2))
+        print(json.dumps([_summary_json(ctx, i) | ctx.core.figures(i.id) for i in incidents], indent=2))
         return 0
     if not incidents:
         print("no incidents")
     for i in incidents:
         opened = i.opened_at.astimezone(ctx.config.tzinfo()).strftime("%Y-%m-%d %H:%M")
-        print(f"{i.id:<16} {i.severity:<6} {i.status:<13} {opened}  {i.title}")
+        print(f"{i.id:<16} {i.severity:<6} {_shown_status(ctx, i):<13} {opened}  {i.title}")
     return 0
 
 
@@ -164,10 +200,12 @@ def cmd_update(ctx: Context) -> int:
         raise ConfigError("update: give the update TEXT, or --draft, or --retry (exactly one)")
     if args.template and not args.draft:
         raise ConfigError("update: --template only goes with --draft")
+    if args.audience and args.retry:
+        raise ConfigError("update: --audience does not go with --retry (a retry re-sends to each update's own receivers)")
     core = ctx.core
     incident_id = core.pick(args.incident, allow_closed_latest=args.draft or args.retry)
     if args.draft:
-        print(core.draft_update(core.state(incident_id), args.template).text)
+        print(core.draft_update(core.state(incident_id), args.template, args.audience).text)
         return 0
     if args.retry:
         retried = asyncio.run(core.retry_deliveries(incident_id))
@@ -176,11 +214,11 @@ def cmd_update(ctx: Context) -> int:
         for seq, result in retried:
             print(f"update #{seq}: {result.summary()}")
         return 0 if all(r.ok for _, r in retried) else 1
-    update = core.record_update(incident_id, text)
+    update = core.record_update(incident_id, text, audience=args.audience)
     print(f"update #{update.seq} recorded in {incident_id}", flush=True)
     results = asyncio.run(core.deliver_update(incident_id, update))
     if not results:
-        print("no webhooks configured (notify.webhooks): recorded only")
+        print(f"no webhook for the {args.audience or 'internal'} audience (notify.webhooks): recorded only")
     for result in results:
         print(result.summary())
     if not all(r.ok for r in results):

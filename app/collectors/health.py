@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import ssl
+import sys
 import time
 from dataclasses import dataclass, replace
 from http import HTTPStatus
@@ -31,9 +32,14 @@ from app.collectors.http_client import TOTAL_GRACE, ClientsByTls, clean, deadlin
 from app.collectors.probe_loop import on_probe_loop, probe_loop
 from app.config import Config
 from app.config.health import BodyCondition, HealthCheck
-from app.domain.scrub import scrub_url
+from app.domain.scrub import scrub_header, scrub_url
 
 MAX_BODY = 1024 * 1024
+BODY_KEPT = 4096
+"""Bytes of the last body kept per check, for its detail view (Enter): bounded, as thousands
+of checks each keep theirs."""
+HEADERS_KEPT = 64
+HEADER_VALUE_KEPT = 1024
 _MISSING = object()
 
 
@@ -49,6 +55,12 @@ class HealthResult:
     error: str | None = None
     body_bytes: int = 0
     truncated: bool = False
+    body_head: bytes = b""
+    """The first BODY_KEPT bytes of the body, as sent (shown only through from_bytes/one_line)."""
+    headers: tuple[tuple[str, str], ...] = ()
+    """Response headers, secrets already replaced (scrub_header), at most HEADERS_KEPT."""
+    headers_ms: float | None = None
+    """Time to the response's status line and headers; latency_ms is to the body's end."""
 
     @property
     def summary(self) -> str:
@@ -177,6 +189,8 @@ class HealthCollector(Collector[HealthResult]):
             check.method, check.url, headers=check.headers, timeout=httpx.Timeout(self.timeout),
             follow_redirects=check.follow_redirects,
         ) as response:
+            headers_ms = (time.perf_counter() - started) * 1000
+            headers = kept_headers(response.headers.multi_items())
             body, truncated = bytearray(), False
             if check.method != "HEAD":
                 async for chunk in response.aiter_bytes():
@@ -190,7 +204,8 @@ class HealthCollector(Collector[HealthResult]):
         phrase = response.reason_phrase or _phrase(code)
         status_text = clean(f"{code} {phrase}".strip(), 80)
         found = HealthResult(self.url, Level.OK, status_code=code, status_text=status_text, latency_ms=latency_ms,
-                             body_bytes=len(body), truncated=truncated)
+                             body_bytes=len(body), truncated=truncated, body_head=bytes(body[:BODY_KEPT]),
+                             headers=headers, headers_ms=headers_ms)
         if not any(low <= code <= high for low, high in self._ranges):
             return replace(found, level=Level.CRIT, error=status_text)
         level, error = Level.OK, None
@@ -229,6 +244,14 @@ class HealthCollector(Collector[HealthResult]):
             self._closed = True
             if self._users.leave():
                 asyncio.run_coroutine_threadsafe(self._clients.release(), probe_loop())
+
+
+def kept_headers(items: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """What the detail view shows of the response headers: bounded, secrets replaced here,
+    so no cookie or token is ever kept, let alone drawn."""
+    # Names interned: thousands of checks each keep the same few ("date", "server", ...).
+    return tuple((sys.intern(name[:HEADER_VALUE_KEPT]), scrub_header(name, value)[:HEADER_VALUE_KEPT])
+                 for name, value in items[:HEADERS_KEPT])
 
 
 def _phrase(code: int) -> str:

@@ -23,6 +23,8 @@ ERROR_WAITING = {"CreateContainerConfigError", "CreateContainerError", "RunConta
 RECENT_RESTART = timedelta(minutes=10)
 EVENT_WINDOW = timedelta(minutes=15)
 MESSAGE_LIMIT = 300  # event messages can be long; the pane shows one line anyway
+LABELS_KEPT = 32  # a pod's labels, for the pane's `label=value` filter: bounded like all we keep
+LABEL_LIMIT = 128
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +38,7 @@ class PodRecord:
     columns: PodColumns
     last_termination: str
     last_oom: datetime | None  # finishedAt of the newest OOMKilled termination
+    labels: tuple[tuple[str, str], ...] = ()
 
 
 def _newest_oom(pod: dict) -> datetime | None:
@@ -56,6 +59,15 @@ def _s(value: object) -> str:
     return one_line(value) if isinstance(value, str) else ""
 
 
+def compact_labels(meta: dict) -> tuple[tuple[str, str], ...]:
+    """The first LABELS_KEPT labels, each cut to LABEL_LIMIT: what the pods filter matches."""
+    labels = meta.get("labels")
+    if not isinstance(labels, dict):
+        return ()
+    kept = [(_s(k)[:LABEL_LIMIT], _s(v)[:LABEL_LIMIT]) for k, v in list(labels.items())[:LABELS_KEPT]]
+    return tuple(sorted(kept))
+
+
 def compact_pod(pod: dict) -> PodRecord:
     meta = pod.get("metadata") or {}
     columns = pod_columns(pod)
@@ -72,6 +84,7 @@ def compact_pod(pod: dict) -> PodRecord:
         columns=columns,
         last_termination=one_line(last_termination(pod)),
         last_oom=_newest_oom(pod),
+        labels=compact_labels(meta),
     )
 
 
@@ -121,6 +134,7 @@ class PodRow:
     level: Level
     why: str
     last_termination: str
+    labels: tuple[tuple[str, str], ...] = ()
 
     def detail(self) -> dict[str, str]:
         return {"namespace": self.namespace, "pod": self.name, "ready": self.ready, "status": self.status,
@@ -131,7 +145,7 @@ def pod_row(cluster: str, pod: PodRecord, now: datetime, pending_warn: timedelta
     level, why = pod_level(pod, now, pending_warn)
     return PodRow(f"{cluster}/{pod.uid}", cluster, pod.uid, pod.namespace, pod.name, pod.columns.ready,
                   pod.columns.status, pod.columns.restarts_text(now), since(pod.created, now), pod.node, level, why,
-                  pod.last_termination)
+                  pod.last_termination, pod.labels)
 
 
 @dataclass(frozen=True, slots=True)

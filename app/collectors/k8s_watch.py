@@ -74,7 +74,7 @@ def _status_message(status: int, body: bytes) -> str:
         message = doc.get("message") or doc.get("reason") or ""
     except (ValueError, AttributeError):
         message = body[:120].decode("utf-8", "replace")
-    names = {401: "Unauthorized", 403: "Forbidden", 404: "Not found", 500: "Internal server error", 503: "Unavailable", 504: "Gateway timeout"}
+    names = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found", 500: "Internal server error", 503: "Unavailable", 504: "Gateway timeout"}
     label = names.get(status, "HTTP error")
     return f"HTTP {status} {label}" + (f": {message.strip()}" if message and message != label else "")
 

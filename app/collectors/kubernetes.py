@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from urllib.parse import quote
 
 from app.collectors.base import Check, Collector, Level, Snapshot, now_utc, worst
+from app.collectors.k8s_calls import KubeCalls
 from app.collectors.k8s_records import (
     CRASH_STATES,
     IMAGE_STATES,
@@ -212,6 +213,12 @@ class KubernetesCollector(Collector[KubeView]):
             self._observations.add("rollout started", f"{who} ({new.updated}/{new.desired} updated)")
         elif old.rolling and not new.rolling:
             self._observations.add("rollout finished", f"{who} ({new.available}/{new.desired} available)")
+
+    def calls(self) -> KubeCalls | None:
+        """One-off calls (logs, describe, rollouts) with this cluster's client; None before it is loaded."""
+        if self._api_client is None:
+            return None
+        return KubeCalls(self._api_client, self.timeout)
 
     # --- the collector contract ----------------------------------------------------------
     async def collect(self) -> Snapshot[KubeView]:

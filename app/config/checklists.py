@@ -27,6 +27,8 @@ class ChecklistItemDef(BaseModel):
     origin: str = Field(default="", exclude=True)
     """Where in the checklist entry it came from (items[2], from_markdown), for error messages."""
     imported: bool = Field(default=False, exclude=True)
+    after_resolution: bool = Field(default=False, exclude=True)
+    """An obligation of the severity, due after resolution (not open business at resolving)."""
 
 
 class ChecklistItem(BaseModel):

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from pydantic import BaseModel, Field, field_validator
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 # The checklist models moved to app/config/checklists.py; imported here for older callers.
 from app.config.checklists import (
@@ -16,19 +18,69 @@ from app.config.checklists import (
     MilestoneName,
     check_checklist_ids,
 )
+from app.config.business_hours import BusinessHours
+from app.config.postmortem import Obligation
 from app.config.urls import parse_store_url
 from app.config.types import STRICT, Duration, Name
 
 PHASES_HINT = "triage, mitigation, resolution, ..."
 
 
-class EscalationStep(BaseModel):
+UNLESS_WORDS = ("mitigated", "acknowledged", "resolved")
+
+
+class Unless(BaseModel):
+    """What makes an escalation step unnecessary. Written as one word, or as
+    `{progress_within: 15m}` for a runbook's "15 min: if no progress, bring in the team lead"."""
+
     model_config = STRICT
 
+    milestone: Literal["mitigated", "acknowledged", "resolved"] | None = None
+    progress_within: Duration | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _words(cls, value: object) -> object:
+        if isinstance(value, str):
+            word = value.strip().lower()
+            if word not in UNLESS_WORDS:
+                raise ValueError(f"expected one of {', '.join(UNLESS_WORDS)} or {{progress_within: 15m}} (got {value[:40]!r})")
+            return {"milestone": word}
+        if isinstance(value, dict) and set(value) != {"progress_within"} and "milestone" not in value:
+            raise ValueError("expected one of mitigated, acknowledged, resolved or {progress_within: 15m}")
+        return value
+
+    @model_validator(mode="after")
+    def _one(self) -> Unless:
+        if (self.milestone is None) == (self.progress_within is None):
+            raise ValueError("give either a milestone (mitigated, acknowledged, resolved) or progress_within")
+        if self.progress_within is not None and self.progress_within <= timedelta(0):
+            raise ValueError("progress_within must be longer than 0")
+        return self
+
+    @property
+    def label(self) -> str:
+        """How the countdown names the condition ('' for the default, mitigated)."""
+        if self.progress_within is not None:
+            return "if no progress"
+        return {"acknowledged": "if not acknowledged", "resolved": "if unresolved"}.get(self.milestone or "", "")
+
+
+class EscalationStep(BaseModel):
+    model_config = ConfigDict(**STRICT, populate_by_name=True)  # `from` is a keyword in Python
+
     after: Duration
-    """How long after the current severity was set this step is due, e.g. 30m (0: at once)."""
+    """How long after the current severity was set (or the opening, with `from: opened`)
+    this step is due, e.g. 30m (0: at once)."""
     to: Name
     """Who is brought in at this step, e.g. 'Engineering Manager'."""
+    unless: Unless = Unless(milestone="mitigated")
+    """What makes the step unnecessary: mitigated (default), acknowledged, resolved, or
+    {progress_within: 15m}: a step is due only if nothing moved (an action or decision
+    entry, a milestone, a status change, a ticked checklist item) in that time before it."""
+    from_: Literal["severity_set", "opened"] = Field(default="severity_set", validation_alias="from")
+    """What `after` counts from: when the current severity was set (default; raising the
+    severity starts its ladder afresh) or when the incident was opened."""
 
 
 class Severity(BaseModel):
@@ -39,11 +91,26 @@ class Severity(BaseModel):
     description: str = Field(default="", max_length=1000)
     """What qualifies an incident for this severity."""
     respond_within: Duration | None = None
-    """Acknowledgement deadline after the incident is opened; null for none, 0 for due at once."""
+    """Acknowledgement deadline after the incident is opened (met by the acknowledged
+    milestone); null for none, 0 for due at once."""
+    first_response_within: Duration | None = None
+    """For runbooks that give response and acknowledgement apart ("30-minute response,
+    2-hour acknowledgment"): someone acts on the incident (an entry, a role taken, a
+    milestone, a status or severity change, a tick, an update) within this after opening."""
     update_every: Duration | None = None
     """Cadence of status updates; null for no countdown (0 is refused: it would always be due)."""
     escalation: list[EscalationStep] = []
     """Escalation ladder, in order of `after`."""
+    update_on_status_change: bool = False
+    """A status change makes the next status update due at once ("every 15 minutes or
+    when the status changes"); the cadence runs again from that update."""
+    after_resolution: list[Obligation] = Field(default_factory=list, max_length=50)
+    """What is owed once resolved, each with its deadline, e.g.
+    [{what: Post-mortem draft, within: 48h}, {what: Corrective actions done, within: 30d}]."""
+    clock: Literal["wall", "business"] = "wall"
+
+    """`business`: this severity's timers count only `incident.business_hours` (a runbook's
+    "next business day"); `wall` (default): every minute counts."""
 
     @field_validator("update_every")
     @classmethod
@@ -52,13 +119,38 @@ class Severity(BaseModel):
             raise ValueError("a cadence of 0 would make an update due all the time; write null for no update countdown")
         return value
 
+    @field_validator("after_resolution")
+    @classmethod
+    def _distinct(cls, obligations: list[Obligation]) -> list[Obligation]:
+        seen: dict[str, int] = {}
+        for i, obligation in enumerate(obligations):
+            key = obligation_id(obligation.what)
+            if key in seen:
+                raise ValueError(f"{obligation.what[:60]!r} is listed twice ([{seen[key]}] and [{i}])")
+            seen[key] = i
+        return obligations
+
     @field_validator("escalation")
     @classmethod
     def _ascending(cls, steps: list[EscalationStep]) -> list[EscalationStep]:
-        afters = [step.after for step in steps]
-        if afters != sorted(afters):
-            raise ValueError("escalation steps must be in ascending order of 'after'")
+        for base in ("severity_set", "opened"):
+            afters = [step.after for step in steps if step.from_ == base]
+            if afters != sorted(afters):
+                raise ValueError("escalation steps must be in ascending order of 'after'" + (" (among those `from: opened`)" if base == "opened" else ""))
         return steps
+
+
+AFTER_RESOLUTION = "after resolution"
+"""The checklist phase that holds a severity's obligations after resolution."""
+
+
+OBLIGATION_PREFIX = "after-resolution/"
+
+
+def obligation_id(what: str) -> str:
+    """The checklist id of an obligation: ticking it meets it."""
+    slug = re.sub(r"[^a-z0-9]+", "-", what.lower()).strip("-")[:60] or "item"
+    return f"{OBLIGATION_PREFIX}{slug}"
 
 
 def _m(minutes: int) -> timedelta:
@@ -135,6 +227,9 @@ class IncidentSettings(BaseModel):
     """How long to watch after mitigation before resolving."""
     due_soon: Duration = timedelta(minutes=5)
     """A countdown turns 'due soon' when less than this remains."""
+    business_hours: BusinessHours | None = None
+    """The team's working hours, for severities with `clock: business`, e.g.
+    {timezone: America/New_York, days: [mon, tue, wed, thu, fri], start: '09:00', end: '17:00'}."""
 
     @field_validator("id_format")
     @classmethod

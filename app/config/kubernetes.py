@@ -30,6 +30,10 @@ class KubernetesTarget(BaseModel):
     """Limit for one list request; a slower API server marks the pane stale."""
     interval: Duration = timedelta(seconds=2)
     """How often the pane redraws from the watched cache (the watch itself is continuous)."""
+    log_lines: int = Field(default=200, ge=1, le=5000)
+    """Lines of a container's log shown when its logs open (`l` on a pod), as kubectl logs --tail."""
+    allow_actions: bool = False
+    """Allow rollout undo, restart and scale from the dashboard (each confirmed and logged); default read-only."""
 
     @field_validator("namespaces")
     @classmethod

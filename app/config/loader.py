@@ -75,7 +75,7 @@ def describe(error: ValidationError) -> str:
         msg = _CLASS_WORDING.sub("a mapping (key: value)", msg)
     if kind == "string_type" and any(e["type"] == "model_type" and e["loc"][:-1] == first["loc"][:-1] for e in errors[1:]):
         msg = "Input should be text or a mapping (key: value)"  # `str | Model`: say both
-    if kind in ("int_parsing", "float_parsing", "bool_parsing", "string_type", "list_type", "dict_type", "model_type", "literal_error"):
+    if kind in ("int_parsing", "float_parsing", "bool_parsing", "bool_type", "string_type", "list_type", "dict_type", "model_type", "literal_error"):
         msg = f"{msg} (got {_got(got)})"
     return f"{where}: {msg}" if where else msg
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
 from app.config.incident import (
+    AFTER_RESOLUTION,
     DEFAULT_CHECKLISTS,
     DEFAULT_ROLES,
     DEFAULT_SEVERITIES,
@@ -18,16 +19,21 @@ from app.config.incident import (
     IncidentSettings,
     Severity,
     check_checklist_ids,
+    obligation_id,
 )
-from app.config.notify import NotifySettings
+from app.config.fields import RecordField, check_fields
+from app.config.notify import NotifySettings, check_template_names
+from app.config.postmortem import PostmortemSettings
 from app.config.alertmanager import AlertmanagerTarget
 from app.config.error_rates import ErrorRate
 from app.config.health import HealthCheck
 from app.config.kubernetes import KubernetesTarget
 from app.config.postgres import PostgresTarget
 from app.config.timeline import AutoTimelineSettings
+from app.config.roles import Role, check_roles, commander_of, required_roles
 from app.config.runbook_import import SEVERITY_NAMES_KEY
-from app.config.types import STRICT, Name
+from app.config.statuses import STATUS_FIELD, StatusDef, check_statuses, find_status
+from app.config.types import STRICT
 
 
 def _unique(names: list[str]) -> None:
@@ -52,8 +58,12 @@ class Config(BaseModel):
     """Incident store and id format."""
     severities: list[Severity] = Field(default_factory=lambda: list(DEFAULT_SEVERITIES), min_length=1, validate_default=True)
     """Severity levels, most severe first."""
-    roles: list[Name] = Field(default_factory=lambda: list(DEFAULT_ROLES), min_length=1)
-    """Response roles that can be assigned."""
+    roles: list[Role] = Field(default_factory=lambda: [Role(name=n) for n in DEFAULT_ROLES], min_length=1)
+    """Response roles that can be assigned: bare names, or mappings with duties, contact,
+    required_from and commander (see app/config/roles.py)."""
+    statuses: list[StatusDef] = STATUS_FIELD
+    """The status lifecycle in order: bare names or mappings with description and marks; the
+    last one resolves the incident. Default: investigating, identified, monitoring, resolved."""
     checklists: list[ChecklistPhase] = Field(
         default_factory=lambda: [ChecklistPhase.model_validate(c) for c in DEFAULT_CHECKLISTS]
     )
@@ -76,6 +86,11 @@ class Config(BaseModel):
     """Delivery of status updates."""
     auto_timeline: AutoTimelineSettings = AutoTimelineSettings()
     """When live checks write observations to the open incident by themselves."""
+    fields: list[RecordField] = Field(default_factory=list, max_length=50)
+    """The incident record's own fields (detected_by, users_affected, revenue_lost ...), typed;
+    set with R in the dashboard or `warroom incident set`, carried by every export."""
+    postmortem: PostmortemSettings = PostmortemSettings()
+    """The post-mortem draft's analysis sections and their questions."""
 
     source: Path | None = Field(default=None, exclude=True)
     """Set by the loader: the file this came from (not a config key)."""
@@ -100,8 +115,8 @@ class Config(BaseModel):
 
     @field_validator("roles")
     @classmethod
-    def _roles(cls, value: list[str]) -> list[str]:
-        _unique(value)
+    def _roles(cls, value: list[Role]) -> list[Role]:
+        _unique([r.name for r in value])
         return value
 
     @field_validator("severities")
@@ -117,7 +132,14 @@ class Config(BaseModel):
     @model_validator(mode="after")
     def _cross_checks(self) -> Config:
         names = [s.name for s in self.severities]
+        for i, severity in enumerate(self.severities):
+            if severity.clock == "business" and self.incident.business_hours is None:
+                raise ValueError(f"severities[{i}].clock: 'business' needs incident.business_hours (the team's working hours)")
         check_checklist_ids(self.checklists)
+        check_roles(self.roles, names)
+        check_statuses(self.statuses)
+        check_template_names(self.notify, self.role_names, names)
+        check_fields(self.fields)
         for i, phase in enumerate(self.checklists):
             for sev in phase.severities:
                 if sev not in names:
@@ -129,6 +151,37 @@ class Config(BaseModel):
                 raise ValueError(f"{section}: duplicate name {dupes[0]!r}")
         return self
 
+    @property
+    def role_names(self) -> list[str]:
+        return [r.name for r in self.roles]
+
+    @property
+    def commander_role(self) -> str:
+        """The role that leads: marked `commander: true`, else Incident Commander, else the first."""
+        return commander_of(self.roles)
+
+    def role(self, name: str) -> Role | None:
+        return next((r for r in self.roles if r.name == name), None)
+
+    def unfilled_roles(self, severity: str, holders: dict[str, str]) -> list[Role]:
+        """Roles required at `severity` that nobody holds."""
+        return [r for r in required_roles(self.roles, [s.name for s in self.severities], severity) if not holders.get(r.name)]
+
+    @property
+    def status_names(self) -> list[str]:
+        return [s.name for s in self.statuses]
+
+    @property
+    def final_status(self) -> str:
+        """The status that resolves the incident (the last one)."""
+        return self.statuses[-1].name
+
+    def find_status(self, typed: str) -> StatusDef | None:
+        return find_status(self.statuses, typed)
+
+    def field(self, name: str) -> RecordField | None:
+        return next((f for f in self.fields if f.name == name), None)
+
     def severity(self, name: str) -> Severity | None:
         return next((s for s in self.severities if s.name == name), None)
 
@@ -137,6 +190,15 @@ class Config(BaseModel):
         for phase in self.checklists:
             # an imported step may be limited further than its entry, by a severity marker
             items.extend(item for item in phase.resolved if not item.severities or severity in item.severities)
+        sev = self.severity(severity) if severity else None
+        if sev is not None:
+            items.extend(
+                ChecklistItemDef(
+                    id=obligation_id(o.what), phase=AFTER_RESOLUTION, group=AFTER_RESOLUTION,
+                    text=o.what, severities=[sev.name], after_resolution=True,
+                )
+                for o in sev.after_resolution
+            )
         return items
 
     def tzinfo(self):

@@ -63,7 +63,8 @@ def parse_yaml(text: str, name: str) -> dict:
         data = safe_yaml.load(text)
     except YamlLimit as exc:
         line = f" line {exc.line}:" if exc.line else ""
-        raise ConfigError(f"{name}:{line} {exc.path}: {exc}") from None
+        where = f" {exc.path}:" if exc.path else ""
+        raise ConfigError(f"{name}:{line}{where} {exc}") from None
     except (ValueError, RecursionError) as exc:
         # int('9' * 5000) and similar refusals happen while constructing values
         raise ConfigError(f"{name}: not valid YAML: {type(exc).__name__}: {str(exc)[:120]}") from None

@@ -123,7 +123,11 @@ def _one_line(limit: int, what: str):
     return check
 
 
-Name = Annotated[str, AfterValidator(_one_line(80, "a name"))]
+check_name = _one_line(80, "a name")
+Name = Annotated[str, AfterValidator(check_name)]
 """A severity, role, phase or escalation contact: one non-blank line of at most 80 characters."""
 ItemText = Annotated[str, AfterValidator(_one_line(500, "the text"))]
 """A checklist item: one non-blank line of at most 500 characters."""
+Contact = Annotated[str, AfterValidator(_one_line(200, "a contact"))]
+"""How to reach a role's holder (a pager, a Slack handle, a URL): one line of at most 200
+characters. Shown as typed, never followed or interpreted as markup."""

@@ -53,8 +53,12 @@ def severity_changed(severity: str, previous: str | None, actor: str, at: dateti
     return NewEvent(EventType.SEVERITY_CHANGED, at, actor, data)
 
 
-def status_changed(status: Status | str, previous: Status | str | None, actor: str, at: datetime) -> NewEvent:
-    data = {"status": str(Status(status))}
+def status_changed(status: Status | str, previous: Status | str | None, actor: str, at: datetime, *, label: str | None = None) -> NewEvent:
+    """`label`: the configured name of the resolving status when it is not 'resolved' (the
+    stored status is then 'resolved': every store and terminal knows the incident is over)."""
+    data = {"status": str(status)}
+    if label and label != str(status):
+        data["label"] = label
     if previous:
         data["previous"] = str(previous)
     return NewEvent(EventType.STATUS_CHANGED, at, actor, data)

@@ -26,6 +26,9 @@ class EventType(StrEnum):
 
 
 class Status(StrEnum):
+    """The default status lifecycle (config `statuses`). A stored status may be any configured
+    name; a resolving change always stores `resolved`, with the configured name as `label`."""
+
     INVESTIGATING = "investigating"
     IDENTIFIED = "identified"
     MONITORING = "monitoring"
@@ -112,7 +115,9 @@ def validate(event: NewEvent) -> None:
     _require(event.data, *_REQUIRED[etype])
     data = event.data
     if etype is EventType.STATUS_CHANGED:
-        Status(data["status"])
+        # Any configured name: one line, not blank (it is shown in the strip and exports).
+        if not isinstance(data["status"], str) or not data["status"].strip() or not data["status"].isprintable():
+            raise ValueError("a status is a name on one line")
     elif etype in (EventType.MILESTONE_MARKED, EventType.MILESTONE_CORRECTED):
         Milestone(data["milestone"])
     elif etype is EventType.ENTRY_ADDED:

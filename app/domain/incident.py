@@ -58,12 +58,24 @@ class IncidentState:
     id: str
     title: str = ""
     severity: str = ""
-    status: Status = Status.INVESTIGATING
+    status: str = Status.INVESTIGATING.value
+    """As shown: the configured name (a status no longer configured is shown as stored)."""
+    resolved: bool = False
+    """The incident is over: a status change stored as 'resolved' (whatever it is called)."""
     opened_at: datetime | None = None
     opened_by: str = ""
     opened_impact: str | None = None
     """The impact given when the incident was opened (a later "Impact:" entry supersedes it)."""
     severity_since: datetime | None = None
+    status_since: datetime | None = None
+    """When the status last changed (the opening sets the first one)."""
+    first_response_at: datetime | None = None
+    """The first time a person acted on the incident after it was opened (not an observation)."""
+    field_sets: list[tuple[int, str, Any]] = field(default_factory=list)
+    """(seq, field, value) of every record field set, in order (see `fields`)."""
+    progress_at: list[datetime] = field(default_factory=list)
+    """When the response visibly moved: an action or decision entry, a milestone, a status
+    change, a ticked checklist item ("no progress in 15m" escalation steps read this)."""
     milestones: dict[Milestone, datetime] = field(default_factory=dict)
     roles: dict[str, str] = field(default_factory=dict)
     role_history: list[RoleAssignment] = field(default_factory=list)
@@ -77,7 +89,17 @@ class IncidentState:
 
     @property
     def is_open(self) -> bool:
-        return self.status is not Status.RESOLVED
+        return not self.resolved
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        """The record fields' current values: the latest setting of each that was not corrected."""
+        values: dict[str, Any] = {}
+        for seq, name, value in self.field_sets:
+            item = self._by_seq.get(seq)
+            if item is None or not item.struck:
+                values[name] = value
+        return values
 
     @property
     def last_update_at(self) -> datetime | None:
@@ -104,6 +126,12 @@ class IncidentState:
         )
         self.timeline.append(item)
         self._by_seq[event.seq] = item
+        if event.type in _PROGRESS or (event.type is EventType.ENTRY_ADDED and item.kind in _PROGRESS_KINDS):
+            self.progress_at.append(event.at)
+        if self.first_response_at is None and (
+            event.type in _RESPONSE or (event.type is EventType.ENTRY_ADDED and item.kind in _RESPONSE_KINDS)
+        ):
+            self.first_response_at = event.at
         if event.type in (EventType.MILESTONE_MARKED, EventType.MILESTONE_CORRECTED):
             self._strike_replaced_milestone(event)
 
@@ -129,7 +157,8 @@ def _opened(state: IncidentState, e: StoredEvent) -> None:
     state.opened_by = e.actor
     state.opened_impact = str(e.data["impact"]) if e.data.get("impact") else None
     state.severity_since = e.at
-    state.status = Status(e.data.get("status", Status.INVESTIGATING))
+    state.status = str(e.data.get("status", Status.INVESTIGATING.value))
+    state.status_since = e.at
     if "detected_at" in e.data:
         state.milestones[Milestone.DETECTED] = parse_time(e.data["detected_at"])
 
@@ -144,7 +173,9 @@ def _severity(state: IncidentState, e: StoredEvent) -> None:
 
 
 def _status(state: IncidentState, e: StoredEvent) -> None:
-    state.status = Status(e.data["status"])
+    state.resolved = e.data["status"] == Status.RESOLVED
+    state.status = str(e.data.get("label") or e.data["status"])
+    state.status_since = e.at
 
 
 def _milestone(state: IncidentState, e: StoredEvent) -> None:
@@ -167,7 +198,13 @@ def _role(state: IncidentState, e: StoredEvent) -> str:
 
 
 def _entry(state: IncidentState, e: StoredEvent) -> str:
+    # A record field is set by an entry carrying it (older warroom versions show the note).
+    if isinstance(e.data.get(FIELD_KEY), str) and "value" in e.data:
+        state.field_sets.append((e.seq, e.data[FIELD_KEY], e.data["value"]))
     return str(e.data["text"])
+
+
+FIELD_KEY = "field"
 
 
 def _correction(state: IncidentState, e: StoredEvent) -> None:
@@ -191,6 +228,15 @@ def _update(state: IncidentState, e: StoredEvent) -> None:
 def _delivered(state: IncidentState, e: StoredEvent) -> None:
     state.deliveries.append(e)
 
+
+_PROGRESS = {EventType.MILESTONE_MARKED, EventType.STATUS_CHANGED, EventType.CHECKLIST_TICKED}
+_PROGRESS_KINDS = {"action", "decision"}
+# Observations are mostly written by the panes and the escalation ladder: not a person acting.
+_RESPONSE = {
+    EventType.ROLE_ASSIGNED, EventType.STATUS_CHANGED, EventType.SEVERITY_CHANGED, EventType.MILESTONE_MARKED,
+    EventType.CHECKLIST_TICKED, EventType.UPDATE_POSTED, EventType.TITLE_CHANGED,
+}
+_RESPONSE_KINDS = {"note", "action", "decision", "communication"}
 
 _HANDLERS: dict[EventType, Any] = {
     EventType.OPENED: _opened,
@@ -221,7 +267,7 @@ def describe(e: StoredEvent) -> str:
             prev = f" (was {d['previous']})" if d.get("previous") else ""
             return f"Severity set to {d['severity']}{prev}"
         case EventType.STATUS_CHANGED:
-            return f"Status set to {d['status']}"
+            return f"Status set to {d.get('label') or d['status']}"
         case EventType.MILESTONE_MARKED:
             return f"Milestone {d['milestone']} at {parse_time(d['at']).strftime('%H:%M:%S')} UTC"
         case EventType.MILESTONE_CORRECTED:

@@ -14,12 +14,14 @@ from typing import Any
 from app.config import Config
 from app.domain.events import EntryKind, EventType, Milestone, StoredEvent
 from app.domain.incident import IncidentState, TimelineItem
+from app.config.postmortem import ACTION_ITEMS
+from app.domain.action_items import action_items
 from app.domain.metrics import incident_metrics
+from app.domain.record_fields import shown_value
+from app.domain.timers import obligations
 from app.domain.scrub import Scrubber
 from app.domain.timefmt import dual, human_duration, utc_iso
 
-ANALYSIS_SECTIONS = ("Root cause", "Contributing factors")
-FOLLOW_UP_PREFIXES = ("action item:", "follow-up:", "follow up:")
 
 _MD_SPECIAL = re.compile(r"([\\`*_~|<>\[\]])")
 
@@ -27,18 +29,6 @@ _MD_SPECIAL = re.compile(r"([\\`*_~|<>\[\]])")
 def md(text: str) -> str:
     """One line of literal text inside markdown (tables, lists, strike-through)."""
     return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
-
-
-def follow_ups(state: IncidentState) -> list[str]:
-    """Entries a responder tagged 'Action item:' / 'Follow-up:' during the incident."""
-    out = []
-    for item in state.timeline:
-        if item.event_type is EventType.ENTRY_ADDED and not item.struck:
-            lowered = item.text.lower()
-            for prefix in FOLLOW_UP_PREFIXES:
-                if lowered.startswith(prefix) and item.text[len(prefix) :].strip():
-                    out.append(item.text[len(prefix) :].strip())
-    return out
 
 
 def detected_by(state: IncidentState, events: list[StoredEvent]) -> str:
@@ -99,6 +89,26 @@ def _parse(text: str) -> datetime | None:
         return None
 
 
+def _deadlines(add, config: Config, state: IncidentState, now: datetime, when) -> None:
+    """The countdowns as of this draft: due, met or overdue, each with its time."""
+    from app.domain.timers import TimerState, format_remaining, incident_countdowns
+
+    items = incident_countdowns(config, state, now)
+    if not items:
+        return
+    add("")
+    add(f"| Deadline (as of {when(now)}) | Due | State |")
+    add("|---|---|---|")
+    for c in items:
+        if c.state is TimerState.MET:
+            shown = f"met {when(c.met_at)}" if c.met_at else "met"
+        elif c.state is TimerState.OVERDUE:
+            shown = f"OVERDUE by {format_remaining(-c.remaining)}"
+        else:
+            shown = f"{c.state}: {format_remaining(c.remaining)} left"
+        add(f"| {md(c.label)} | {when(c.due_at)} | {shown} |")
+
+
 def render_markdown(
     state: IncidentState, events: list[StoredEvent], config: Config, now: datetime, scrub: Scrubber
 ) -> str:
@@ -128,24 +138,32 @@ def render_markdown(
     add(f"| Resolved | {when(state.milestones.get(Milestone.RESOLVED)) if not state.is_open else 'not yet'} |")
     add(f"| Duration | {human_duration(state.elapsed(now))}{'' if not state.is_open else ' (still open)'} |")
     add(f"| Impact | {md(impact)} |")
+    values = state.fields
+    for field in config.fields:
+        add(f"| {md(field.shown)} | {md(shown_value(values.get(field.name)))} |")
     severity_changes = [t for t in state.timeline if t.event_type is EventType.SEVERITY_CHANGED]
     for item in severity_changes:
         add(f"| Severity change | {when(item.at)}: {md(item.text)} |")
     add("")
     add("## Roles")
     add("")
+    contacts = {r.name: r.contact for r in config.roles if r.contact}
     if state.role_history:
-        add("| Role | Held by | Handoffs |")
-        add("|---|---|---|")
+        add("| Role | Held by | Contact | Handoffs |" if contacts else "| Role | Held by | Handoffs |")
+        add("|---|---|---|---|" if contacts else "|---|---|---|")
         roles = list(dict.fromkeys(r.role for r in state.role_history))
         for role in roles:
             history = [r for r in state.role_history if r.role == role]
             handoffs = "; ".join(
                 f"{md(r.previous or '-')} → {md(r.person or 'unassigned')} at {when(r.at)} (by {md(r.actor)})" for r in history
             )
-            add(f"| {md(role)} | {md(state.roles.get(role, 'unassigned'))} | {handoffs} |")
+            contact = f" {md(contacts.get(role, '-'))} |" if contacts else ""
+            add(f"| {md(role)} | {md(state.roles.get(role, 'unassigned'))} |{contact} {handoffs} |")
     else:
         add("No roles were assigned.")
+    for unfilled in config.unfilled_roles(state.severity, state.roles):
+        add("")
+        add(f"⚠ {md(unfilled.name)} unassigned (required at {md(state.severity)})")
     add("")
     add("## Milestones and metrics")
     add("")
@@ -156,11 +174,13 @@ def render_markdown(
     for metric in incident_metrics(state, now):
         suffix = " (still running)" if metric.running else ""
         add(f"| {metric.label} | {metric.display.rstrip('…')}{suffix} |")
+    _deadlines(add, config, state, now, when)
     corrections = [t for t in state.timeline if t.event_type is EventType.MILESTONE_CORRECTED]
     if corrections:
         add("")
         add("Milestone corrections: " + "; ".join(f"{md(t.text)} ({when(t.at)}, {md(t.actor)})" for t in corrections))
     add("")
+    _obligations(add, state, config, now, when)
     add("## Timeline")
     add("")
     add("| # | Time | Who | Kind | Entry |")
@@ -228,24 +248,51 @@ def render_markdown(
         for d in deliveries:
             add(f"- {_delivery_line(d, when)}")
         add("")
-    for title in ANALYSIS_SECTIONS:
-        add(f"## {title}")
+    for section in config.postmortem.sections:
+        add(f"## {md(section.title)}")
         add("")
-        add("_To be written._")
+        for question in section.questions:
+            add(f"- {md(question)}")
+        if section.questions:
+            add("")
+        if section.title.casefold() == ACTION_ITEMS.casefold():
+            _action_items(add, state, when)
+        else:
+            add("_To be written._")
         add("")
-    add("## Action items")
-    add("")
-    items = follow_ups(state)
-    for text in items:
-        add(f"- [ ] {md(text)}")
+    return scrub("\n".join(out))
+
+
+def _action_items(add: Callable[[str], None], state: IncidentState, when: Callable[[datetime | None], str]) -> None:
+    items = action_items(state)
+    for item in items:
+        owner = f"owner: {md(item.owner)}" if item.owner else "owner: _unassigned_"
+        due = f"due: {when(item.due)}" if item.due else "due: _not set_"
+        add(f"- [ ] {md(item.text)} ({owner}; {due}; #{item.seq} by {md(item.by)})")
     if not items:
         add("- [ ] _To be written._")
+
+
+def _obligations(add: Callable[[str], None], state: IncidentState, config: Config, now: datetime, when) -> None:
+    """What is owed after resolution ("post-mortem draft within 48h"), with its state."""
+    severity = config.severity(state.severity)
+    if severity is None or not severity.after_resolution:
+        return
+    add("## After resolution")
     add("")
-    add("## Lessons learned")
+    resolved = state.milestones.get(Milestone.RESOLVED) if not state.is_open else None
+    if resolved is None:
+        add("Owed once the incident is resolved: " + "; ".join(
+            f"{md(o.what)} (within {human_duration(o.within)})" for o in severity.after_resolution) + ".")
+        add("")
+        return
+    add("| Obligation | Due | State |")
+    add("|---|---|---|")
+    hours = config.incident.business_hours
+    for c in obligations(state, severity, resolved, now, config.incident.due_soon, hours):
+        shown = f"done {when(c.met_at)}" if c.met_at else str(c.state)
+        add(f"| {md(c.label)} | {when(c.due_at)} | {shown} |")
     add("")
-    add("_To be written._")
-    add("")
-    return scrub("\n".join(out))
 
 
 def _delivery_line(d: StoredEvent, when) -> str:

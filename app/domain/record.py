@@ -35,6 +35,7 @@ def state_json(state: IncidentState) -> dict[str, Any]:
         "opened_by": state.opened_by,
         "milestones": {str(k): _t(v) for k, v in state.milestones.items()},
         "roles": dict(state.roles),
+        **({"fields": state.fields} if state.field_sets else {}),
         "role_history": [
             {"at": _t(r.at), "role": r.role, "person": r.person, "previous": r.previous, "by": r.actor}
             for r in state.role_history
@@ -58,14 +59,42 @@ def state_json(state: IncidentState) -> dict[str, Any]:
     }
 
 
-def export_json(state: IncidentState, events: list[StoredEvent], scrub: Scrubber | None = None) -> str:
+def role_extras(state: IncidentState, config: Config | None) -> dict[str, Any]:
+    """What the config adds to the roles: how to reach each (where one is configured) and the
+    roles the severity requires that nobody holds. Empty keys are left out of the record."""
+    if config is None:
+        return {}
+    extras: dict[str, Any] = {}
+    contacts = {r.name: r.contact for r in config.roles if r.contact}
+    if contacts:
+        extras["role_contacts"] = contacts
+    unfilled = [r.name for r in config.unfilled_roles(state.severity, state.roles)]
+    if unfilled:
+        extras["roles_required_unfilled"] = unfilled
+    return extras
+
+
+def deadlines(state: IncidentState, config: Config | None, now: datetime | None) -> dict[str, Any]:
+    """The countdowns as of the export (next deadline, each due time, seconds remaining)."""
+    if config is None or now is None:
+        return {}
+    from app.domain.timers import countdowns_json, incident_countdowns
+
+    return countdowns_json(incident_countdowns(config, state, now))
+
+
+def export_json(
+    state: IncidentState, events: list[StoredEvent], scrub: Scrubber | None = None, config: Config | None = None, now: datetime | None = None
+) -> str:
     scrub = scrub or Scrubber()
-    document = {"incident": state_json(state), "events": [e.as_json() for e in events]}
+    incident = state_json(state) | role_extras(state, config) | deadlines(state, config, now)
+    document = {"incident": incident, "events": [e.as_json() for e in events]}
     return json.dumps(scrub.data(document), indent=2, ensure_ascii=False) + "\n"
 
 
-def yaml_record(state: IncidentState, events: list[StoredEvent], now: datetime) -> dict[str, Any]:
-    from app.domain.postmortem import detected_by, follow_ups, silences_made
+def yaml_record(state: IncidentState, events: list[StoredEvent], now: datetime, config: Config | None = None) -> dict[str, Any]:
+    from app.domain.action_items import action_items
+    from app.domain.postmortem import detected_by, silences_made
     from app.domain.templates import current_impact
 
     resolved_at = state.milestones.get(Milestone.RESOLVED) if not state.is_open else None
@@ -79,7 +108,7 @@ def yaml_record(state: IncidentState, events: list[StoredEvent], now: datetime) 
         if item.struck:
             entry["corrected"] = item.strike_reason
         timeline.append(entry)
-    return {
+    record: dict[str, Any] = {
         "id": state.id,
         "title": state.title,
         "severity": state.severity,
@@ -94,7 +123,9 @@ def yaml_record(state: IncidentState, events: list[StoredEvent], now: datetime) 
         "duration_seconds": int(elapsed.total_seconds()),
         "impact": current_impact(state),  # falls back to the impact given at opening
         "roles": dict(state.roles),
+        **role_extras(state, config),
         "metrics": metrics_json(state, now),
+        **deadlines(state, config, now),
         "timeline": timeline,
         "status_updates": [
             {
@@ -109,14 +140,54 @@ def yaml_record(state: IncidentState, events: list[StoredEvent], now: datetime) 
             }
             for u in state.updates
         ],
-        "action_items": follow_ups(state),
+        "action_items": [
+            {"item": a.text, "owner": a.owner, "due": utc_iso(a.due), "logged_at": utc_iso(a.at), "by": a.by}
+            for a in action_items(state)
+        ],
+        **obligations_record(state, config, now),
         "silences": silences_made(events),
     }
+    place_fields(record, state, config)
+    return record
 
 
-def export_yaml(state: IncidentState, events: list[StoredEvent], now: datetime, scrub: Scrubber | None = None) -> str:
+def place_fields(record: dict[str, Any], state: IncidentState, config: Config | None) -> None:
+    """The configured record fields, where the runbook's record has them (unset ones as null,
+    so the record keeps its shape)."""
+    values = state.fields
+    for field in config.fields if config is not None else []:
+        value = values.get(field.name)
+        if field.section:
+            holder = record.get(field.section)
+            if not isinstance(holder, dict):
+                holder = record[field.section] = {"summary": holder} if holder is not None else {}
+            holder[field.name] = value
+        else:
+            record[field.name] = value
+
+
+def obligations_record(state: IncidentState, config: Config | None, now: datetime) -> dict[str, Any]:
+    """What is owed after resolution, for records of severities that owe something."""
+    from app.domain.timers import obligations
+
+    severity = config.severity(state.severity) if config is not None else None
+    if severity is None or not severity.after_resolution:
+        return {}
+    resolved = state.milestones.get(Milestone.RESOLVED) if not state.is_open else None
+    if resolved is None:
+        return {"after_resolution": [{"obligation": o.what, "within": human_duration(o.within)} for o in severity.after_resolution]}
+    assert config is not None  # a severity came from it
+    countdowns = obligations(state, severity, resolved, now, config.incident.due_soon, config.incident.business_hours)
+    return {"after_resolution": [
+        {"obligation": c.label, "due": utc_iso(c.due_at), "state": str(c.state), "done_at": utc_iso(c.met_at)} for c in countdowns
+    ]}
+
+
+def export_yaml(
+    state: IncidentState, events: list[StoredEvent], now: datetime, scrub: Scrubber | None = None, config: Config | None = None
+) -> str:
     scrub = scrub or Scrubber()
-    document = scrub.data(yaml_record(state, events, now))
+    document = scrub.data(yaml_record(state, events, now, config))
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when present: ~10x faster
     return yaml.dump(document, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
 
@@ -131,9 +202,9 @@ def export(fmt: str, state: IncidentState, events: list[StoredEvent], config: Co
     """One entry point for the CLI and the TUI's export key."""
     scrub = Scrubber.from_config(config)
     if fmt == "json":
-        return export_json(state, events, scrub)
+        return export_json(state, events, scrub, config, now)
     if fmt == "yaml":
-        return export_yaml(state, events, now, scrub)
+        return export_yaml(state, events, now, scrub, config)
     if fmt == "markdown":
         return export_markdown(state, events, config, now)
     raise ValueError(f"unknown export format {fmt!r} (known: {', '.join(FORMATS)})")

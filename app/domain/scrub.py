@@ -119,3 +119,22 @@ class Scrubber:
         if isinstance(value, dict):
             return {k: self.data(v) for k, v in value.items()}
         return value
+
+
+_SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie", "www-authenticate",
+                             "proxy-authenticate"})
+_SECRET_HEADER_WORDS = ("token", "secret", "key", "password", "passwd", "auth", "session", "cookie", "signature",
+                        "credential")
+
+
+def scrub_header(name: str, value: str) -> str:
+    """A response header's value as it may be shown: credentials, cookies and anything named
+    like a secret are replaced whole (its length kept, a hint what was there); URLs lose
+    their passwords and credential parameters; the rest goes through the secret patterns."""
+    lowered = name.lower()
+    if lowered in _SECRET_HEADERS or any(word in lowered for word in _SECRET_HEADER_WORDS):
+        return f"{MASK} (redacted, {len(value)} characters)"
+    if lowered in ("location", "content-location", "link", "refresh"):
+        value = " ".join(scrub_url(part) if "://" in part else part for part in value.split(" "))
+    return Scrubber()(value)
+

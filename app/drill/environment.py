@@ -122,7 +122,7 @@ class DrillEnvironment:
             ],
             "kubernetes": [
                 {"name": CLUSTER_NAME, "label": "simulated", "kubeconfig": str(kubeconfig), "namespaces": [NAMESPACE],
-                 "interval": "1s"},
+                 "interval": "1s", "allow_actions": True},
             ],
             "notify": {"webhooks": [{"name": "drill channel", "url": self.channel.url, "format": "slack"}]},
         }

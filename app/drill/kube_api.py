@@ -23,13 +23,17 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
+from app.drill import kube_extras
+
 KINDS = {  # resource -> (group-version prefix, list kind)
     "pods": ("/api/v1", "PodList", "v1"),
     "events": ("/api/v1", "EventList", "v1"),
     "deployments": ("/apis/apps/v1", "DeploymentList", "apps/v1"),
+    "replicasets": ("/apis/apps/v1", "ReplicaSetList", "apps/v1"),
 }
-_PATH = re.compile(r"^(?P<gv>/api/v1|/apis/apps/v1)(?:/namespaces/(?P<ns>[^/]+))?/(?P<res>pods|events|deployments)$")
+_PATH = re.compile(r"^(?P<gv>/api/v1|/apis/apps/v1)(?:/namespaces/(?P<ns>[^/]+))?/(?P<res>pods|events|deployments|replicasets)$")
 MAX_WAIT = 30.0  # every request loop here is bounded
+LOG_KEEP = 200_000  # lines kept per container log
 
 
 class SimulatedCluster:
@@ -45,6 +49,24 @@ class SimulatedCluster:
         self.watch_generation = 0  # bump to end open watches
         self.requests: list[str] = []
         self.authorizations: list[str] = []
+        # Single objects, logs, metrics and PATCH live in kube_extras.py.
+        self.logs: dict[tuple[str, str, str, bool], list[bytes]] = {}  # (ns, pod, container, previous) -> lines
+        self.logs_dropped: dict[tuple[str, str, str, bool], int] = {}  # lines rotated out of each log
+        self.metrics: dict[tuple[str, str], dict[str, dict]] | None = None  # None: metrics.k8s.io not served
+        self.read_only = False  # a viewer's credentials: every PATCH is refused with 403
+        self.denied: set[str] = set()  # "pods", "pods/log": GETs of single objects refused with 403
+        self.received: list[tuple[str, str, str, bytes]] = []  # (method, path, content type, body) of writes
+
+    def write_log(self, namespace: str, pod: str, container: str, *lines: str | bytes, previous: bool = False) -> None:
+        """Append lines to a container's log (bytes as they are: a test may send invalid UTF-8)."""
+        with self.lock:
+            key = (namespace, pod, container, previous)
+            log = self.logs.setdefault(key, [])
+            log.extend((line if isinstance(line, bytes) else line.encode()) + b"\n" for line in lines)
+            if len(log) > LOG_KEEP:  # bounded, as a node's log rotation is; followers count what went
+                self.logs_dropped[key] = self.logs_dropped.get(key, 0) + len(log) - LOG_KEEP
+                del log[:-LOG_KEEP]
+            self.lock.notify_all()
 
     # --- changing the cluster -------------------------------------------------------
     def _record(self, resource: str, kind: str, obj: dict) -> None:
@@ -113,6 +135,8 @@ def _matches(obj: dict, labels: str | None, fields: str | None) -> bool:
         key, _, value = term.partition("=")
         if key == "type" and obj.get("type") != value:
             return False
+        if key.startswith("involvedObject.") and str((obj.get("involvedObject") or {}).get(key.partition(".")[2], "")) != value:
+            return False
     return True
 
 
@@ -158,6 +182,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, json.dumps(DISCOVERY[url.path]).encode())
         if url.path == "/readyz":
             return self._readyz()
+        if kube_extras.get(self, url.path, query):
+            return None
         match = _PATH.match(url.path)
         if not match:
             return self._status(404, "NotFound", f"the server could not find the requested resource {url.path}")
@@ -176,6 +202,11 @@ class _Handler(BaseHTTPRequestHandler):
         if fault == "malformed":
             return self._send(200, b'{"kind": "PodList", "items": [ {"metadata": ')
         return self._list(resource, namespace, query)
+
+    def do_PATCH(self) -> None:  # noqa: N802 - http.server's naming
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.server.cluster.authorizations.append(self.headers.get("Authorization", ""))
+        kube_extras.patch(self, urlparse(self.path).path, self.headers.get("Content-Type", ""), body)
 
     def _hang(self, resource: str) -> None:
         cluster = self.server.cluster

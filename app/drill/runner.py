@@ -172,6 +172,8 @@ class DrillRunner:
         workload = self._workload()
         if ends.root_terminated and workload is not None and workload.root_terminated():
             return "the migration's backend was terminated"
+        if self.cluster.rolled_back and self._pattern is not None and self._pattern.search("roll back"):
+            return f"{self.cluster.rolled_back[-1]} rolled back from the dashboard"
         if now >= ends.after.total_seconds():
             return f"timeout ({ends.after.total_seconds() / 60:g} min of scenario time)"
         return None

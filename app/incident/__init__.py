@@ -12,6 +12,7 @@ from app.incident.commands import (
     Resolve,
     SetSeverity,
     SetStatus,
+    SetField,
     ToggleChecklist,
 )
 from app.incident.core import IncidentCore, logs_shared_observations
@@ -27,6 +28,7 @@ __all__ = [
     "Resolve",
     "SetSeverity",
     "SetStatus",
+    "SetField",
     "ToggleChecklist",
     "logs_shared_observations",
 ]

@@ -90,7 +90,15 @@ class Resolve:
     pass
 
 
-Command = LogEntry | CorrectEntry | AssignRole | ToggleChecklist | SetSeverity | SetStatus | MarkMilestone | Resolve
+@dataclass(frozen=True)
+class SetField:
+    """A value for one of the record's configured fields (`fields:`); empty clears it."""
+
+    name: str
+    value: str
+
+
+Command = LogEntry | CorrectEntry | AssignRole | ToggleChecklist | SetSeverity | SetStatus | MarkMilestone | Resolve | SetField
 
 
 def _text(value: str, what: str, *, lines: bool = False) -> str:
@@ -131,8 +139,21 @@ def _correct(c: CorrectEntry, state: IncidentState, config: Config | None, actor
     return [actions.entry_corrected(c.seq, _text(c.reason, "the reason"), actor, now)]
 
 
+def _role_name(typed: str, state: IncidentState, config: Config | None) -> str:
+    """The configured (or already held) role `typed` names, case aside: a typo must not make
+    a new role that no panel lists and no required-role check counts."""
+    role = _text(typed, "the role")
+    known = list(dict.fromkeys([*(config.role_names if config is not None else []), *state.roles]))
+    if config is None or role in known:
+        return role
+    match = [name for name in known if name.casefold() == role.casefold()]
+    if len(match) == 1:
+        return match[0]
+    raise CommandRejected(f"unknown role {role!r} (configured: {', '.join(config.role_names)})", field="role")
+
+
 def _assign(c: AssignRole, state: IncidentState, config: Config | None, actor: str, now: datetime) -> list[NewEvent]:
-    role = _text(c.role, "the role")
+    role = _role_name(c.role, state, config)
     person = one_line(c.person).strip()
     if state.roles.get(role, "") == person:
         raise CommandRejected(f"{role} is already {person or 'unassigned'}")
@@ -156,26 +177,36 @@ def _severity(c: SetSeverity, state: IncidentState, config: Config | None, actor
     return [actions.severity_changed(c.severity, state.severity, actor, now)]
 
 
-def _resolve(state: IncidentState, actor: str, now: datetime) -> list[NewEvent]:
+def _resolved(state: IncidentState, config: Config | None, actor: str, now: datetime) -> NewEvent:
+    """The resolving status change: stored as 'resolved', named as the config's last status."""
+    label = config.final_status if config is not None else None
+    return actions.status_changed(Status.RESOLVED, state.status, actor, now, label=label)
+
+
+def _resolve(state: IncidentState, config: Config | None, actor: str, now: datetime) -> list[NewEvent]:
     """Resolving marks the resolved milestone (if not already) and closes the incident."""
     _open(state)
     events = []
     if Milestone.RESOLVED not in state.milestones:
         events.append(actions.milestone_marked(Milestone.RESOLVED, actor, now))
-    events.append(actions.status_changed(Status.RESOLVED, state.status, actor, now))
+    events.append(_resolved(state, config, actor, now))
     return events
 
 
 def _status(c: SetStatus, state: IncidentState, config: Config | None, actor: str, now: datetime) -> list[NewEvent]:
-    try:
-        status = Status(c.status)
-    except ValueError:
-        raise CommandRejected(f"unknown status {c.status!r} (one of {', '.join(s.value for s in Status)})") from None
-    if status == state.status:
-        raise CommandRejected(f"status is already {status.value}")
-    if status is Status.RESOLVED:
-        return _resolve(state, actor, now)
-    return [actions.status_changed(status, state.status, actor, now)]
+    config = _need(config)
+    status = config.find_status(c.status)
+    if status is None:
+        raise CommandRejected(f"unknown status {one_line(c.status)!r} (one of {', '.join(config.status_names)})", field="status")
+    if status.name == state.status:
+        raise CommandRejected(f"status is already {status.name}")
+    if status.name == config.final_status:
+        return _resolve(state, config, actor, now)
+    events = []
+    if status.marks and Milestone(status.marks) not in state.milestones:
+        # A status that means a milestone (Mitigated) marks it: TTA / TTM count from it.
+        events.append(actions.milestone_marked(status.marks, actor, now))
+    return events + [actions.status_changed(status.name, state.status, actor, now)]
 
 
 def _milestone(c: MarkMilestone, state: IncidentState, config: Config | None, actor: str, now: datetime) -> list[NewEvent]:
@@ -198,8 +229,27 @@ def _milestone(c: MarkMilestone, state: IncidentState, config: Config | None, ac
     if milestone is Milestone.RESOLVED:
         # The resolved milestone is the incident resolving, whichever front end marks it.
         events = [NewEvent(EventType.MILESTONE_MARKED, now, actor, data)]
-        return events + ([actions.status_changed(Status.RESOLVED, state.status, actor, now)] if state.is_open else [])
+        return events + ([_resolved(state, config, actor, now)] if state.is_open else [])
     return [NewEvent(EventType.MILESTONE_MARKED, now, actor, data)]
+
+
+def _field(c: SetField, state: IncidentState, config: Config | None, actor: str, now: datetime) -> list[NewEvent]:
+    from app.domain.incident import FIELD_KEY
+    from app.domain.record_fields import parse_value, shown_value
+
+    config = _need(config)
+    field = config.field(c.name.strip())
+    if field is None:
+        known = ", ".join(f.name for f in config.fields) or "none configured (fields:)"
+        raise CommandRejected(f"unknown record field {c.name[:40]!r} (known: {known})", field="field")
+    try:
+        value = parse_value(field, c.value)
+    except ValueError as exc:
+        raise CommandRejected(str(exc), field="value") from None
+    if state.fields.get(field.name) == value:
+        raise CommandRejected(f"{field.shown} is already {shown_value(value)}")
+    text = f"{field.shown}: {shown_value(value)}" if value is not None else f"{field.shown}: cleared"
+    return [NewEvent(EventType.ENTRY_ADDED, now, actor, {"kind": EntryKind.NOTE.value, "text": text, FIELD_KEY: field.name, "value": value})]
 
 
 _PLANNERS: dict[type, Any] = {
@@ -210,16 +260,25 @@ _PLANNERS: dict[type, Any] = {
     SetSeverity: _severity,
     SetStatus: _status,
     MarkMilestone: _milestone,
+    SetField: _field,
 }
-_ON_RESOLVED = (LogEntry, CorrectEntry, MarkMilestone)
-"""What may still be written after resolution: late notes, corrections, milestone fixes."""
+_ON_RESOLVED = (LogEntry, CorrectEntry, MarkMilestone, SetField)
+"""What may still be written after resolution: late notes, corrections, milestone fixes,
+record fields (revenue lost is known days later),
+and ticks of what is owed after resolution (the post-mortem draft, the review)."""
+
+
+def _owed_after_resolution(command: Command, state: IncidentState, config: Config | None) -> bool:
+    if not isinstance(command, ToggleChecklist) or config is None:
+        return False
+    return any(item.id == command.item and item.after_resolution for item in config.checklist_for(state.severity))
 
 
 def plan(command: Command, state: IncidentState, config: Config | None, actor: str, now: datetime) -> list[NewEvent]:
     """The events that carry out `command` on `state`, or CommandRejected saying why not."""
     if isinstance(command, Resolve):
-        return _resolve(state, actor, now)
-    if not isinstance(command, _ON_RESOLVED):
+        return _resolve(state, config, actor, now)
+    if not isinstance(command, _ON_RESOLVED) and not _owed_after_resolution(command, state, config):
         _open(state)
     return _PLANNERS[type(command)](command, state, config, actor, now)
 
@@ -243,4 +302,6 @@ def describe(command: Command) -> str:
             return f"milestone {m}"
         case Resolve():
             return "resolution"
+        case SetField(name=name):
+            return f"record field {name[:40]!r}"
     return type(command).__name__

@@ -29,14 +29,14 @@ if TYPE_CHECKING:
 # runs from scripts many times and needs none of them.
 EXPORT_FORMATS = ("json", "markdown", "yaml")
 
-COMMANDER = "Incident Commander"
+COMMANDER = "Incident Commander"  # with no config at hand (the fast `warroom log` path): app/config/roles.py default
 EXPORT_SUFFIX = {"markdown": "-postmortem.md", "yaml": ".yaml", "json": ".json"}
 
 
-def logs_shared_observations(state: IncidentState, operator: str) -> bool:
+def logs_shared_observations(state: IncidentState, operator: str, commander_role: str = COMMANDER) -> bool:
     """What every open terminal sees alike (escalations, level changes) is logged by one:
-    the Incident Commander's; with no commander assigned, by every terminal."""
-    commander = state.roles.get(COMMANDER)
+    the commander's (the configured commander role); with no commander assigned, by every terminal."""
+    commander = state.roles.get(commander_role)
     return not commander or commander == operator
 
 
@@ -51,6 +51,10 @@ class IncidentCore:
             actor = config.operator
         self.actor: str = one_line(actor)
         self.clock = clock or SystemClock()
+
+    @property
+    def commander_role(self) -> str:
+        return self._config.commander_role if self._config is not None else COMMANDER
 
     @property
     def config(self) -> Config:
@@ -90,6 +94,15 @@ class IncidentCore:
 
         return metrics_json(self.state(incident_id), self.clock.now())
 
+    def figures(self, incident_id: str) -> dict:
+        """For `incident list --json`: the metrics, the next deadline and every countdown
+        (due times as ISO, seconds remaining), from one fold at one instant."""
+        from app.domain.metrics import metrics_json
+        from app.domain.timers import countdowns_json, incident_countdowns
+
+        state, now = self.state(incident_id), self.clock.now()
+        return {"metrics": metrics_json(state, now)} | countdowns_json(incident_countdowns(self.config, state, now))
+
     # --- commands -----------------------------------------------------------------------
     def open(self, title: str, severity: str, *, impact: str | None = None) -> StoredEvent:
         title = one_line(" ".join(title.split()))
@@ -98,9 +111,12 @@ class IncidentCore:
         if self.config.severity(severity) is None:
             names = ", ".join(s.name for s in self.config.severities)
             raise CommandRejected(f"unknown severity {severity!r} (configured: {names})", field="severity")
-        extra = {"impact": impact.strip()} if impact and impact.strip() else None
+        extra: dict[str, str] = {"impact": impact.strip()} if impact and impact.strip() else {}
+        first = self.config.statuses[0].name
+        if first != "investigating":  # the stores' default; the default lifecycle stores as before
+            extra["status"] = first
         return self.store.open_incident(
-            title=title, severity=severity, actor=self.actor, at=self.clock.now(), id_format=self.config.incident.id_format, extra=extra
+            title=title, severity=severity, actor=self.actor, at=self.clock.now(), id_format=self.config.incident.id_format, extra=extra or None
         )
 
     def plan(self, command: Command, state: IncidentState) -> list[NewEvent]:
@@ -115,27 +131,37 @@ class IncidentCore:
         return [self.store.append(incident_id, event) for event in self.plan(command, state)]
 
     # --- status updates and escalations ------------------------------------------------------
-    def draft_update(self, state: IncidentState, template: str | None = None) -> UpdateDraft:
+    def draft_update(self, state: IncidentState, template: str | None = None, audience: str | None = None) -> UpdateDraft:
+        from app.config.notify import DEFAULT_AUDIENCE
         from app.domain.templates import render_update
 
         try:
-            return render_update(state, self.config, self.clock.now(), template=template)
+            return render_update(state, self.config, self.clock.now(), template=template, audience=audience or DEFAULT_AUDIENCE)
         except ValueError as exc:
             raise CommandRejected(str(exc)) from None
 
-    def update_event(self, text: str, template: str | None = None) -> NewEvent:
+    def update_event(self, text: str, template: str | None = None, audience: str | None = None) -> NewEvent:
         """The `update.posted` event for a status update, checked, not yet stored."""
+        from app.config.notify import DEFAULT_AUDIENCE
+
+        audience = audience or DEFAULT_AUDIENCE
         text = multi_line(text).strip()
         if not text:
             raise CommandRejected("the status update is empty")
-        # The targets are named now, so a delivery cut short (kill -9) is found by a retry.
-        targets = [hook.name for hook in self.config.notify.webhooks]
+        notify = self.config.notify
+        if audience not in notify.audience_names:
+            raise CommandRejected(f"unknown audience {audience!r} (known: {', '.join(notify.audience_names)})")
+        # The targets are named now, so a delivery cut short (kill -9) is found by a retry;
+        # only the receivers of this audience (the status page never gets the internal text).
+        targets = [hook.name for hook in notify.webhooks if hook.audience == audience]
         data = {"text": text, "targets": targets} | ({"template": template} if template else {})
+        if audience != DEFAULT_AUDIENCE:
+            data["audience"] = audience
         return NewEvent(EventType.UPDATE_POSTED, self.clock.now(), self.actor, data)
 
-    def record_update(self, incident_id: str, text: str, template: str | None = None) -> StoredEvent:
+    def record_update(self, incident_id: str, text: str, template: str | None = None, audience: str | None = None) -> StoredEvent:
         """Durable first: the update countdown restarts whether or not any receiver is up."""
-        return self.store.append(incident_id, self.update_event(text, template))
+        return self.store.append(incident_id, self.update_event(text, template, audience))
 
     async def deliver_update(self, incident_id: str, update: StoredEvent, *, backoff_base: float = 0.5) -> list[DeliveryResult]:
         from app.notify import deliver_update

@@ -82,6 +82,7 @@ class UpdateFailed:
     template: str | None
     reason: str
     """The update was not recorded: the front end gives the text back to be posted again."""
+    audience: str = "internal"
 
 
 @dataclass(frozen=True)

@@ -237,7 +237,7 @@ class IncidentSession:
 
         def job() -> None:
             state = self._state_for(incident_id)
-            if not state.is_open or (automatic and not logs_shared_observations(state, self.operator)):
+            if not state.is_open or (automatic and not logs_shared_observations(state, self.operator, self.core.commander_role)):
                 return
             command = LogEntry(text, kind)
             if self._writer.write(incident_id, self.core.plan(command, state), next(self._tickets), command) is not None:
@@ -246,9 +246,10 @@ class IncidentSession:
         self._store(job, "cannot log the observation")
 
     # --- updates, escalations, export ----------------------------------------------------------
-    def post_update(self, incident_id: str, text: str, template: str | None = None) -> None:
+    def post_update(self, incident_id: str, text: str, template: str | None = None, audience: str = "internal") -> None:
         def record() -> None:
-            stored = self._writer.write(incident_id, [self.core.update_event(text, template)], next(self._tickets), LogEntry(text))
+            event = self.core.update_event(text, template, audience)
+            stored = self._writer.write(incident_id, [event], next(self._tickets), LogEntry(text))
             if stored is None:
                 # Kept with the entries typed offline; sent to its targets once the store has it.
                 self._post(UpdateQueued(incident_id, self._writer.waiting))
@@ -256,7 +257,7 @@ class IncidentSession:
             self._catch_up(incident_id)
             self._deliver_update(stored[0])
 
-        self._run(self._store_thread, record, lambda reason: UpdateFailed(incident_id, text, template, reason))
+        self._run(self._store_thread, record, lambda reason: UpdateFailed(incident_id, text, template, reason, audience))
 
     def _deliver_update(self, update: StoredEvent) -> None:
         """To the webhooks, on the slow thread: a slow receiver never holds up an entry."""

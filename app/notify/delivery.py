@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.config import Config
-from app.config.notify import Webhook
+from app.config.notify import DEFAULT_AUDIENCE, Webhook
 from app.domain.clock import Clock
 from app.domain.events import EventType, NewEvent, StoredEvent
 from app.domain.incident import IncidentState, fold
@@ -87,8 +87,11 @@ async def deliver_update(
 ) -> list[DeliveryResult]:
     """Send a recorded update to every webhook and record each result."""
     state = fold(incident_id, store.events(incident_id))
+    # The receivers named when it was recorded (its audience's); older updates name none.
+    named = update.data.get("targets")
+    hooks = [h for h in config.notify.webhooks if named is None or h.name in named]
     return await _deliver_and_record(
-        store, state, update, str(update.data["text"]), list(config.notify.webhooks),
+        store, state, update, str(update.data["text"]), hooks,
         kind=UPDATE, clock=clock, actor=actor, backoff_base=backoff_base,
     )
 
@@ -108,7 +111,7 @@ async def post_update(
     text = text.strip()
     if not text:
         raise ValueError("a status update needs text")
-    data: dict[str, Any] = {"text": text, "targets": [hook.name for hook in config.notify.webhooks]}
+    data: dict[str, Any] = {"text": text, "targets": [hook.name for hook in config.notify.webhooks if hook.audience == DEFAULT_AUDIENCE]}
     if template:
         data["template"] = template
     stored = store.append(incident_id, NewEvent(EventType.UPDATE_POSTED, clock.now(), actor, data))

@@ -162,7 +162,7 @@ class PostgresStore(IncidentStore):
                 incident_id = id_format.format(year=year, seq=n)
             conn.execute(
                 self._q("INSERT INTO {s}.incidents (id, year, n, opened_at, title, severity, status) VALUES (%s, %s, %s, %s, %s, %s, %s)"),
-                (incident_id, year, n, at, as_text(title), as_text(severity), "investigating"),
+                (incident_id, year, n, at, as_text(title), as_text(severity), as_text(str(data["status"]))),
             )
             return self._insert(conn, incident_id, event)
 

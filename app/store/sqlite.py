@@ -144,7 +144,7 @@ class SQLiteStore(IncidentStore):
                 incident_id = id_format.format(year=year, seq=n)
             conn.execute(
                 "INSERT INTO incidents (id, year, n, opened_at, title, severity, status) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (incident_id, year, n, format_time(at), title, severity, "investigating"),
+                (incident_id, year, n, format_time(at), title, severity, str(data["status"])),  # the config's first status
             )
             return self._insert(conn, incident_id, event)
 

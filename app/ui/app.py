@@ -24,7 +24,7 @@ from textual.worker import Worker, WorkerState
 from app.config import Config
 from app.domain.clock import Clock, SystemClock
 from app.domain.incident import IncidentState
-from app.domain.timers import TimerState, countdowns
+from app.domain.timers import TimerState, incident_countdowns
 from app.incident import Command, IncidentCore, LogEntry, ToggleChecklist, logs_shared_observations
 from app.incident.commands import KINDS
 from app.incident import results as r
@@ -172,9 +172,17 @@ class WarroomApp(App[None]):
         self.timeline.load(state)
         self.refresh_panel(rebuild_checklist=True)
 
+    def required_unfilled(self, state: IncidentState | None) -> dict[str, str]:
+        """Roles the incident's severity requires that nobody holds, with that severity."""
+        if state is None or not state.is_open:
+            return {}
+        return {r.name: state.severity for r in self.config.unfilled_roles(state.severity, state.roles)}
+
     def refresh_panel(self, *, rebuild_checklist: bool = False) -> None:
         state = self.state
-        self.roles_table.show(state)
+        unfilled = self.required_unfilled(state)
+        self.roles_table.show(state, unfilled)
+        self.status_strip.show_unfilled(list(unfilled))
         checklist = self.checklist
         if rebuild_checklist or (state and state.severity != self._checklist_severity):
             self._checklist_severity = state.severity if state else None
@@ -193,10 +201,7 @@ class WarroomApp(App[None]):
         self.header_widget.show(state, now, self.tz)
         items = []
         if state is not None:
-            settings = self.config.incident
-            items = countdowns(
-                state, self.config.severity(state.severity), now, due_soon=settings.due_soon, monitoring_window=settings.monitoring_window
-            )
+            items = incident_countdowns(self.config, state, now)
         self.countdowns_panel.show(items, self.tz)
         self.status_strip.show(state, now, items)
         self._check_escalations(state, items)
@@ -216,7 +221,7 @@ class WarroomApp(App[None]):
         fresh = due - self._escalations_seen
         if fresh:
             self._escalations_seen |= fresh
-            if logs_shared_observations(state, self.config.operator):
+            if logs_shared_observations(state, self.config.operator, self.config.commander_role):
                 self.session.log_due_escalations(state.id)
 
     def on_snapshot_arrived(self, message: SnapshotArrived) -> None:
@@ -346,6 +351,9 @@ class WarroomApp(App[None]):
     def action_severity(self) -> None:
         self.flows.severity()
 
+    def action_record_fields(self) -> None:
+        self.flows.record_fields()
+
     def action_status(self) -> None:
         self.flows.status()
 
@@ -379,7 +387,7 @@ class WarroomApp(App[None]):
         focus_timeline(self)
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(key_sections(self)))
+        self.push_screen(HelpScreen(key_sections(self), self.config.roles))
 
     COMMANDS = App.COMMANDS | {WarroomCommands}  # app/ui/keys.py: human names, careful matching
 

@@ -30,6 +30,7 @@ APP_BINDINGS = [
     Binding("o", "open_incident", "Open", id="incident.open", priority=True),
     Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
     Binding("U", "retry_updates", "Retry delivery", id="incident.retry_updates", show=False, priority=True),
+    Binding("R", "record_fields", "Record fields", id="incident.fields", show=False, priority=True),
     Binding("f1", "help", "Help", id="help.f1", show=False, priority=True),
 ]
 """In footer order: at 80 columns only the first few fit (app/ui/footer.py)."""

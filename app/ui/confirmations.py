@@ -17,8 +17,7 @@ from app.collectors.base import Level
 from app.config import Config
 from app.domain.incident import IncidentState
 from app.domain.timefmt import human_duration
-from app.domain.timers import Countdown, TimerState, countdowns, format_remaining
-from app.incident.core import COMMANDER
+from app.domain.timers import TimerState, format_remaining, incident_countdowns
 from app.ui.live_levels import LiveProblem
 
 SHOWN = 3  # names listed per kind of open item: enough to recognise, short enough to read
@@ -32,15 +31,11 @@ class Confirmation:
     details: list[Text] = field(default_factory=list)
 
 
-def current_countdowns(config: Config, state: IncidentState, now: datetime) -> list[Countdown]:
-    settings = config.incident
-    return countdowns(state, config.severity(state.severity), now, due_soon=settings.due_soon, monitoring_window=settings.monitoring_window)
-
-
-def handoff(role: str, holders: dict[str, str], person: str) -> Confirmation | None:
-    """Only the commander's role: the other roles change hands often and harmlessly."""
+def handoff(role: str, holders: dict[str, str], person: str, commander: str) -> Confirmation | None:
+    """Only the commander's role (`commander`, as configured): the other roles change hands
+    often and harmlessly."""
     holder = holders.get(role)
-    if role != COMMANDER or not holder or holder == person:
+    if role != commander or not holder or holder == person:
         return None
     if person:
         return Confirmation(f"Hand off {role} from {holder} to {person}?", "Hand off",
@@ -84,12 +79,12 @@ def open_items(config: Config, state: IncidentState, now: datetime, problems: li
         lines.append(Text(f"{p.level.symbol} {p.level.word} {p.source} {p.name}: {p.summary}"))
     if len(failing) > SHOWN:
         lines.append(Text(f"  … {len(failing) - SHOWN} more checks CRIT or UNKNOWN"))
-    items = config.checklist_for(state.severity)
+    items = [i for i in config.checklist_for(state.severity) if not i.after_resolution]  # owed later, not now
     unticked = [i for i in items if not (state.checklist.get(i.id) and state.checklist[i.id].ticked)]
     if unticked:
         names = "; ".join(i.text for i in unticked[:SHOWN]) + ("; …" if len(unticked) > SHOWN else "")
         lines.append(Text(f"[ ] {len(unticked)} of {len(items)} checklist items unticked: {names}"))
-    for c in current_countdowns(config, state, now):
+    for c in incident_countdowns(config, state, now):
         if c.key == "monitoring" and c.state is not TimerState.MET:
             lines.append(Text(f"● Post-mitigation watch still running: {format_remaining(c.remaining)} left"))
         elif c.key == "update" and c.state is TimerState.OVERDUE:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from app.domain.events import EventType, Milestone, Status
-from app.incident import AssignRole, Command, CommandRejected, CorrectEntry, MarkMilestone, SetSeverity, SetStatus
+from app.domain.events import EventType, Milestone
+from app.domain.record_fields import shown_value
+from app.incident import AssignRole, Command, CommandRejected, CorrectEntry, MarkMilestone, SetField, SetSeverity, SetStatus
 from app.incident.results import IncidentsListed, OpenFailed, UpdateFailed
 from app.incident.when import parse_when
 from app.store.base import IncidentSummary
@@ -20,8 +21,8 @@ from app.ui.screens.confirm import ConfirmScreen
 from app.ui.screens.open_incident import OpenIncidentScreen
 from app.ui.screens.pickers import ChoiceScreen
 from app.ui.screens.prompt import TextPromptScreen
-from app.ui.screens.roles import RoleScreen
-from app.ui.screens_update import ComposedUpdate, UpdateComposer
+from app.ui.screens.roles import RoleInfo, RoleScreen
+from app.ui.screens_update import ComposedUpdate, UpdateComposer, draft_key
 
 if TYPE_CHECKING:
     from app.domain.incident import IncidentState
@@ -29,6 +30,12 @@ if TYPE_CHECKING:
 
 NEW_INCIDENT = "\x00new"  # picker value meaning "open a new incident"
 EXPORT_FORMATS = [("markdown", "markdown: post-mortem draft"), ("yaml", "yaml: incident record"), ("json", "json: every event")]
+
+
+def status_label(name: str, description: str | None, marks: str | None) -> str:
+    """A status in the picker: its name, what it means, the milestone it marks."""
+    parts = [name, description or "", f"(marks {marks})" if marks else ""]
+    return "  ".join(p for p in parts if p)
 
 
 class IncidentFlows:
@@ -138,11 +145,15 @@ class IncidentFlows:
         def done(result: tuple[str, str] | None) -> None:
             if result is not None and self.state is not None:
                 role, person = result
-                self.confirm_then_submit(confirmations.handoff(role, self.state.roles, person), AssignRole(role, person))
+                self.confirm_then_submit(confirmations.handoff(role, self.state.roles, person, self.app.config.commander_role), AssignRole(role, person))
 
-        roles = list(dict.fromkeys([*self.app.config.roles, *state.roles]))
-        start = selected if selected in roles else next((r for r in roles if not state.roles.get(r)), None)
-        self.app.push_screen(RoleScreen(roles, dict(state.roles), list(state.role_history), self.app.tz, role=start), done)
+        config = self.app.config
+        roles = list(dict.fromkeys([*config.role_names, *state.roles]))
+        required = self.app.required_unfilled(state)
+        start = selected if selected in roles else next((r for r in roles if r in required), None)
+        start = start or next((r for r in roles if not state.roles.get(r)), None)
+        about = RoleInfo({r.name: r for r in config.roles}, required, config.commander_role)
+        self.app.push_screen(RoleScreen(roles, dict(state.roles), list(state.role_history), self.app.tz, role=start, about=about), done)
 
     def severity(self) -> None:
         state = self._require()
@@ -162,18 +173,55 @@ class IncidentFlows:
         if state is None:
             return
 
-        def done(status: Status | None) -> None:
-            if status is not None and self.state is not None and status != self.state.status:
-                risky = self._resolving() if status is Status.RESOLVED else None
-                self.confirm_then_submit(risky, SetStatus(status.value))
+        config = self.app.config
 
-        self.app.push_screen(ChoiceScreen("Status", [(s, s.value) for s in Status], state.status), done)
+        def done(status: str | None) -> None:
+            if status is not None and self.state is not None and status != self.state.status:
+                risky = self._resolving() if status == config.final_status else None
+                self.confirm_then_submit(risky, SetStatus(status))
+
+        # The configured lifecycle; a status no longer configured opens the picker on the first.
+        choices = [(s.name, status_label(s.name, s.description, s.marks)) for s in config.statuses]
+        self.app.push_screen(ChoiceScreen("Status", choices, state.status), done)
+
+    def record_fields(self) -> None:
+        """R: pick a record field (users affected, revenue lost ...), then type or pick its value."""
+        state = self._require()
+        if state is None:
+            return
+        fields = self.app.config.fields
+        if not fields:
+            self.app.notify("No record fields configured: add `fields:` to the config (see config.example.yaml).", severity="warning")
+            return
+        values = state.fields
+        choices = [(f.name, f"{f.shown}: {shown_value(values.get(f.name))}  ({f.type})") for f in fields]
+
+        def picked(name: str | None) -> None:
+            field = self.app.config.field(name) if name else None
+            if field is None or self.state is None:
+                return
+            current = self.state.fields.get(field.name)
+
+            def typed(value: str | None) -> None:
+                if value is not None:
+                    self.submit(SetField(field.name, value))
+
+            if field.type == "choice":
+                options = [(c, c) for c in field.choices]
+                self.app.push_screen(ChoiceScreen(field.shown, options, current), typed)
+                return
+            hint = field.description or {"number": "a number, e.g. 1200", "duration": "a duration, e.g. 45m or 2h", "text": "one line"}[field.type]
+            prompt = TextPromptScreen(f"{field.shown}?", placeholder=hint + " (empty clears it)",
+                                      initial="" if current is None else str(current))
+            self.app.push_screen(prompt, typed)
+
+        self.app.push_screen(ChoiceScreen("Record fields", choices, hint="Enter: set the value · Esc: back"), picked)
 
     def resolve(self) -> None:
         """The palette's 'Resolve the incident': the same question as S, then resolved."""
         state = self._require()
-        if state is not None and state.status is not Status.RESOLVED:
-            self.confirm_then_submit(self._resolving(), SetStatus(Status.RESOLVED.value))
+        if state is not None and state.is_open:
+            self.confirm_then_submit(self._resolving(), SetStatus(self.app.config.final_status))
 
     # --- corrections and milestones ------------------------------------------------------------
     def correct(self) -> None:
@@ -259,14 +307,14 @@ class IncidentFlows:
 
     def _post_update(self, incident_id: str, result: ComposedUpdate | None) -> None:
         if result is not None:
-            self.app.session.post_update(incident_id, result.text, result.template)
+            self.app.session.post_update(incident_id, result.text, result.template, result.audience)
 
     def update_failed(self, failed: UpdateFailed) -> None:
         """Nothing typed is lost: the composer comes back with the text as it was."""
         self.app.notify(f"cannot save the update: {failed.reason}", title="Not saved", severity="error", timeout=10, markup=False)
-        template = failed.template or "update"
+        key = draft_key(failed.audience, failed.template or "update")
         self.app.push_screen(
-            UpdateComposer({template: failed.text}, template, incident=failed.incident_id),
+            UpdateComposer({key: failed.text}, key, incident=failed.incident_id),
             lambda again: self._post_update(failed.incident_id, again),
         )
 

@@ -20,8 +20,9 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.widget import Widget
 
 from app.ui.bindings import APP_BINDINGS
+from app.ui.focus import focus_pane, focus_timeline
 from app.ui.live import PANES
-from app.ui.panes.base import WARNING_EVENTS_KEY
+from app.ui.panes.base import WARNING_EVENTS_KEY, LivePane
 
 if TYPE_CHECKING:
     from app.ui.app import WarroomApp
@@ -32,7 +33,7 @@ RISKY_MIN = 3
 # Which workflow each app key belongs to (help screen sections).
 SCRIBE = ("entry", "correct", "toggle_utc", "focus_timeline")
 COMMANDER = ("record_update", "severity", "status", "roles", "checklist", "milestone", "open_incident",
-             "switch_incident", "export", "retry_updates")
+             "switch_incident", "export", "retry_updates", "record_fields")
 MOVING = ("focus_pane", "switch_view", "help", "quit")
 
 # action -> (palette name, words people type for it, risky)
@@ -50,11 +51,18 @@ NAMES: dict[str, tuple[str, tuple[str, ...]]] = {
     "switch_incident": ("Switch to another incident", ("incidents", "pick", "list")),
     "open_incident": ("Open a new incident", ("new incident", "declare", "start")),
     "retry_updates": ("Retry failed update deliveries", ("retry", "resend", "webhook")),
+    "record_fields": ("Set a record field", ("fields", "users affected", "revenue", "detected by", "record")),
     "focus_timeline": ("Focus the timeline", ("focus", "go to", "timeline")),
     "switch_view": ("Switch between live and incident half", ("live", "incident", "view", "half")),
     "help": ("Show all keys", ("help", "keys")),
 }
 
+
+PANE_VIEW_HELP = [
+    ("/", "filter the pane's rows as you type (pods also app=payments, payments/); Enter keeps, Esc clears"),
+    ("f", "zoom the pane: the whole live half, the whole screen when narrow; every column (f / Esc back)"),
+]
+"""Keys every live pane has (app.ui.panes.base.LivePane), listed once rather than per pane."""
 
 HELP_TEXT = {
     "focus_pane": "focus a live pane: its number is in its title (5: Warning events)",
@@ -140,17 +148,37 @@ def key_sections(app: WarroomApp) -> list[tuple[str, list[tuple[str, str]]]]:
         shown.add(key)
     listed = set(SCRIBE) | set(COMMANDER) | set(MOVING)
     other = tuple(a for a in by_action if a not in listed)
+    pods: list[tuple[str, str]] = []
+    if any(b.id == "kubernetes.deployments" for _, b in pane_bindings(app)):
+        pods = pod_screen_keys(display)
     return [
         ("Scribe", [*keys(SCRIBE), ("Enter / Esc", "in the entry line: save / leave the line"),
-                    ("Enter", "on a timeline entry: show it in full"), ("End / G", "newest entry, and follow it")]),
+                    ("Enter", "on a timeline entry: show it in full"), ("End / G", "newest entry, and follow it"),
+                    ("/", "in the timeline: filter entries as you type (kind:decision, kind:obs; Esc clears)")]),
         ("Commander", [*keys(COMMANDER), ("Space", "tick or untick the checklist item under ▶")]),
         ("Live panes", [("Enter", "on a row: all we know of it (q / Esc back)"),
-                        *live]),
+                        *PANE_VIEW_HELP, *live]),
+        *([("Pod logs (l) and deployments (D)", pods)] if pods else []),
         ("Moving around", [*keys(MOVING), *keys(other),
                            ("Tab / Shift+Tab", "next / previous part (▶ marks it)"),
                            ("↑↓ PgUp/PgDn", "move in any list or table (Home / End: first / last)"),
                            ("ctrl+p", "command palette: find any of these by name")]),
     ]
+
+
+def pod_screen_keys(display: Callable[[Binding], str]) -> list[tuple[str, str]]:
+    """The keys inside the pods pane's logs and deployments screens (imported only when a
+    cluster is configured: they bring the Kubernetes code)."""
+    from app.ui.panes.kubernetes_deployments import DeploymentsScreen
+    from app.ui.panes.kubernetes_logs import PodLogsScreen
+
+    found: list[tuple[str, str]] = []
+    for where, screen in (("logs", PodLogsScreen), ("deployments", DeploymentsScreen)):
+        for binding in screen.BINDINGS:
+            if isinstance(binding, Binding) and binding.show and binding.key != "escape":
+                found.append((binding.key_display or display(binding), f"{binding.description} ({where})"))
+    found.append(("", "undo, restart and scale need allow_actions: true on the cluster; each asks first and is logged"))
+    return found
 
 
 def key_help(app: WarroomApp) -> list[tuple[str, str]]:
@@ -173,14 +201,43 @@ def palette_commands(app: WarroomApp) -> Iterator[PaletteCommand]:
         name, words = NAMES.get(action, (binding.description, ()))
         yield PaletteCommand(name, key, run, words)
     flows = app.flows
-    yield PaletteCommand("Resolve the incident", "S, then resolved", flows.resolve, ("resolve", "close incident"), risky=True)
+    yield PaletteCommand("Resolve the incident", f"S, then {app.config.final_status}", flows.resolve, ("resolve", "close incident"), risky=True)
     yield PaletteCommand("Hand off a role", "r", partial(app.call_later, app.run_action, "roles"),
                          ("hand off", "handoff", "handover", "transfer"), risky=True)
+    for pane in app.main_screen.query("#live LivePane").results(LivePane):
+        name = _pane_name(pane)
+        yield PaletteCommand(f"Filter: {name}", "/ there", partial(app.call_later, _in_pane, app, pane, "filter"),
+                             ("filter", "search", "find", "narrow", "grep"))
+        yield PaletteCommand(f"Zoom: {name}", "f there", partial(app.call_later, _in_pane, app, pane, "zoom"),
+                             ("zoom", "full screen", "maximise", "enlarge"))
+    yield PaletteCommand("Filter the timeline", "/ there", partial(app.call_later, _in_timeline, app),
+                         ("filter", "search", "find", "kind"))
     for widget, binding in pane_bindings(app):
+        if binding.id == "kubernetes.deployments":  # the steps inside its screen, by their names
+            run = partial(app.call_later, widget.run_action, binding.action)
+            for name, key, words in (("Roll back a deployment (rollout undo)", "u", ("rollback", "roll back", "undo", "revert")),
+                                     ("Restart a deployment (rollout restart)", "r", ("restart", "rollout restart")),
+                                     ("Scale a deployment", "s", ("scale", "replicas"))):
+                yield PaletteCommand(f"{name}: {_pane_name(widget)}", f"D, then {key}", run, words, risky=True)
         risky = binding.id in ("postgres.cancel", "postgres.terminate")
         words = ("kill", "terminate", "backend") if binding.id == "postgres.terminate" else ("pin",) if "pin" in binding.action else ()
         yield PaletteCommand(f"{binding.description}: {_pane_name(widget)}", f"{app.get_key_display(binding)} there",
                              partial(app.call_later, widget.run_action, binding.action), words, risky=risky)
+
+
+def _in_pane(app: WarroomApp, pane: LivePane, action: str) -> None:
+    """As if pressed there: the keys go to the pane first (the filter line returns to its table)."""
+    if pane.number is not None and not pane.has_focus_within:
+        focus_pane(app, pane.number)
+    if action == "filter":
+        pane.action_filter()
+    else:
+        pane.action_zoom()
+
+
+def _in_timeline(app: WarroomApp) -> None:
+    focus_timeline(app)
+    app.timeline.action_filter()
 
 
 class WarroomCommands(Provider):

@@ -63,7 +63,7 @@ class PaneSource:
     def settings(self, config: Config) -> dict[str, Any]:
         """What the pane is given from the config: it never reads the app's config itself."""
         settings: dict[str, Any] = {"tz": config.tzinfo(), "observer": observer_for(self.source, config)}
-        if self.source in (POSTGRES, ALERTS):
+        if self.source in (POSTGRES, ALERTS, KUBERNETES):
             settings["operator"] = config.operator
         return settings
 

@@ -19,10 +19,21 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, TextArea
 
 from app.config import Config
+from app.config.notify import DEFAULT_AUDIENCE
 from app.domain.incident import IncidentState
-from app.domain.templates import DEFAULT_TEMPLATES, choose_template, render_update
+from app.domain.templates import available_drafts, render_update
 
 TEMPLATE_LABELS = {"initial": "initial notification", "update": "periodic update", "resolution": "resolution"}
+
+
+def draft_key(audience: str, template: str) -> str:
+    """'update' for the internal audience, 'customer/update' for another."""
+    return template if audience == DEFAULT_AUDIENCE else f"{audience}/{template}"
+
+
+def split_key(key: str) -> tuple[str, str]:
+    audience, _, template = key.rpartition("/")
+    return audience or DEFAULT_AUDIENCE, template
 
 
 @dataclass(frozen=True)
@@ -31,6 +42,7 @@ class ComposedUpdate:
 
     text: str
     template: str
+    audience: str = DEFAULT_AUDIENCE
 
 
 class UpdateComposer(ModalScreen[ComposedUpdate | None]):
@@ -54,35 +66,38 @@ class UpdateComposer(ModalScreen[ComposedUpdate | None]):
         Binding("escape", "cancel", "Cancel", id="update.cancel"),
     ]
 
-    def __init__(self, drafts: dict[str, str], template: str, *, incident: str = "", targets: list[str] | None = None) -> None:
-        """drafts: text per template name (initial/update/resolution); template: the one shown first."""
+    def __init__(
+        self, drafts: dict[str, str], template: str, *, incident: str = "", targets: dict[str, list[str]] | None = None
+    ) -> None:
+        """drafts: text per draft key (draft_key(audience, template): 'update', 'customer/update');
+        template: the key shown first; targets: receivers per audience."""
         super().__init__()
         if template not in drafts:
             raise ValueError(f"no draft for template {template!r}")
         self.drafts = dict(drafts)
         self.template = template
         self.incident = incident
-        self.targets = list(targets or [])
+        self.targets = dict(targets or {})
 
     @classmethod
     def for_incident(cls, state: IncidentState, config: Config, now: datetime, *, opened_impact: str | None = None) -> UpdateComposer:
-        """Every template filled from the incident; the one its state calls for comes first."""
+        """Every audience's every template filled from the incident; for each audience the one
+        its state calls for comes first, the internal audience first of all."""
         drafts = {
-            name: render_update(state, config, now, template=name, opened_impact=opened_impact).text for name in DEFAULT_TEMPLATES
+            draft_key(audience, name): render_update(state, config, now, template=name, opened_impact=opened_impact, audience=audience).text
+            for audience, name in available_drafts(state, config)
         }
-        targets = [hook.name for hook in config.notify.webhooks]
-        return cls(drafts, choose_template(state), incident=state.id, targets=targets)
+        targets: dict[str, list[str]] = {}
+        for hook in config.notify.webhooks:
+            targets.setdefault(hook.audience, []).append(hook.name)
+        return cls(drafts, next(iter(drafts)), incident=state.id, targets=targets)
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(self._title(), id="composer-title", classes="composer-title")
             yield TextArea(self.drafts[self.template], id="composer-text", soft_wrap=True, show_line_numbers=False)
-            sent_to = ", ".join(self.targets) if self.targets else "no webhook configured"
-            yield Label(
-                Text(f"Post records it (resets the update countdown), copies it and sends it to: {sent_to}"),
-                classes="composer-hint",
-            )
-            yield Label(Text("ctrl+s post · ctrl+o copy · ctrl+t next template · esc cancel"), classes="composer-hint")
+            yield Label(self._sent_to(), id="composer-targets", classes="composer-hint")
+            yield Label(Text("ctrl+s post · ctrl+o copy · ctrl+t next template or audience · esc cancel"), classes="composer-hint")
             with Horizontal():
                 yield Button("Copy", id="composer-copy")
                 yield Button("Cancel", id="composer-cancel")
@@ -90,7 +105,15 @@ class UpdateComposer(ModalScreen[ComposedUpdate | None]):
 
     def _title(self) -> Text:
         where = f" for {self.incident}" if self.incident else ""
-        return Text(f"Status update{where}: {TEMPLATE_LABELS.get(self.template, self.template)}")
+        audience, template = split_key(self.template)
+        who = "" if audience == DEFAULT_AUDIENCE else f"{audience} · "
+        return Text(f"Status update{where}: {who}{TEMPLATE_LABELS.get(template, template)}")
+
+    def _sent_to(self) -> Text:
+        audience, _ = split_key(self.template)
+        names = self.targets.get(audience, [])
+        sent_to = ", ".join(names) if names else f"no webhook for the {audience} audience"
+        return Text(f"Post records it (resets the update countdown), copies it and sends it to: {sent_to}")
 
     def on_mount(self) -> None:
         area = self.query_one(TextArea)
@@ -107,7 +130,8 @@ class UpdateComposer(ModalScreen[ComposedUpdate | None]):
             self.notify("The update is empty: write something or press Esc.", severity="warning")
             return
         self.app.copy_to_clipboard(text)
-        self.dismiss(ComposedUpdate(text, self.template))
+        audience, template = split_key(self.template)
+        self.dismiss(ComposedUpdate(text, template, audience))
 
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(self.text.strip())
@@ -120,6 +144,7 @@ class UpdateComposer(ModalScreen[ComposedUpdate | None]):
         self.template = names[(names.index(self.template) + 1) % len(names)]
         self.query_one(TextArea).load_text(self.drafts[self.template])
         self.query_one("#composer-title", Label).update(self._title())
+        self.query_one("#composer-targets", Label).update(self._sent_to())
 
     def action_cancel(self) -> None:
         self.dismiss(None)

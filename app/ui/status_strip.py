@@ -37,6 +37,8 @@ def deadline_name(c: Countdown) -> str:
         return "update"
     if c.key == "ack":
         return "ack"
+    if c.key == "respond":
+        return "first response"
     if c.key == "monitoring":
         return "watch ends"
     return c.label[:1].lower() + c.label[1:]  # "escalate to Engineering Manager"
@@ -72,8 +74,11 @@ def live_piece(worst: tuple[Level, int] | None) -> Piece | None:
 
 
 def strip_pieces(
-    state: IncidentState | None, now: datetime, items: list[Countdown], worst: tuple[Level, int] | None, store: str | None = None
+    state: IncidentState | None, now: datetime, items: list[Countdown], worst: tuple[Level, int] | None, store: str | None = None,
+    unfilled: list[str] | None = None,
 ) -> list[Piece]:
+    """`unfilled`: roles the severity requires that nobody holds (the roles list is not on
+    screen at every size; this line is)."""
     live = live_piece(worst)
     # An outage of the shared store is the last thing to drop: what is typed is not shared.
     outage = [Piece(store, "warn", 10)] if store else []
@@ -91,6 +96,10 @@ def strip_pieces(
         pieces.append(deadline_piece(deadline))
     if live is not None:
         pieces.append(live)
+    if unfilled and state.is_open:
+        more = f" (+{len(unfilled) - 1})" if len(unfilled) > 1 else ""
+        # Something to do now outlasts the elapsed time (listed earlier, it goes first at 80 columns).
+        pieces.append(Piece(f"⚠ no {unfilled[0]}{more}", "warn", 4))
     pieces.append(Piece(state.title, "muted", 1, crop=True))
     return outage + pieces
 
@@ -130,6 +139,7 @@ class StatusStrip(Static):
         self._incident: tuple[IncidentState | None, datetime | None, list[Countdown]] = (None, None, [])
         self._worst: tuple[Level, int] | None = None
         self.store_note: str | None = None
+        self.unfilled: list[str] = []
         self._shown: Text | None = None
         self._key: tuple[int, tuple[tuple[str, str], ...]] | None = None  # what _shown was made from
         self._styles: dict[str, Style] = {}
@@ -139,6 +149,12 @@ class StatusStrip(Static):
         """The incident part, each second."""
         self._incident = (state, now, items)
         self._paint()
+
+    def show_unfilled(self, roles: list[str]) -> None:
+        """Required roles nobody holds, when the roles or the severity changed."""
+        if roles != self.unfilled:
+            self.unfilled = list(roles)
+            self._paint()
 
     def show_live(self, worst: tuple[Level, int] | None) -> None:
         """The live part, when a snapshot changed what is worst."""
@@ -177,7 +193,7 @@ class StatusStrip(Static):
                 return
             width = self.content_region.width or self.app.size.width
             self._width = width if self.content_region.width else None
-        pieces = fit(strip_pieces(state, now, items, self._worst, self.store_note), width)
+        pieces = fit(strip_pieces(state, now, items, self._worst, self.store_note, self.unfilled), width)
         # Compared before any styling: most seconds nothing changed, and then this is all.
         key = (width, tuple((p.text, p.style) for p in pieces))
         if key == self._key or not self.is_attached:  # (detached: the app is shutting down)

@@ -18,15 +18,13 @@ from app.store.base import Presence
 if TYPE_CHECKING:
     from app.ui.app import WarroomApp
 
-SHORT_ROLE = {"Incident Commander": "IC"}
-
-
-def presence_line(present: list[Presence], state: IncidentState | None) -> str:
-    """"on: alice (IC), bob (Scribe), carol": each person once, with their roles."""
+def presence_line(present: list[Presence], state: IncidentState | None, commander: str = "Incident Commander") -> str:
+    """"on: alice (IC), bob (Scribe), carol": each person once, with their roles; the
+    commander role (whatever the config calls it) is IC, the others by name."""
     people = sorted({p.operator for p in present})
     roles_of: dict[str, list[str]] = {}
     for role, person in (state.roles.items() if state is not None else []):
-        roles_of.setdefault(person, []).append(SHORT_ROLE.get(role, role))
+        roles_of.setdefault(person, []).append("IC" if role == commander else role)
     named = [f"{who} ({', '.join(roles_of[who])})" if who in roles_of else who for who in people]
     return "on: " + ", ".join(named) if named else ""
 
@@ -38,7 +36,7 @@ def presence_seen(app: WarroomApp, result: r.PresenceSeen) -> None:
     app.team_present = result.present
     # With one person on a local file there is nobody to see: the line would be noise.
     shown = app.store.pushes_changes or len({p.terminal for p in result.present}) > 1
-    app.header_widget.show_presence(presence_line(result.present, state) if shown else "")
+    app.header_widget.show_presence(presence_line(result.present, state, app.config.commander_role) if shown else "")
 
 
 def refresh_presence(app: WarroomApp) -> None:

@@ -22,7 +22,7 @@ def test_no_file_gives_working_defaults(tmp_path, monkeypatch):
     sev1, sev2 = config.severities[0], config.severities[1]
     assert (sev1.respond_within, sev1.update_every) == (timedelta(minutes=5), timedelta(minutes=15))
     assert (sev2.respond_within, sev2.update_every) == (timedelta(minutes=15), timedelta(minutes=30))
-    assert config.roles == ["Incident Commander", "Tech Lead", "Communications Lead", "Scribe"]
+    assert config.role_names == ["Incident Commander", "Tech Lead", "Communications Lead", "Scribe"]
     assert config.checklist_for("SEV1")
     assert config.operator
 
@@ -140,7 +140,7 @@ def _all_keys(model, seen=None) -> set[str]:
     for name, field in model.model_fields.items():
         if name == "source" or field.exclude:
             continue
-        keys.add(field.alias or name)
+        keys.add(str(field.validation_alias or field.alias or name))
         stack = [field.annotation]
         while stack:
             tp = stack.pop()

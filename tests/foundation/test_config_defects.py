@@ -170,7 +170,7 @@ def test_blank_multi_line_and_huge_names_are_refused(tmp_path, text, expected):
 def test_names_are_trimmed_and_markup_is_kept_as_text(tmp_path):
     path = tmp_path / "warroom.yaml"
     path.write_text("roles: ['  Incident Commander ', '[bold]Scribe[/]']\n")
-    assert load_config(path).roles == ["Incident Commander", "[bold]Scribe[/]"]
+    assert load_config(path).role_names == ["Incident Commander", "[bold]Scribe[/]"]
 
 
 def test_duplicate_names_are_named(tmp_path):
@@ -192,6 +192,7 @@ def test_duplicate_names_are_named(tmp_path):
         "checklists: [{phase: t, from_markdown: [x]}]",
         "notify: {webhooks: [5]}",
         "incident: 5",
+        "incident: {}\nincident: {}",
     ],
 )
 def test_errors_speak_of_keys_not_of_classes(tmp_path, text):
@@ -224,8 +225,8 @@ def test_check_config_counts_phases_and_reports_escalation_and_imports(tmp_path)
     )
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "SEV1 (respond at once, update every 15m, 2 escalation steps)" in out
-    assert "SEV2 (respond 1h, update every none, 0 escalation steps)" in out
+    assert "SEV1 (acknowledge at once, update every 15m, 2 escalation steps)" in out
+    assert "SEV2 (acknowledge 1h, update every none, 0 escalation steps)" in out
     assert "escalation SEV1: after 0s: On-call; after 30m: EM" in out
     assert "checklist: 5 items in 2 phases (triage 3, recovery 2)" in out
     assert f"checklists[2] from_markdown: 2 items under 1 heading from {tmp_path / 'rb.md'}" in out

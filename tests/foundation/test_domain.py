@@ -76,8 +76,12 @@ def test_validation_rejects_bad_events():
         validate(NewEvent(EventType.ENTRY_ADDED, T0, "a", {"kind": "gossip", "text": "x"}))
     with pytest.raises(ValueError):
         validate(NewEvent(EventType.ENTRY_ADDED, T0, "a", {"kind": "note", "text": "   "}))
-    with pytest.raises(ValueError):
-        validate(NewEvent(EventType.STATUS_CHANGED, T0, "a", {"status": "panicking"}))
+    # Statuses are the config's (the core refuses names it does not list); the log refuses
+    # only what no config could name: blank, several lines, not text.
+    for status in ("  ", "one\ntwo", 7):
+        with pytest.raises(ValueError):
+            validate(NewEvent(EventType.STATUS_CHANGED, T0, "a", {"status": status}))
+    validate(NewEvent(EventType.STATUS_CHANGED, T0, "a", {"status": "Mitigating"}))
     with pytest.raises(ValueError):
         validate(NewEvent(EventType.ENTRY_ADDED, T0.replace(tzinfo=None), "a", {"kind": "note", "text": "x"}))
 
@@ -173,3 +177,9 @@ def test_milestone_correction_strikes_the_old_mark(log):
     assert state.milestones[Milestone.ACKNOWLEDGED] == T0 + timedelta(minutes=4)
     struck = state.struck_by(fix.seq)
     assert struck is not None and struck.seq == mark.seq and struck.strike_reason == "paged at 14:04, marked late"
+
+
+def test_remaining_time_reads_in_days_past_two_days():
+    assert format_remaining(timedelta(hours=47, minutes=59)) == "47h59m"
+    assert format_remaining(timedelta(days=6, hours=23, minutes=59)) == "6d23h"
+    assert format_remaining(-timedelta(days=3, hours=1)) == "-3d01h"

@@ -216,8 +216,10 @@ def test_example_configs_load_and_keep_each_checklist_unique(name):
 
 def test_mgmt_vibe_example_keeps_the_steps_in_code_blocks_and_leaves_the_template_out():
     config = load_config(EXAMPLES / "mgmt-vibe.yaml")
-    items = config.checklist_for("SEV-0")
+    items = [i for i in config.checklist_for("SEV-0") if not i.after_resolution]
     assert len(items) == 40  # 43 numbered lines, less the post-mortem template's 3
+    owed = [(i.text, i.phase) for i in config.checklist_for("SEV-0") if i.after_resolution]
+    assert owed[0] == ("Post-mortem review meeting held", "after resolution") and len(owed) == 3
     assert [p for p in dict.fromkeys(i.phase for i in items)] == [
         "Initial Response", "Investigation and Diagnosis", "Resolution Procedures", "Recovery and Rollback", "Post-Incident Activities"]
     assert config.severity("SEV-0").respond_within.total_seconds() == 15 * 60
@@ -226,7 +228,10 @@ def test_mgmt_vibe_example_keeps_the_steps_in_code_blocks_and_leaves_the_templat
 def test_payments_example_keeps_task_items_and_numbered_post_incident_steps():
     config = load_config(EXAMPLES / "payments.yaml")
     phases = [p for p in dict.fromkeys(i.phase for i in config.checklist_for("SEV1"))]
-    assert phases == ["initial response", "During Incident", "Resolution", "Immediate (Within 2 hours)", "Within 48 hours"]
+    assert phases == ["initial response", "During Incident", "Resolution", "Immediate (Within 2 hours)", "Within 48 hours", "after resolution"]
+    assert [(o.what, o.within.total_seconds() / 3600) for o in config.severity("SEV1").after_resolution] == [
+        ("Incident data exported and post-mortem document created", 2), ("Blameless post-mortem conducted", 48)]
+    assert not config.severity("SEV4").after_resolution
     assert config.severity("SEV1").escalation[0].after.total_seconds() == 0  # "Escalation: Immediate"
 
 

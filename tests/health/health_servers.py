@@ -41,10 +41,10 @@ class _Handler(BaseHTTPRequestHandler):
         path, query = parts.path, parse_qs(parts.query)
         self.server.hits[path] = self.server.hits.get(path, 0) + 1
         if path in self.server.routes:  # tests change these while the server runs
-            status, body, delay = self.server.routes[path]
+            status, body, delay, *headers = self.server.routes[path]  # (status, body, delay[, headers])
             if delay and self.server.stopping.wait(delay):
                 return
-            return self._send(status, body.encode() if isinstance(body, str) else body)
+            return self._send(status, body.encode() if isinstance(body, str) else body, headers=headers[0] if headers else None)
         if path == "/ok":
             return self._send(200, b'{"status":"UP","components":{"db":{"status":"UP"}}}')
         if path == "/healthy":

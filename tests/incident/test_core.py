@@ -53,14 +53,14 @@ def test_resolved_milestone_resolves_the_incident(core, incident):
     stored = core.execute(incident, MarkMilestone("resolved", START - timedelta(minutes=1)))
     assert [e.type for e in stored] == [EventType.MILESTONE_MARKED, EventType.STATUS_CHANGED]
     state = core.state(incident)
-    assert state.status is Status.RESOLVED and not state.is_open
+    assert state.status == Status.RESOLVED and not state.is_open
     assert state.milestones[Milestone.RESOLVED] == START - timedelta(minutes=1)
 
 
 def test_resolving_by_status_marks_the_milestone_once(core, incident):
     core.execute(incident, SetStatus("resolved"))
     state = core.state(incident)
-    assert state.status is Status.RESOLVED and Milestone.RESOLVED in state.milestones
+    assert state.status == Status.RESOLVED and Milestone.RESOLVED in state.milestones
     with pytest.raises(CommandRejected, match="is resolved"):
         core.execute(incident, Resolve())
     with pytest.raises(CommandRejected, match="is resolved"):

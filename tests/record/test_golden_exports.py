@@ -75,7 +75,7 @@ def test_yaml_has_the_incident_record_fields(scripted):
     assert record["duration"] == "1h 00m" and record["duration_seconds"] == 3600
     assert record["impact"] == "about 30% of EU checkouts fail with HTTP 500"
     assert record["timeline"][0] == {"time": "2026-03-02T10:00:00Z", "event": "Incident opened: Checkout API returning 500s (SEV2)", "by": "alice"}
-    assert record["action_items"] == ["alert on checkout 5xx per region"]
+    assert [(a["item"], a["owner"], a["due"], a["by"]) for a in record["action_items"]] == [("alert on checkout 5xx per region", None, None, "carol")]
     assert [(s["action"], s["by"], s["id"][:8]) for s in record["silences"]] == [("created", "bob", "5f2c9d1e"), ("expired", "carol", "5f2c9d1e")]
     assert record["silences"][0]["matchers"] == ['alertname="CheckoutErrorRate"', 'region="eu"']
     assert record["silences"][0]["ends_at"] == "2026-03-02T11:08:30Z"

@@ -60,8 +60,8 @@ def test_config_template_override_and_validation():
     state = fold("INC-1", [])
     state.id, state.title, state.severity, state.opened_at = "INC-1", "DB down", "SEV4", START
     assert render_update(state, config, START).text == "SEV4 INC-1: DB down ($ cost: none) next when there is news"
-    with pytest.raises(ValueError, match=r"unknown variable \$eta"):
-        Config.model_validate({"notify": {"templates": {"update": "ETA $eta"}}})
+    with pytest.raises(ValueError, match=r"unknown variable \$pager"):
+        Config.model_validate({"notify": {"templates": {"update": "Paged $pager"}}})
 
 
 def test_bad_template_is_one_line_config_error(tmp_path):
@@ -69,10 +69,10 @@ def test_bad_template_is_one_line_config_error(tmp_path):
     from app.errors import ConfigError
 
     path = tmp_path / "c.yaml"
-    path.write_text("notify:\n  templates:\n    update: 'ETA $eta'\n")
+    path.write_text("notify:\n  templates:\n    update: 'Paged $pager'\n")
     with pytest.raises(ConfigError) as info:
         load_config(path)
-    assert "notify.templates.update" in str(info.value) and "$eta" in str(info.value)
+    assert "notify.templates.update" in str(info.value) and "$pager" in str(info.value)
 
 
 def test_metrics_are_live_then_final(scripted):

@@ -261,10 +261,12 @@ def pinned_panes(servers, monkeypatch):
     return config_for(servers)
 
 
-@pytest.mark.parametrize(("size", "keys"), [((80, 24), ()), ((80, 24), ("w",)), ((120, 40), ()), ((200, 60), ())],
-                         ids=["80x24", "80x24-live-half", "120x40", "200x60"])
+@pytest.mark.parametrize(("size", "keys"), [((80, 24), ()), ((80, 24), ("w",)), ((120, 40), ()), ((200, 60), ()),
+                                             ((80, 24), ("4", "f")), ((120, 40), ("4", "slash", *"api"))],
+                         ids=["80x24", "80x24-live-half", "120x40", "200x60", "80x24-pods-zoomed", "120x40-pods-filter-line"])
 def test_dashboard_during_an_incident(snap_compare, tmp_path, pinned_panes, size, keys):
-    """At 80 columns the halves take turns: the incident half first, `w` shows the panes."""
+    """At 80 columns the halves take turns: the incident half first, `w` shows the panes.
+    `4 f`: the pods pane zoomed to the whole screen; `4 / api`: its filter line, typed in."""
     db = tmp_path / "dash.db"
     _seed(db)
     app = make_app(db, FrozenClock(START + timedelta(minutes=12)), pinned_panes)

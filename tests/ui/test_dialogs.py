@@ -62,7 +62,7 @@ async def test_status_and_severity_pickers_start_on_the_current_value_and_never_
         assert isinstance(app.screen, ChoiceScreen) and highlighted(app) == 0
         await pilot.press("down", "enter")
         await settle(app, pilot)
-        assert app.state.status is Status.IDENTIFIED
+        assert app.state.status == Status.IDENTIFIED
         # `S ↓↓↓` from identified stops at resolved (it used to wrap to investigating and
         # apply it at once) and resolving asks first; Enter there is Back.
         before = event_count(app)
@@ -77,7 +77,7 @@ async def test_status_and_severity_pickers_start_on_the_current_value_and_never_
         await pilot.press("enter")
         await settle(app, pilot)
         assert not isinstance(app.screen, ConfirmScreen)
-        assert app.state.status is Status.IDENTIFIED and event_count(app) == before
+        assert app.state.status == Status.IDENTIFIED and event_count(app) == before
 
         # Severity opens on SEV2; ↓ past the last stays on SEV4, Esc keeps SEV2.
         await pilot.press("s")
@@ -269,7 +269,7 @@ async def test_resolving_names_what_is_still_open_and_asks(tmp_path, down_target
         assert "▲ Status update OVERDUE by 1:00" in text
         await pilot.press("enter")
         await settle_live(app, pilot)
-        assert app.state.status is Status.INVESTIGATING and event_count(app) == before
+        assert app.state.status == Status.INVESTIGATING and event_count(app) == before
 
         # The resolved milestone resolves too: asked after its time, then confirmed.
         await pilot.press("m")
@@ -281,7 +281,7 @@ async def test_resolving_names_what_is_still_open_and_asks(tmp_path, down_target
         assert confirm_text(app).startswith("Resolve INC-2026-001")
         await pilot.press("left", "enter")
         await settle_live(app, pilot)
-        assert app.state.status is Status.RESOLVED
+        assert app.state.status == Status.RESOLVED
         assert app.state.milestones[Milestone.RESOLVED] == START + timedelta(minutes=31)
         assert [i.event_type for i in app.state.timeline[before:]] == [EventType.MILESTONE_MARKED, EventType.STATUS_CHANGED]
 
@@ -295,4 +295,4 @@ async def test_resolving_with_nothing_open_says_so(tmp_path):
         assert "Nothing is still open." in confirm_text(app)
         await pilot.press("left", "enter")
         await settle(app, pilot)
-        assert app.state.status is Status.RESOLVED
+        assert app.state.status == Status.RESOLVED

@@ -160,7 +160,7 @@ async def test_commander_posts_escalates_corrects_resolves_and_exports(tmp_path,
             assert isinstance(app.screen, ConfirmScreen)
             await pilot.press("left", "enter")
             await settle(app, pilot)
-            assert app.state.status is Status.RESOLVED
+            assert app.state.status == Status.RESOLVED
             assert app.state.milestones[Milestone.RESOLVED] == START + timedelta(minutes=27)
             stopped = countdown_lines(app)
             assert not any("left" in line or "overdue" in line for line in stopped), stopped

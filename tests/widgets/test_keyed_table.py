@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 
 from app.ui.widgets.keyed_table import KeyedTable
+from tests.support import until
 
 
 class TableApp(App[None]):
@@ -74,3 +75,41 @@ async def test_rendered_models_are_added_in_batches_between_frames():
         rendered.clear()
         table.sync({str(n): n for n in range(1000)}, render, batch=300)
         assert rendered == []  # unchanged models are not rendered again
+
+
+async def test_a_filter_hides_rows_keeps_them_current_and_brings_them_back_in_order():
+    from app.ui.widgets.row_filter import RowFilter
+
+    app = TableApp()
+    async with app.run_test() as pilot:
+        table = app.query_one(KeyedTable)
+        table.sync({k: cells(k, "1") for k in ("apple", "banana", "apricot", "cherry")})
+        table.move_cursor(row=2)  # apricot
+        table.set_filter(RowFilter("AP"))
+        await pilot.pause()
+        assert rows(table) == [("apple", "1"), ("apricot", "1")]
+        assert table.selected_key == "apricot" and table.total_rows == 4
+        # Hidden rows stay current; a row that comes to match is drawn in its place.
+        table.sync({"apple": cells("apple", "1"), "banana": cells("banana", "melon"), "apricot": cells("apricot", "1"),
+                    "cherry": cells("cherry", "2"), "date": cells("date", "1")})
+        await pilot.pause()
+        assert rows(table) == [("apple", "1"), ("apricot", "1")]
+        table.sync({"apple": cells("apple", "1"), "banana": cells("banana", "melon"), "apricot": cells("apricot", "1"),
+                    "cherry": cells("cherry", "apple pie"), "date": cells("date", "1")})
+        await until(pilot, lambda: rows(table) == [("apple", "1"), ("apricot", "1"), ("cherry", "apple pie")])
+        table.set_filter(RowFilter("ap  1"))  # every word must match
+        await pilot.pause()
+        assert rows(table) == [("apple", "1"), ("apricot", "1")]
+        table.set_filter(None)
+        await pilot.pause()
+        assert rows(table) == [("apple", "1"), ("banana", "melon"), ("apricot", "1"), ("cherry", "apple pie"), ("date", "1")]
+        assert table.selected_key == "apricot"
+        # put() (the timeline and the health pane) keeps new rows under a filter too.
+        table.set_filter(RowFilter("fig"))
+        table.put("fig", cells("fig", "1"))
+        table.put("kiwi", cells("kiwi", "1"))
+        await pilot.pause()
+        assert rows(table) == [("fig", "1")] and table.total_rows == 7
+        table.set_filter(None)
+        await pilot.pause()
+        assert [r[0] for r in rows(table)] == ["apple", "banana", "apricot", "cherry", "date", "fig", "kiwi"]

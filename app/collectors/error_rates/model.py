@@ -8,6 +8,7 @@ timeout, a proxy's 502) sets Snapshot.error, which makes the pane mark its data 
 from __future__ import annotations
 
 import math
+import time
 from collections import deque
 from dataclasses import dataclass
 from typing import Literal
@@ -34,6 +35,8 @@ class ErrorRateRow:
     note: str | None = None
     """Shown instead of / beside the value: 'no data', 'NaN', 'collecting…', an error."""
     history: tuple[float | None, ...] = ()
+    history_at: tuple[float, ...] = ()
+    """When each of `history` was measured (unix seconds), for the detail view; may be empty."""
 
 
 @dataclass(frozen=True)
@@ -117,17 +120,24 @@ class RowHistory:
     def __init__(self, points: int = HISTORY_POINTS) -> None:
         self.points = points
         self._values: dict[str, deque[float | None]] = {}
+        self._times: dict[str, deque[float]] = {}
 
-    def record(self, key: str, value: float | None) -> tuple[float | None, ...]:
+    def record(self, key: str, value: float | None, at: float | None = None) -> tuple[float | None, ...]:
         values = self._values.setdefault(key, deque(maxlen=self.points))
         values.append(value)
+        self._times.setdefault(key, deque(maxlen=self.points)).append(time.time() if at is None else at)
         return tuple(values)
+
+    def times(self, key: str) -> tuple[float, ...]:
+        """When each value `record` returned for `key` was recorded."""
+        return tuple(self._times.get(key, ()))
 
     def keep_only(self, keys: set[str]) -> None:
         """Forget series that vanished so a long run cannot grow without bound."""
         for key in list(self._values):
             if key not in keys:
                 del self._values[key]
+                self._times.pop(key, None)
 
 
 def row_text(row: ErrorRateRow, unit: Unit) -> str:

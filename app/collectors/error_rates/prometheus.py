@@ -58,7 +58,7 @@ class PrometheusErrorRateCollector(ErrorRateCollector):
         except PrometheusError as exc:
             row = ErrorRateRow(key="", labels="", value=None, level=Level.UNKNOWN, note=str(exc))
             return Snapshot(self.source, self.name, now_utc(), Level.UNKNOWN, None, self._data((row,)))
-        rows = self._rows(result, ranges)
+        rows = self._rows(result, ranges, at)
         return Snapshot(self.source, self.name, now_utc(), worst([r.level for r in rows]), None, self._data(rows))
 
     def _data(self, rows: tuple[ErrorRateRow, ...]) -> ErrorRateData:
@@ -68,7 +68,7 @@ class PrometheusErrorRateCollector(ErrorRateCollector):
     async def _instant(self, at: float) -> dict[str, Any]:
         return await self._api("/api/v1/query", {"query": self.query, "time": _timestamp(at)})
 
-    async def _range(self, at: float, range_: timedelta) -> dict[str, list[float | None]] | None:
+    async def _range(self, at: float, range_: timedelta) -> dict[str, list[tuple[float, float | None]]] | None:
         """History per label text; a failing range query only costs the sparkline."""
         span = range_.total_seconds()
         step = max(1.0, span / RANGE_POINTS)
@@ -80,7 +80,7 @@ class PrometheusErrorRateCollector(ErrorRateCollector):
         if data.get("resultType") != "matrix":
             return None
         return {
-            format_labels(series.get("metric", {})): [_number(v[1]) for v in series.get("values", [])]
+            format_labels(series.get("metric", {})): [(_number(v[0]) or 0.0, _number(v[1])) for v in series.get("values", [])]
             for series in data.get("result", [])
         }
 
@@ -112,7 +112,8 @@ class PrometheusErrorRateCollector(ErrorRateCollector):
             raise PrometheusUnreachable("Prometheus answer without data")
         return data
 
-    def _rows(self, data: dict[str, Any], ranges: dict[str, list[float | None]] | None) -> tuple[ErrorRateRow, ...]:
+    def _rows(self, data: dict[str, Any], ranges: dict[str, list[tuple[float, float | None]]] | None,
+              at: float | None = None) -> tuple[ErrorRateRow, ...]:
         kind, result = data.get("resultType"), data.get("result")
         series: list[tuple[str, float | None, str | None]]
         if kind == "scalar" and isinstance(result, list) and len(result) == 2:
@@ -130,12 +131,14 @@ class PrometheusErrorRateCollector(ErrorRateCollector):
         rows = []
         for labels, value, note in series:
             if ranges is not None:
-                history = tuple(ranges.get(labels, ()))
+                points = ranges.get(labels, [])
+                history, history_at = tuple(v for _, v in points), tuple(t for t, _ in points)
             else:
-                history = self._history.record(labels, value)
+                history, history_at = self._history.record(labels, value, at), self._history.times(labels)
             if note is None and value is not None and math.isnan(value):
                 note = "NaN"
-            rows.append(ErrorRateRow(labels, labels, value, level_for(value, self.config.warn, self.config.crit), note, history))
+            rows.append(ErrorRateRow(labels, labels, value, level_for(value, self.config.warn, self.config.crit), note, history,
+                                     history_at))
         self._history.keep_only({s[0] for s in series})
         return tuple(rows)
 

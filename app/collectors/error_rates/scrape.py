@@ -159,7 +159,7 @@ class MetricsScrapeCollector(ErrorRateCollector):
 
     def _row(self, value: float | None, level: Level, note: str | None, *, record: bool = False) -> ErrorRateRow:
         history = self._history.record("", value) if record else ()
-        return ErrorRateRow("", "", value, level, note, history)
+        return ErrorRateRow("", "", value, level, note, history, self._history.times("") if record else ())
 
     def _snapshot(self, rows: tuple[ErrorRateRow, ...]) -> Snapshot[ErrorRateData]:
         level = rows[0].level if rows else Level.UNKNOWN

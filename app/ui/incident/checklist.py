@@ -105,7 +105,9 @@ class ChecklistTable(MarkedTable):
 
     @property
     def done_count(self) -> tuple[int, int]:
-        return len(self.ticked & self.items.keys()), len(self.items)
+        """Ticked of the response's items: what is owed after resolution counts down apart."""
+        response = {key for key, item in self.items.items() if not item.after_resolution}
+        return len(self.ticked & response), len(response)
 
     def _item_rows(self) -> dict[int, str]:
         """Row index -> item id, phase headings left out."""

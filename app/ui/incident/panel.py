@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Input, Label, Static
 
+from app.config.roles import Role
 from app.domain.actions import next_kind, parse_entry
 from app.domain.events import EntryKind
 from app.ui.incident.checklist import ChecklistTable
@@ -19,7 +20,11 @@ from app.ui.incident.countdowns import CountdownsPanel
 from app.ui.incident.header import IncidentHeader
 from app.ui.incident.roles import RolesTable
 from app.ui.incident.timeline import KIND_LABEL, TimelineTable
+from app.ui.widgets.filter_line import FilterLine, filter_suffix
+from app.ui.widgets.keyed_table import KeyedTable
 from app.ui.widgets.marks import SELECTED
+
+TIMELINE_TITLE = "Timeline  (t write · x correct · z UTC)"
 
 
 @dataclass
@@ -91,7 +96,7 @@ class SectionTitle(Label):
 
 
 class IncidentPanel(Vertical):
-    def __init__(self, roles: list[str], tz=None, *, id: str | None = None) -> None:
+    def __init__(self, roles: list[Role], tz=None, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.roles = roles
         self.tz = tz
@@ -109,7 +114,8 @@ class IncidentPanel(Vertical):
                 yield SectionTitle("Checklist  (c, then Space/Enter)", id="checklist-title")
                 yield ChecklistTable(id="checklist")
             with Vertical(id="timeline-box"):
-                yield SectionTitle("Timeline  (t write · x correct · z UTC)", id="timeline-title")
+                yield SectionTitle(TIMELINE_TITLE, id="timeline-title")
+                yield FilterLine(id="timeline-filter")
                 yield TimelineTable(self.tz, id="timeline")
                 yield Static("", id="entry-pending", markup=False)
                 with Horizontal(id="entry-line"):
@@ -141,6 +147,20 @@ class IncidentPanel(Vertical):
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "entry":
             self.show_kind()
+        elif event.input.id == "timeline-filter":
+            self.query_one(TimelineTable).filter_to(event.value)
+            self.show_timeline_filter()
+
+    def on_keyed_table_filtered(self, _: KeyedTable.Filtered) -> None:
+        self.show_timeline_filter()
+
+    def show_timeline_filter(self) -> None:
+        """The timeline's heading says what it is filtered to, and how many entries show."""
+        timeline = self.query_one(TimelineTable)
+        row_filter = timeline.row_filter
+        title = self.query_one("#timeline-title", SectionTitle)
+        suffix = filter_suffix(row_filter.query, timeline.row_count, timeline.total_rows) if row_filter else Text()
+        title.update(f"{TIMELINE_TITLE}{suffix.plain}")
 
     # --- entries on their way to the store ------------------------------------------------
     def entry_pending(self, ticket: int, raw: str) -> None:

@@ -25,7 +25,9 @@ from app.domain.events import EventType
 from app.domain.incident import IncidentState, TimelineItem
 from app.ui.screens.entry_detail import EntryDetailScreen
 from app.ui.widgets.fit import FlexColumn, flex_text
+from app.ui.widgets.filter_line import FilterLine
 from app.ui.widgets.keyed_table import KeyedTable
+from app.ui.widgets.row_filter import KindFilter
 
 KIND_LABEL = {
     "note": "note",
@@ -60,6 +62,9 @@ class TimelineTable(KeyedTable):
         Binding("end", "newest", "Newest entry", show=False, id="timeline.newest"),
         Binding("ctrl+end", "newest", "Newest entry", show=False),
         Binding("G", "newest", "Newest entry", show=False, id="timeline.newest.g"),
+        # Not in the footer: the timeline has the focus at start, and its footer is full.
+        Binding("slash", "filter", "Filter", show=False, id="timeline.filter"),
+        Binding("escape", "clear_filter", "Clear filter", id="timeline.clear_filter"),
     ]
 
     def __init__(self, tz=None, *, id: str | None = None) -> None:
@@ -239,7 +244,7 @@ class TimelineTable(KeyedTable):
         item = self._items.get(seq)
         if item is None:
             return
-        if str(seq) in self.rows:  # a row still waiting to be loaded is drawn right when it is
+        if self.holds(str(seq)):  # a row still waiting to be loaded is drawn right when it is
             self.put(str(seq), self._cells(item))
         self._text_fit.schedule()
 
@@ -256,7 +261,7 @@ class TimelineTable(KeyedTable):
         self.utc = utc
         self._relabel("time", self._time_label())
         for seq, item in self._items.items():
-            if str(seq) in self.rows:
+            if self.holds(str(seq)):
                 self.put(str(seq), self._cells(item))
 
     @property
@@ -268,6 +273,31 @@ class TimelineTable(KeyedTable):
     def selected_seq(self) -> int | None:
         key = self.selected_key
         return int(key) if key is not None else None
+
+    # --- filter (/) ------------------------------------------------------------------------
+    def kinds(self, key: str) -> tuple[str, ...]:
+        """What `kind:` matches for a row: its kind and the word the kind column shows."""
+        item = self._items.get(int(key))
+        return (item.kind, KIND_LABEL.get(item.kind, item.kind)) if item is not None else ()
+
+    def filter_to(self, query: str) -> None:
+        self.set_filter(KindFilter(query, self.kinds))
+        self._text_fit.schedule()
+        if self.following:
+            self._show_newest()
+
+    def action_filter(self) -> None:
+        self.screen.query_one("#timeline-filter", FilterLine).open()
+
+    def action_clear_filter(self) -> None:
+        line = self.screen.query_one("#timeline-filter", FilterLine)
+        line.value = ""  # its Input.Changed shows every entry again and clears the heading
+        self.filter_to("")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "clear_filter":
+            return self.row_filter is not None  # Esc does something (and shows) only while filtered
+        return True
 
     def selected_item(self) -> TimelineItem | None:
         seq = self.selected_seq

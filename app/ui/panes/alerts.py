@@ -134,7 +134,7 @@ class AlertsPane(LivePane[AlertsData]):
         self.groups = {f"{name}\x1f{g.alertname}": (name, g) for _, name, g in rows}
         self.table.sync({key: self._cells(name, g, now, several) for key, (name, g) in self.groups.items()})
         self.table.display = bool(rows)
-        self.show_title(f"{self.base_title} · {title_counts(counts)}")
+        self.show_title(self.base_title, f" · {title_counts(counts)}")
         if rows:
             self.query_one("#alerts-empty", Static).display = False
         else:

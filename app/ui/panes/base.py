@@ -7,19 +7,23 @@ import contextlib
 from collections.abc import Sequence
 from datetime import tzinfo
 from functools import partial
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from rich.text import Text
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.reactive import reactive
-from textual.widgets import Static
+from textual.widgets import DataTable, Input, Static
 from textual.worker import Worker
 
 from app.collectors.base import Collector, Snapshot
 from app.collectors.observations import NoObservations, Observer
 from app.collectors.poll import poll
 from app.ui.messages import SnapshotArrived, TimelineRequest
+from app.ui.widgets.filter_line import FilterLine, filter_suffix
+from app.ui.widgets.keyed_table import KeyedTable
 from app.ui.widgets.marks import SELECTED
+from app.ui.widgets.row_filter import RowFilter
 
 T = TypeVar("T")
 WARNING_EVENTS_KEY = 5
@@ -49,6 +53,13 @@ class LivePane(Vertical, Generic[T]):
     the timeline by itself. It never reads the app's config.
     """
 
+    # Every pane's, merged into each subclass's own (help and palette list them once).
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "filter", "Filter", id="pane.filter"),
+        Binding("f", "zoom", "Zoom", id="pane.zoom"),
+        Binding("escape", "back", "Back", id="pane.back"),
+    ]
+
     DEFAULT_CSS = """
     LivePane { height: auto; border: round $panel; padding: 0 1; }
     LivePane > .stale { color: $warning; display: none; }
@@ -71,26 +82,118 @@ class LivePane(Vertical, Generic[T]):
         self.number: int | None = None
         """The key that focuses it (app.ui.live sets it), shown in its title."""
         self._title = title
+        self.filter_query = ""
+        self._title_detail = ""
         self.show_title(title)
         self.tz = tz
         self.observer: Observer = observer or NoObservations()
         self.last_good: dict[str, Snapshot[T]] = {}
         self.latest: dict[str, Snapshot[T]] = {}
         self._stale = Static("", classes="stale", markup=False)
+        self.filter_line = FilterLine()
 
     def compose_stale(self) -> Static:
         return self._stale
 
     # --- title: its key, and ▶ while the keys go to it --------------------------------------
-    def show_title(self, title: str) -> None:
+    def show_title(self, title: str, detail: str | None = None) -> None:
+        """`detail` (counts) follows the filter: a narrow pane cuts the end of its title,
+        and the filter is what says rows are hidden."""
         self._title = title
+        if detail is not None:
+            self._title_detail = detail
         focused = self.is_mounted and self.has_focus_within
         self.set_class(focused, "-focused")
         number = f"{self.number} " if self.number is not None else ""
         # Text, not str: a border title string is read as markup.
-        self.border_title = Text(f"{SELECTED} " if focused else "") + Text(f"{number}{title}")
+        self.border_title = (Text(f"{SELECTED} " if focused else "") + Text(f"{number}{title}") + self._filter_suffix()
+                             + Text(self._title_detail))
+
+    def _filter_suffix(self) -> Text:
+        if not self.filter_query:
+            return Text()
+        tables = list(self.query(KeyedTable)) if self.is_mounted else []
+        return filter_suffix(self.filter_query, sum(t.row_count for t in tables), sum(t.total_rows for t in tables))
+
+    # --- filter (/) and zoom (f) -------------------------------------------------------------
+    def make_filter(self, query: str) -> RowFilter:
+        """What the words typed match; the pods pane also reads `label=value` and `ns/`."""
+        return RowFilter(query)
+
+    def set_filter(self, query: str) -> None:
+        """Narrow what is drawn: levels, counts and observations still see every row."""
+        self.filter_query = " ".join(query.split())
+        for table in self.query(KeyedTable):
+            table.set_filter(self.make_filter(self.filter_query))
+        self.show_title(self._title)
+        self.refit()
+
+    def refit(self) -> None:
+        """Fit the flexible columns again (a filter or a zoom changed what they hold)."""
+        for table in self.query(DataTable):
+            for fit in getattr(table, "flex_fits", ()):
+                fit.schedule()
+
+    def action_filter(self) -> None:
+        self.filter_line.open()
+        for table in self.query(KeyedTable):
+            table.set_timer(0.1, table.prepare_filter)  # after the frame that shows the line
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input is self.filter_line:
+            event.stop()
+            self.set_filter(event.value)
+
+    def on_keyed_table_filtered(self, event: KeyedTable.Filtered) -> None:
+        event.stop()
+        if self.filter_query:
+            self.show_title(self._title)
+
+    @property
+    def zoomed(self) -> bool:
+        return self.has_class("-zoomed")
+
+    def action_zoom(self) -> None:
+        """The pane takes the live half (the whole screen in the narrow view); again: back."""
+        zoom = not self.zoomed
+        screen = self.screen
+        for pane in screen.query(LivePane):
+            if pane is not self and pane.zoomed:
+                pane.remove_class("-zoomed")
+                pane.refit()
+        self.set_class(zoom, "-zoomed")
+        screen.set_class(zoom, "-zoom")
+        if zoom:
+            screen.remove_class("-side")
+            screen.add_class("-show-live")  # the narrow view: the live half is the screen
+        self.refit()
+        focused = screen.focused
+        if focused is not None:
+            self.call_after_refresh(focused.scroll_visible, animate=False)
+
+    def action_back(self) -> None:
+        """Esc: out of the zoom first, then the filter goes."""
+        if self.zoomed:
+            self.action_zoom()
+        elif self.filter_query:
+            self.filter_line.value = ""
+            self.set_filter("")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":
+            return self.zoomed or bool(self.filter_query)
+        if action == "filter":
+            return not self.filter_line.has_focus  # there, `/` is text
+        return True
 
     def on_mount(self) -> None:
+        if self.filter_line.parent is None:
+            # Under the stale line, hidden until `/`: mounted now so keys typed right
+            # after `/` have a line to land in.
+            if self._stale.parent is self:
+                self.mount(self.filter_line, after=self._stale)
+            else:
+                self.mount(self.filter_line, before=0)
         # The screen's focus, not focus events: focus given back when a dialog closes, or
         # set before this pane's handlers run, sends none.
         self.watch(self.screen, "focused", lambda _: self.show_title(self._title))

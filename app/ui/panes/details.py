@@ -8,12 +8,15 @@ Only what the collectors already fetched: opening a detail never asks a target a
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
+
+from rich.text import Text
 
 from app.collectors.base import Level, Snapshot
 from app.collectors.error_rates.model import ErrorRateData, ErrorRateRow, format_thresholds, format_value, row_text
 from app.collectors.health import HealthResult, display_url
 from app.collectors.k8s_records import EventRow, PodRow
+from app.domain.text import from_bytes, one_line
 from app.ui.screens.detail import DetailScreen, Fact, section_text
 
 
@@ -34,16 +37,38 @@ def health_detail(name: str, level: Level | None, summary: str, since: str, late
         facts += [
             ("url", display_url(result.url)),
             ("status", status or "no answer"),
-            ("latency", f"{result.latency_ms:.0f} ms" if result.latency_ms is not None else "—"),
+            ("timing", _timing(result)),
             ("last error", result.error or "none"),
-            ("body", f"{result.body_bytes} bytes read" + (" (cut: larger than the limit)" if result.truncated else "")),
+            ("body", f"{result.body_bytes:,} bytes read" + (" (cut: larger than the limit)" if result.truncated else "")),
         ]
     facts += [("reason", summary), ("since", since)]
     if latest is not None:
         facts.append(("checked at", _at(latest.fetched_at, tz)))
         if latest.error:
             facts.append(("check failed", latest.error))
-    return DetailScreen(f"Health check {name}", facts)
+    sections = []
+    if result is not None and result.status_code is not None:
+        sections = [
+            section_text("Response headers (secrets redacted)", [f"{k}: {one_line(v)}" for k, v in result.headers]),
+            _body_section(result),
+        ]
+    return DetailScreen(f"Health check {name}", facts, sections)
+
+
+def _timing(result: HealthResult) -> str:
+    if result.latency_ms is None:
+        return "—"
+    headers = f"headers after {result.headers_ms:.0f} ms, " if result.headers_ms is not None else ""
+    return f"{headers}complete after {result.latency_ms:.0f} ms"
+
+
+def _body_section(result: HealthResult) -> Text:
+    """The first 4 KiB as sent: invalid UTF-8 as U+FFFD, control characters made visible, never markup."""
+    shown = len(result.body_head)
+    heading = f"Body (first {shown:,} of {result.body_bytes:,} bytes)" if shown < result.body_bytes else "Body"
+    if result.truncated:
+        heading += ", larger than the limit"
+    return section_text(heading, [from_bytes(result.body_head)] if shown else [], empty="empty")
 
 
 def error_rate_detail(collector: str, row: ErrorRateRow, data: ErrorRateData, fetched_at: datetime,
@@ -54,15 +79,25 @@ def error_rate_detail(collector: str, row: ErrorRateRow, data: ErrorRateData, fe
         ("level", _level(row.level)),
         ("value", row_text(row, data.unit)),
         ("thresholds", format_thresholds(data.warn, data.crit, data.unit) or "none set"),
-        ("query", data.expression),
         ("asked", display_url(data.target) if data.target else ""),
         ("as of", _at(fetched_at, tz)),
     ]
     if stale:
         facts.append(("stale", stale))
-    history = [format_value(v, data.unit) for v in row.history]
-    sections = [section_text("Recent values (oldest first)", [" ".join(history)] if history else [])]
+    sections = [section_text("Query", [data.expression]),
+                section_text("Recent values (oldest first)", recent_values(row, data, tz))]
     return DetailScreen(f"Error rate {collector}", facts, sections)
+
+
+def recent_values(row: ErrorRateRow, data: ErrorRateData, tz: tzinfo | None) -> list[str]:
+    """The sparkline's points as numbers, each with when it was measured where that is known."""
+    times = row.history_at if len(row.history_at) == len(row.history) else ()
+    lines = []
+    for i, value in enumerate(row.history):
+        shown = format_value(value, data.unit) if value is not None else "no data"
+        at = datetime.fromtimestamp(times[i], UTC).astimezone(tz).strftime("%H:%M:%S") if times else f"#{i + 1}"
+        lines.append(f"{at}  {shown}")
+    return lines
 
 
 def event_lines(events: list[EventRow]) -> list[str]:

@@ -104,11 +104,31 @@ class HealthTable(KeyedTable):
             self._require_update_dimensions = True  # what DataTable sets when a width changes
 
     def remove_row(self, row_key: RowKey | str) -> None:
-        for column, cell in zip(self.ordered_columns, self.get_row(row_key), strict=False):
-            widths = self._widths.get(str(column.key.value))
-            if widths is not None:
-                widths[_width(cell)] -= 1
+        self._count(dict(zip((c.key for c in self.ordered_columns), self.get_row(row_key), strict=False)), -1)
         super().remove_row(row_key)
+
+    def _count(self, cells: dict[Any, Any], step: int) -> None:
+        for column, cell in cells.items():
+            widths = self._widths.get(str(column.value))
+            if widths is not None:
+                widths[_width(cell)] += step
+                if widths[_width(cell)] <= 0:
+                    del widths[_width(cell)]
+
+    # A filter hides and shows rows in bulk (KeyedTable._show_exactly): the counts follow,
+    # and the columns fit what is drawn.
+    def rows_leaving(self, cells: dict[Any, Any]) -> None:
+        self._count(cells, -1)
+
+    def rows_arriving(self, rows: list[tuple[str, dict[Any, Any]]]) -> None:
+        for _, cells in rows:
+            self._count(cells, +1)
+
+    def rows_filtered(self) -> None:
+        for key, widths in self._widths.items():
+            column = self.columns.get(ColumnKey(key))
+            if column is not None:
+                column.content_width = max(max(widths, default=0), column.label.cell_len)
 
     def clear(self, columns: bool = False) -> HealthTable:
         self._widths = {}

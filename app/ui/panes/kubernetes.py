@@ -25,8 +25,9 @@ from textual.widgets import DataTable, Static
 from textual.widgets.data_table import ColumnKey, RowKey
 
 from app.collectors.base import Collector, Level, Snapshot
-from app.collectors.k8s_records import EventRow, PodRow
-from app.collectors.kubernetes import KubeView
+from app.collectors.k8s_records import DeploymentRow, EventRow, PodRow
+from app.collectors.k8s_calls import KubeCalls
+from app.collectors.kubernetes import KubeView, KubernetesCollector
 from app.collectors.observations import Observer
 from app.ui.messages import TimelineRequest
 from app.ui.panes.base import WARNING_EVENTS_KEY, LivePane
@@ -34,6 +35,7 @@ from app.ui.panes.details import events_detail, pod_detail
 from app.ui.widgets.fit import FlexColumn, Room, flex_text
 from app.ui.widgets.keyed_table import KeyedTable
 from app.ui.widgets.marks import SELECTED
+from app.ui.widgets.row_filter import PodFilter, RowFilter
 
 SHOWN_DEPLOYMENTS = 6
 SHOWN_EVENTS = 6
@@ -139,6 +141,9 @@ class WarningEvents(Static, can_focus=True):
 class PodsPane(LivePane[KubeView]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "pin_pod", "Pin pod", id="kubernetes.pin"),
+        Binding("l", "logs", "Logs", id="kubernetes.logs"),
+        Binding("d", "describe", "Describe", id="kubernetes.describe"),
+        Binding("D", "deployments", "Deployments", id="kubernetes.deployments"),
     ]
 
     def __init__(
@@ -148,8 +153,11 @@ class PodsPane(LivePane[KubeView]):
         title: str = "Kubernetes pods",
         tz: tzinfo | None = None,
         observer: Observer | None = None,
+        operator: str = "",
         id: str | None = None,
     ) -> None:
+        self.operator = operator
+        """Named in the timeline entry of every rollout undo, restart and scale."""
         targets = [getattr(c, "target", None) for c in collectors]
         # A cluster's label ("simulated", "staging") rides in the title, where no one misses it.
         labels = [t.label if len(targets) == 1 else f"{t.name}: {t.label}" for t in targets if t is not None and t.label]
@@ -191,6 +199,9 @@ class PodsPane(LivePane[KubeView]):
         self._render_events()
         self._render_title()
         self._show_selected()
+
+    def make_filter(self, query: str) -> RowFilter:
+        return PodFilter(query, self._rows.get)
 
     def _shown_name(self, row: PodRow) -> str:
         if not self.show_namespace:
@@ -241,7 +252,7 @@ class PodsPane(LivePane[KubeView]):
     def _render_title(self) -> None:
         counts = {lv: sum(v.counts.get(lv, 0) for v in self._views.values()) for lv in (Level.CRIT, Level.WARN, Level.OK)}
         parts = [f"{lv.symbol} {n} {lv.word}" for lv, n in counts.items() if n or lv is Level.OK]
-        self.show_title(f"{self.base_title} — " + " · ".join(parts))
+        self.show_title(self.base_title, " — " + " · ".join(parts))
         worst = next((lv for lv in (Level.CRIT, Level.WARN) if counts[lv]), Level.OK)
         for level in Level:
             self.set_class(level == worst, f"-worst{level.css_class}")
@@ -285,6 +296,55 @@ class PodsPane(LivePane[KubeView]):
         self.app.push_screen(pod_detail(row, events, self.several_clusters, shown.fetched_at if shown else None, self.tz))
 
     # --- actions -----------------------------------------------------------------------
+    def _collector(self, cluster: str) -> KubernetesCollector | None:
+        return next((c for c in self.collectors if isinstance(c, KubernetesCollector) and c.name == cluster), None)
+
+    def cluster_calls(self, cluster: str) -> KubeCalls | None:
+        collector = self._collector(cluster)
+        calls = collector.calls() if collector is not None else None
+        if calls is None:
+            self.notify(f"Cluster {cluster} is not connected yet", severity="warning", markup=False)
+        return calls
+
+    def actions_allowed(self, cluster: str) -> bool:
+        collector = self._collector(cluster)
+        return collector is not None and collector.target.allow_actions
+
+    def deployment_rows(self) -> list[DeploymentRow]:
+        return [d for v in self._views.values() for d in v.deployments]
+
+    def _calls_for(self, row: PodRow | None, what: str) -> KubeCalls | None:
+        """The selected pod's cluster client, or None with the reason said."""
+        if row is None:
+            self.notify(f"No pod selected: choose one for its {what}", severity="warning", markup=False)
+            return None
+        return self.cluster_calls(row.cluster)
+
+    def action_deployments(self) -> None:
+        """The deployments: describe, and (allow_actions) roll back, restart, scale."""
+        from app.ui.panes.kubernetes_deployments import DeploymentsScreen
+
+        self.app.push_screen(DeploymentsScreen(self, self.several_clusters))
+
+    def action_logs(self) -> None:
+        """The selected pod's logs (the crash-looping container's by default)."""
+        row = self._selected_row()
+        calls = self._calls_for(row, "logs")
+        if row is not None and calls is not None:
+            from app.ui.panes.kubernetes_logs import PodLogsScreen
+
+            collector = self._collector(row.cluster)
+            tail = collector.target.log_lines if collector is not None else 200
+            self.app.push_screen(PodLogsScreen(calls, row.cluster, row.namespace, row.name, tail=tail))
+
+    def action_describe(self) -> None:
+        row = self._selected_row()
+        calls = self._calls_for(row, "description")
+        if row is not None and calls is not None:
+            from app.ui.panes.kubernetes_describe import DescribeScreen
+
+            self.app.push_screen(DescribeScreen(calls, row.cluster, "pod", row.namespace, row.name))
+
     def action_pin_pod(self) -> None:
         """Write the selected pod's status, last termination and recent events to the timeline."""
         row = self._selected_row()

@@ -10,6 +10,9 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from app.config.roles import Role
+from app.domain.text import one_line
+
 PREFIXES = [
     ("!", "decision"),
     (">", "action"),
@@ -38,6 +41,21 @@ def help_table(sections: list[Section]) -> Table:
                 table.add_row(Text(prefix), Text(f"starting the line: {'an' if kind[0] in 'aeiou' else 'a'} {kind} entry"))
             table.add_row(Text("ctrl+t"), Text("in the entry line: cycle the kind"))
     return table
+
+
+def roles_text(roles: list[Role]) -> Text:
+    """Each role's duties and contact as the config says them (plain text, never markup)."""
+    text = Text("\nRoles (r assigns)", style="bold underline")
+    for role in roles:
+        text.append("\n")
+        text.append(role.name, style="bold")
+        if role.required_from:
+            text.append(f"  required from {role.required_from}")
+        if role.contact:
+            text.append(f"  contact: {one_line(role.contact)}")
+        for duty in role.duties:
+            text.append(f"\n  • {one_line(duty)}")
+    return text
 
 
 class ScrollBody(VerticalScroll, can_focus=False):
@@ -69,9 +87,11 @@ class ReadOnlyScreen(ModalScreen[None]):
 class HelpScreen(ReadOnlyScreen):
     BINDINGS = [Binding("question_mark", "close", "Close", show=False)]
 
-    def __init__(self, sections: list[Section]) -> None:
+    def __init__(self, sections: list[Section], roles: list[Role] | None = None) -> None:
         super().__init__()
         self.sections = sections
+        self.roles = [r for r in roles or [] if r.duties or r.contact or r.required_from]
+        """The configured roles that say more than a name: their duties, under the keys."""
         self.keys = [pair for _, pairs in sections for pair in pairs]
         """Every (key, description) shown, flat."""
 
@@ -79,4 +99,6 @@ class HelpScreen(ReadOnlyScreen):
         with ScrollBody(classes="dialog help"):
             yield Label("warroom keys", classes="dialog-title")
             yield Static(help_table(self.sections))
+            if self.roles:
+                yield Static(roles_text(self.roles), id="help-roles")
             yield Label("Esc close · ctrl+p command palette", classes="dialog-hint")

@@ -6,6 +6,9 @@ behind a scrollbar. Instead the flexible column (a reason, a name, a query) shri
 with "…"; when even then not everything fits, the `keep_after` columns right after it
 stay and the rest are cropped at the pane's edge (tables set `overflow-x: hidden` in their
 .tcss), so the essential columns are always on screen and the optional ones go first.
+
+In a zoomed pane (`f`) every column stays: the flexible one shrinks down to its minimum
+for them, and beyond that the table scrolls sideways.
 """
 
 from __future__ import annotations
@@ -49,6 +52,12 @@ class FlexColumn:
         self.key = key
         self.min_width = min_width
         self.keep_after = keep_after
+        # Found again from the table when its pane is zoomed or filtered (LivePane.refit).
+        fits: list[FlexColumn] | None = getattr(table, "flex_fits", None)
+        if fits is None:
+            fits = []
+            table.flex_fits = fits  # type: ignore[attr-defined]
+        fits.append(self)
 
     def schedule(self) -> None:
         # After the next refresh: the table measures changed cells when it idles.
@@ -70,7 +79,11 @@ class FlexColumn:
             natural=max(column.content_width, len(column.label.plain)),
             pad=2 * table.cell_padding,
         )
-        width = max(4, self.width(room))
+        zoomed = any(node.has_class("-zoomed") for node in table.ancestors_with_self)
+        if zoomed:
+            width = max(4, min(self.min_width, room.natural), min(room.natural, room.left(len(room.after))))
+        else:
+            width = max(4, self.width(room))
         if column.auto_width or column.width != width:
             column.auto_width = False
             column.width = width
