@@ -153,6 +153,13 @@ async def test_errors_are_one_line_never_a_crash(fake_k8s):
         assert status(screen).startswith("✖ HTTP 404")
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, PodLogsScreen))
+        cluster.denied = {"pods"}  # may not get the pod, may read its logs: the logs still show
+        cluster.write_log("default", "api-1", "app", "still readable")
+        screen = await open_logs(app, pilot, "api-1")
+        await until(pilot, lambda: shown(screen) == ["still readable"])
+        assert any("Could not read the pod, so no container choice: HTTP 403" in n.message for n in app._notifications)
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, PodLogsScreen))
         cluster.denied = {"pods/log"}  # a user who may see pods but not read their logs
         screen = await open_logs(app, pilot, "api-1")
         await until(pilot, lambda: "not allowed to read these logs" in status(screen))

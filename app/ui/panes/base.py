@@ -137,7 +137,7 @@ class LivePane(Vertical, Generic[T]):
     def action_filter(self) -> None:
         self.filter_line.open()
         for table in self.query(KeyedTable):
-            table.call_after_refresh(table.prepare_filter)
+            table.set_timer(0.1, table.prepare_filter)  # after the frame that shows the line
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input is self.filter_line:

@@ -86,7 +86,11 @@ class PodLogsScreen(ModalScreen[None]):
         try:
             self.pod_doc = await self.calls.pod(self.namespace, self.pod)
         except KubeCallError as exc:
-            self._show_error(str(exc))
+            # Reading the pod may be refused where its logs are not (RBAC on pods vs pods/log):
+            # try the logs anyway, without choosing a container (the API takes the only one).
+            await self._load()
+            if self.error is None:
+                self.notify(f"Could not read the pod, so no container choice: {exc}", severity="warning", markup=False)
             return
         self.containers = containers_of(self.pod_doc)
         self.container = default_container(self.pod_doc)
