@@ -63,7 +63,7 @@ _NEXT_PREFIXES = ("next steps:", "next step:", "next:")
 _ETA_PREFIXES = ("eta:",)
 _CAUSE_PREFIXES = ("root cause:", "cause:")
 _RESOLUTION_PREFIXES = ("resolution:", "fix:")
-ASSESSING = "being assessed"
+ASSESSING = "some services (being assessed)"
 
 
 @dataclass(frozen=True)
@@ -99,8 +99,8 @@ def _latest_prefixed(state: IncidentState, prefixes: tuple[str, ...]) -> str | N
 
 
 def current_impact(state: IncidentState, opened_impact: str | None = None) -> str:
-    # Lower case, no full stop: it reads inside a sentence ("affecting being assessed" was
-    # "affecting Being assessed.." in a runbook's template).
+    # Reads inside a sentence and after "Impact:" alike: a runbook's "affecting $impact."
+    # gave "affecting Being assessed.." with the old default.
     return _latest_prefixed(state, _IMPACT_PREFIXES) or opened_impact or state.opened_impact or ASSESSING
 
 
