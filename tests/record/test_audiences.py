@@ -182,3 +182,17 @@ async def test_the_composer_offers_each_audience_and_posts_to_its_receivers(tmp_
             assert not slack.received
             posted = [e for e in app.session.store.events("INC-2026-001") if e.type is EventType.UPDATE_POSTED]
             assert posted[0].data["audience"] == "customer" and posted[0].data["targets"] == ["statuspage"]
+
+
+def test_an_audience_can_hear_only_of_some_severities(incident):
+    store, iid, clock = incident
+    cfg = Config.model_validate({"operator": "a", "notify": {"audiences": [{**CUSTOMER, "only_for": ["SEV1"]}]}})
+    state = fold(iid, store.events(iid))
+    assert ("customer", "initial") in available_drafts(state, cfg)
+    store.append(iid, NewEvent(EventType.SEVERITY_CHANGED, clock.now(), "alice", {"severity": "SEV3", "previous": "SEV1"}))
+    state = fold(iid, store.events(iid))
+    assert [a for a, _ in available_drafts(state, cfg)] == ["internal"] * 3
+    with pytest.raises(ValueError, match="the customer audience hears only of SEV1 incidents"):
+        render_update(state, cfg, clock.now(), template="initial", audience="customer")
+    with pytest.raises(ValueError, match="only_for: unknown severity 'P9'"):
+        Config.model_validate({"notify": {"audiences": [{**CUSTOMER, "only_for": ["P9"]}]}})
