@@ -74,6 +74,8 @@ class EscalationStep(BaseModel):
     this step is due, e.g. 30m (0: at once)."""
     to: Name
     """Who is brought in at this step, e.g. 'Engineering Manager'."""
+    contact: Name | None = None
+    """How to reach them, e.g. 'eng-manager@example.com' or '@em-oncall' (in the escalation entry)."""
     unless: Unless = Unless(milestone="mitigated")
     """What makes the step unnecessary: mitigated (default), acknowledged, resolved, or
     {progress_within: 15m}: a step is due only if nothing moved (an action or decision

@@ -106,6 +106,9 @@ class Audience(UpdateTemplates):
     """e.g. customer; webhooks with `audience: customer` receive these updates."""
     severities: dict[str, SeverityTemplates] = {}
     """Texts for some severities, e.g. {SEV1: {initial: ...}} (the runbook's P0 wording)."""
+    only_for: list[str] = Field(default_factory=list, max_length=50)
+    """Severities this audience hears about at all, e.g. [SEV-0, SEV-1] for "customer
+    notifications for SEV-0/SEV-1 incidents" (empty: every severity)."""
 
 
 def _time_format(value: str | None) -> str | None:
@@ -200,6 +203,9 @@ def check_template_names(notify: NotifySettings, roles: list[str], severities: l
     texts: list[tuple[str, str | None]] = [(f"notify.templates.{t}", getattr(notify.templates, t)) for t in TEMPLATE_NAMES]
     for i, audience in enumerate(notify.audiences):
         texts += [(f"notify.audiences[{i}].{t}", getattr(audience, t)) for t in TEMPLATE_NAMES]
+        for sev in audience.only_for:
+            if sev not in severities:
+                raise ValueError(f"notify.audiences[{i}].only_for: unknown severity {sev[:40]!r} (known: {', '.join(severities)})")
         for sev, per in audience.severities.items():
             if sev not in severities:
                 raise ValueError(f"notify.audiences[{i}].severities: unknown severity {sev[:40]!r} (known: {', '.join(severities)})")

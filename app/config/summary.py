@@ -22,7 +22,7 @@ def _count(n: int, word: str) -> str:
 
 def _step(step: EscalationStep) -> str:
     since = " from opening" if step.from_ == "opened" else ""
-    text = f"after {format_duration(step.after)}{since}: {step.to}"
+    text = f"after {format_duration(step.after)}{since}: {step.to}" + (f" [{step.contact}]" if step.contact else "")
     if step.unless.progress_within is not None:
         return f"{text} if no progress in {format_duration(step.unless.progress_within)}"
     return f"{text} unless {step.unless.milestone}" if step.unless.milestone != "mitigated" else text

@@ -35,7 +35,8 @@ class DueEscalation:
 
     def text(self, tz=None) -> str:
         return (
-            f"Escalation due: {self.severity} step {self.index + 1}, bring in {self.to} "
+            f"Escalation due: {self.severity} step {self.index + 1}, bring in {self.to}"
+            f"{f' [{self.step.contact}]' if self.step is not None and self.step.contact else ''} "
             f"({self.why()}; due {short_dual(self.due_at, tz)})"
         )
 

@@ -63,7 +63,7 @@ _NEXT_PREFIXES = ("next steps:", "next step:", "next:")
 _ETA_PREFIXES = ("eta:",)
 _CAUSE_PREFIXES = ("root cause:", "cause:")
 _RESOLUTION_PREFIXES = ("resolution:", "fix:")
-ASSESSING = "being assessed"
+ASSESSING = "some services (being assessed)"
 
 
 @dataclass(frozen=True)
@@ -99,8 +99,8 @@ def _latest_prefixed(state: IncidentState, prefixes: tuple[str, ...]) -> str | N
 
 
 def current_impact(state: IncidentState, opened_impact: str | None = None) -> str:
-    # Lower case, no full stop: it reads inside a sentence ("affecting being assessed" was
-    # "affecting Being assessed.." in a runbook's template).
+    # Reads inside a sentence and after "Impact:" alike: a runbook's "affecting $impact."
+    # gave "affecting Being assessed.." with the old default.
     return _latest_prefixed(state, _IMPACT_PREFIXES) or opened_impact or state.opened_impact or ASSESSING
 
 
@@ -208,6 +208,9 @@ def render_update(
         raise ValueError(f"unknown template {name!r} (initial, update, resolution)")
     if audience not in config.notify.audience_names:
         raise ValueError(f"unknown audience {audience!r} (known: {', '.join(config.notify.audience_names)})")
+    chosen = config.notify.audience(audience)
+    if chosen is not None and chosen.only_for and state.severity not in chosen.only_for:
+        raise ValueError(f"the {audience} audience hears only of {', '.join(chosen.only_for)} incidents (this one is {state.severity})")
     text = template_text(config, name, audience, state.severity)
     if text is None:
         raise ValueError(f"the {audience} audience has no {name} text in the config")
@@ -221,9 +224,14 @@ def available_drafts(state: IncidentState, config: Config) -> list[tuple[str, st
     """(audience, template) pairs that have a text, the state's own template first for each audience."""
     first = choose_template(state)
     order = [first, *(n for n in DEFAULT_TEMPLATES if n != first)]
+    def hears(audience: str) -> bool:
+        chosen = config.notify.audience(audience)
+        return chosen is None or not chosen.only_for or state.severity in chosen.only_for
+
     return [
         (audience, name)
         for audience in config.notify.audience_names
+        if hears(audience)
         for name in order
         if template_text(config, name, audience, state.severity) is not None
     ]

@@ -175,3 +175,12 @@ def test_first_response_is_met_by_a_person_acting_not_by_an_observation(incident
 def test_without_first_response_within_there_is_no_such_countdown(incident):
     store, iid, clock = incident
     assert "respond" not in {c.key for c in incident_countdowns(config(), fold(iid, store.events(iid)), clock.now())}
+
+
+def test_an_escalation_entry_says_how_to_reach_who_is_brought_in(incident):
+    store, iid, clock = incident
+    cfg = config({"after": "5m", "to": "Engineering manager", "contact": "eng-manager@example.com"})
+    clock.advance(minutes=5)
+    assert tick(store, iid, cfg, clock) == ["Engineering manager"]
+    text = [t.text for t in fold(iid, store.events(iid)).timeline if "Escalation due" in t.text][0]
+    assert "bring in Engineering manager [eng-manager@example.com] (not mitigated" in text

@@ -68,7 +68,7 @@ def test_each_audience_and_severity_gets_its_own_words_and_the_runbook_time_form
     assert internal.text == ("[SEV1] Card payments failing in #payments-incidents. Tech lead: unassigned. "
                              "Cause: under investigation. Started 14:30 EST.")
     customer = render_update(state, cfg, clock.now(), template="initial", audience="customer")
-    assert customer.text == "[14:30 EST] Major outage affecting being assessed. Next update in 15 minutes."  # SEV1's own wording
+    assert customer.text == "[14:30 EST] Major outage affecting some services (being assessed). Next update in 15 minutes."  # SEV1's own wording
     store.append(iid, NewEvent(EventType.SEVERITY_CHANGED, clock.now(), "alice", {"severity": "SEV2", "previous": "SEV1"}))
     store.append(iid, NewEvent(EventType.ROLE_ASSIGNED, clock.now(), "alice", {"role": "Tech Lead", "person": "bob"}))
     store.append(iid, NewEvent(EventType.ENTRY_ADDED, clock.now(), "bob", {"kind": "note", "text": "ETA: 15:30 EST"}))
@@ -174,11 +174,25 @@ async def test_the_composer_offers_each_audience_and_posts_to_its_receivers(tmp_
                 await pilot.press("ctrl+t")
             assert titles[0].endswith(": initial notification") and titles[-1].endswith(": customer · initial notification"), titles
             assert "sends it to: statuspage" in str(composer.query_one("#composer-targets", Label).render())
-            assert composer.text.startswith("[14:30 EST] Major outage affecting being assessed.")
+            assert composer.text.startswith("[14:30 EST] Major outage affecting some services (being assessed).")
             await pilot.press("ctrl+s")
             await settle(app, pilot)
             await until(pilot, lambda: page.received, timeout=10)
-            assert "[14:30 EST] Major outage affecting being assessed." in json.dumps(page.received[0])
+            assert "[14:30 EST] Major outage affecting some services (being assessed)." in json.dumps(page.received[0])
             assert not slack.received
             posted = [e for e in app.session.store.events("INC-2026-001") if e.type is EventType.UPDATE_POSTED]
             assert posted[0].data["audience"] == "customer" and posted[0].data["targets"] == ["statuspage"]
+
+
+def test_an_audience_can_hear_only_of_some_severities(incident):
+    store, iid, clock = incident
+    cfg = Config.model_validate({"operator": "a", "notify": {"audiences": [{**CUSTOMER, "only_for": ["SEV1"]}]}})
+    state = fold(iid, store.events(iid))
+    assert ("customer", "initial") in available_drafts(state, cfg)
+    store.append(iid, NewEvent(EventType.SEVERITY_CHANGED, clock.now(), "alice", {"severity": "SEV3", "previous": "SEV1"}))
+    state = fold(iid, store.events(iid))
+    assert [a for a, _ in available_drafts(state, cfg)] == ["internal"] * 3
+    with pytest.raises(ValueError, match="the customer audience hears only of SEV1 incidents"):
+        render_update(state, cfg, clock.now(), template="initial", audience="customer")
+    with pytest.raises(ValueError, match="only_for: unknown severity 'P9'"):
+        Config.model_validate({"notify": {"audiences": [{**CUSTOMER, "only_for": ["P9"]}]}})
