@@ -194,8 +194,15 @@ def incident_countdowns(config: Config, state: IncidentState, now: datetime) -> 
     )
 
 
+SECONDS_WITHIN = timedelta(minutes=10)
+"""Closer than this (either side of the deadline) a countdown shows seconds; further away,
+whole minutes. Nobody acts on the seconds of a deadline 25 minutes off, and a line that
+changes once a minute is repainted once a minute: an idle dashboard stays cheap."""
+
+
 def format_remaining(delta: timedelta) -> str:
-    """'12:05' for minutes:seconds, '1h02m' past an hour, '3d04h' past two days, '-3:10' when overdue."""
+    """'9:05' (minutes:seconds) within 10 minutes, '12m' (whole minutes, rounded down) further
+    off, '1h02m' past an hour, '3d04h' past two days; a leading '-' when overdue ('-3:10', '-25m')."""
     seconds = int(delta.total_seconds())
     sign = "-" if seconds < 0 else ""
     seconds = abs(seconds)
@@ -205,6 +212,8 @@ def format_remaining(delta: timedelta) -> str:
         return f"{sign}{hours // 24}d{hours % 24:02d}h"
     if hours:
         return f"{sign}{hours}h{minutes:02d}m"
+    if seconds >= SECONDS_WITHIN.total_seconds():
+        return f"{sign}{minutes}m"
     return f"{sign}{minutes}:{secs:02d}"
 
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from app.domain.events import EventType, NewEvent, StoredEvent
+from app.store.file_watch import FolderWatch
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,16 @@ class IncidentStore(ABC):
     #: True when `wait_for_change` wakes as soon as another writer commits (PostgreSQL
     #: LISTEN/NOTIFY); False when it can only poll (SQLite), so a front end polls `changed()`.
     pushes_changes: bool = False
+
+    def change_hint(self) -> object | None:
+        """A look at the store without asking it (no query, no lock; any thread): when two
+        looks differ, another writer may have committed in between. None: no such look."""
+        return None
+
+    def watch_files(self) -> FolderWatch | None:
+        """Something to sleep on until the store's files are written (see file_watch.py), or
+        None: then a poller looks on a timer."""
+        return None
 
     def wait_for_change(self, timeout: float) -> bool:
         """Block up to `timeout` s until another writer may have appended; True if so. Safe to

@@ -16,6 +16,7 @@ from app.domain.text import clean_data, one_line
 from app.domain.timestamps import format_time, parse_time
 from app.errors import IncidentNotFound, StoreError
 from app.store.base import PRESENCE_TTL_SECONDS, SUMMARY_FIELDS, IncidentStore, IncidentSummary, Presence, StoreCheck
+from app.store.file_watch import FolderWatch, watch_folder
 from app.store.copying import missing_events, number_in_id, summary_after
 from app.store.sqlite_files import ReadConnection, check_store_path, no_space_left, read_header, recovery_hint
 from app.store.sqlite_schema import KNOWN_VERSION, inspect_existing, migrate, schema_version
@@ -310,6 +311,22 @@ class SQLiteStore(IncidentStore):
         self._reader.reopen()
         self._conn = self._reader.conn
         return True
+
+    def change_hint(self) -> object | None:
+        # A commit appends to the -wal file (or, without WAL, rewrites the database file):
+        # its size or time moves. Times are coarse (a clock tick), hence "almost surely".
+        looks: list[tuple[int, int, int] | None] = []
+        for name in (self.path, Path(f"{self.path}-wal")):
+            try:
+                info = os.stat(name)
+            except OSError:
+                looks.append(None)
+            else:
+                looks.append((info.st_ino, info.st_size, info.st_mtime_ns))
+        return tuple(looks)
+
+    def watch_files(self) -> FolderWatch | None:
+        return watch_folder(self.path.parent)
 
     def changed(self) -> bool:
         with self._lock:

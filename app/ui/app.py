@@ -15,7 +15,7 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.events import Resize
+from textual.events import DescendantFocus, Resize
 from textual.reactive import reactive
 from textual.screen import ModalScreen
 from textual.widgets import Header, Input, Label, TextArea
@@ -148,6 +148,12 @@ class WarroomApp(App[None]):
 
     def on_resize(self, event: Resize) -> None:
         self._apply_size(event.size.width, event.size.height)
+
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        # A steady cursor: a blinking one repaints its field (and what lies under a dialog)
+        # twice a second for as long as the field has focus - most of an idle dialog's CPU.
+        if isinstance(event.widget, (Input, TextArea)):
+            event.widget.cursor_blink = False
 
     def _apply_size(self, width: int, height: int) -> None:
         screen = getattr(self, "main_screen", None)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual.events import Resize
@@ -107,8 +108,8 @@ CROPPED_MIN = 12  # cells a croppable piece needs to be worth showing
 
 
 def _cells(pieces: list[Piece]) -> int:
-    texts = [Text(p.text) for p in pieces]
-    return sum(min(t.cell_len, CROPPED_MIN) if p.crop else t.cell_len for p, t in zip(pieces, texts)) + len(GAP) * (len(pieces) - 1)
+    lengths = [cell_len(p.text) for p in pieces]
+    return sum(min(n, CROPPED_MIN) if p.crop else n for p, n in zip(pieces, lengths)) + len(GAP) * (len(pieces) - 1)
 
 
 def fit(pieces: list[Piece], width: int) -> list[Piece]:
@@ -140,6 +141,9 @@ class StatusStrip(Static):
         self.store_note: str | None = None
         self.unfilled: list[str] = []
         self._shown: Text | None = None
+        self._key: tuple[int, tuple[tuple[str, str], ...]] | None = None  # what _shown was made from
+        self._styles: dict[str, Style] = {}
+        self._width: int | None = None  # known since the last resize
 
     def show(self, state: IncidentState | None, now: datetime, items: list[Countdown]) -> None:
         """The incident part, each second."""
@@ -162,7 +166,17 @@ class StatusStrip(Static):
         self.store_note = note
         self._paint()
 
+    def on_mount(self) -> None:
+        # The comparison key holds no colours: a new theme must still repaint the line.
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._repaint())
+
     def on_resize(self, event: Resize) -> None:
+        self._width = None
+        self._paint()
+
+    def _repaint(self) -> None:
+        self._key = None
+        self._styles.clear()
         self._paint()
 
     @property
@@ -171,20 +185,33 @@ class StatusStrip(Static):
 
     def _paint(self) -> None:
         state, now, items = self._incident
-        if not self.is_attached or now is None:
+        if now is None:
             return
-        width = self.content_region.width or self.app.size.width
+        width = self._width
+        if width is None:  # not laid out yet, or resized: ask (the costly part of a second)
+            if not self.is_attached:
+                return
+            width = self.content_region.width or self.app.size.width
+            self._width = width if self.content_region.width else None
+        pieces = fit(strip_pieces(state, now, items, self._worst, self.store_note, self.unfilled), width)
+        # Compared before any styling: most seconds nothing changed, and then this is all.
+        key = (width, tuple((p.text, p.style) for p in pieces))
+        if key == self._key or not self.is_attached:  # (detached: the app is shutting down)
+            return
+        self._key = key
         line = Text(no_wrap=True, overflow="ellipsis", end="")
-        for i, piece in enumerate(fit(strip_pieces(state, now, items, self._worst, self.store_note, self.unfilled), width)):
+        for i, piece in enumerate(pieces):
             if i:
                 line.append(GAP)
             # Titles and ids are people's text: appended as plain text, never parsed.
             line.append(piece.text, style=self._style(piece.style))
-        if line != self._shown:
-            self._shown = line
-            self.update(line, layout=False)  # always one line: no layout pass each second
+        self._shown = line
+        self.update(line, layout=False)  # always one line: no layout pass each second
 
     def _style(self, name: str) -> Style | str:
         if not name:
             return ""
-        return self.get_component_rich_style(f"status-strip--{name}", partial=True)
+        # Resolved once per theme (the rules depend on nothing else): a repaint a second.
+        if name not in self._styles:
+            self._styles[name] = self.get_component_rich_style(f"status-strip--{name}", partial=True)
+        return self._styles[name]

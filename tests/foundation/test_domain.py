@@ -108,6 +108,13 @@ def test_update_countdown_goes_due_soon_then_overdue_and_resets_on_update(log):
     assert fresh.state is TimerState.OK and fresh.due_at == T0 + timedelta(minutes=61)
 
 
+def test_remaining_time_shows_seconds_only_within_ten_minutes():
+    # Far off: whole minutes, rounded down (never more time than there is); near: seconds.
+    shown = {s: format_remaining(timedelta(seconds=s)) for s in (59, 599, 600, 659, 1799, 3599, 3600, 3725)}
+    assert shown == {59: "0:59", 599: "9:59", 600: "10m", 659: "10m", 1799: "29m", 3599: "59m", 3600: "1h00m", 3725: "1h02m"}
+    assert [format_remaining(timedelta(seconds=-s)) for s in (61, 599, 600, 1500, 3900)] == ["-1:01", "-9:59", "-10m", "-25m", "-1h05m"]
+
+
 def test_ack_deadline_met_by_milestone(log):
     sev2 = Config().severity("SEV2")  # respond within 15m
     state = fold("INC-2026-001", log.events)

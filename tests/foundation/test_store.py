@@ -115,6 +115,41 @@ def test_another_process_sees_new_events_within_a_second(tmp_path):
     assert [e.data["text"] for e in new] == ["other-0"]
 
 
+def test_the_files_show_every_commit_of_another_process(tmp_path):
+    # The follower asks the store only when this look changed (app/incident/sync.py): each of
+    # another process's commits must change it, and a quiet store must not.
+    db = tmp_path / "h.db"
+    with SQLiteStore(db) as watcher:
+        incident = _open(watcher)
+        looks = [watcher.change_hint()]
+        assert watcher.change_hint() == looks[0]
+        for i in range(3):
+            _writer(db, incident, f"other{i}", 1).wait()
+            looks.append(watcher.change_hint())
+            assert looks[-1] != looks[-2], f"commit {i} left the files looking the same"
+        assert watcher.change_hint() == looks[-1]
+        assert watcher.changed()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="inotify is Linux's; elsewhere the follower polls")
+def test_a_commit_by_another_process_wakes_a_sleeping_follower(tmp_path):
+    db = tmp_path / "w.db"
+    with SQLiteStore(db) as watcher:
+        incident = _open(watcher)
+        watch = watcher.watch_files()
+        assert watch is not None
+        try:
+            watch.wait(0)  # whatever our own opening wrote
+            assert not watch.wait(0.3)  # nobody writes: it sleeps the whole time
+            proc = _writer(db, incident, "other", 1)
+            started = time.monotonic()
+            assert watch.wait(10.0) and time.monotonic() - started < 10.0
+            proc.wait()
+        finally:
+            watch.close()
+        assert not watch.wait(0.1)  # closed: says nothing, raises nothing
+
+
 def test_incremental_reads_and_summary(tmp_path):
     with SQLiteStore(tmp_path / "w.db") as store:
         incident = _open(store)

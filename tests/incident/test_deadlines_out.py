@@ -47,7 +47,7 @@ def test_figures_and_exports_carry_due_times_and_seconds_left(tmp_path):
     record = yaml.safe_load(core.export(incident, "yaml"))
     assert record["next_deadline"]["due_at"] == "2026-03-14T09:30:00Z" and record["next_deadline"]["seconds_remaining"] == 600
     markdown = core.export(incident, "markdown")
-    assert "| Next status update | 2026-03-14 09:30:00 UTC (10:30:00 CET) | ok: 10:00 left |" in markdown
+    assert "| Next status update | 2026-03-14 09:30:00 UTC (10:30:00 CET) | ok: 10m left |" in markdown
     assert "| Acknowledge | 2026-03-14 09:15:00 UTC (10:15:00 CET) | met 2026-03-14 09:20:00 UTC (10:20:00 CET) |" in markdown
     store.close()
 

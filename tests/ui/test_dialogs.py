@@ -265,7 +265,7 @@ async def test_resolving_names_what_is_still_open_and_asks(tmp_path, down_target
         assert "✖ CRIT health payments: 503" in text
         assert "api" not in text.split("Still open:")[1].split("[ ]")[0]  # OK checks are not listed
         assert "[ ] 13 of 13 checklist items unticked: Acknowledge the alert; " in text
-        assert "● Post-mitigation watch still running: 19:00 left" in text
+        assert "● Post-mitigation watch still running: 19m left" in text
         assert "▲ Status update OVERDUE by 1:00" in text
         await pilot.press("enter")
         await settle_live(app, pilot)

@@ -125,7 +125,7 @@ async def test_scribe_and_commander_flow_survives_restart(tmp_path):
         await settle(app, pilot)
         assert "Rolled back." in app.state.updates[-1].text
         update = next(line for line in countdown_lines(app) if "status update" in line)
-        assert "30:00 left" in update and update.startswith("● ok")
+        assert "30m left" in update and update.startswith("● ok")
         state_before = (len(app.state.timeline), dict(app.state.roles), set(checklist.ticked), app.state.last_seq)
 
     # Restart on the same file: everything is back, the incident is resumed without asking.

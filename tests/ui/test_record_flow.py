@@ -59,7 +59,7 @@ async def test_commander_posts_escalates_corrects_resolves_and_exports(tmp_path,
             assert app.state.roles == {"Incident Commander": "alice"}
 
             # 1. The update cadence (10 min) runs out: overdue, and the bell rings once.
-            assert "10:00 left" in countdown(app, "Next status update")
+            assert "10m left" in countdown(app, "Next status update")
             clock.set(START + timedelta(minutes=10, seconds=5))
             await tick(app, pilot)
             assert countdown(app, "Next status update").startswith("✖ overdue")
@@ -91,7 +91,7 @@ async def test_commander_posts_escalates_corrects_resolves_and_exports(tmp_path,
             assert any(t.startswith("Status update posted: [SEV1]") for t in shown)
             assert f"Update #{update_seq} to {HOOK}: delivered" in shown
             # Posting reset the countdown: a full 10 minutes from now.
-            assert countdown(app, "Next status update").startswith("● ok") and "10:00 left" in countdown(app, "Next status update")
+            assert countdown(app, "Next status update").startswith("● ok") and "10m left" in countdown(app, "Next status update")
 
             # A scribe's action, and an entry that turns out wrong (struck, with its reason).
             await pilot.press("t")
@@ -223,7 +223,7 @@ async def test_failed_delivery_keeps_the_update_and_U_retries_it(tmp_path):
         await settle(app, pilot)
         # The update is recorded (and resets the countdown) although nobody received it.
         assert len(app.state.updates) == 1 and app.state.updates[0].text.endswith("Failing over.")
-        assert "10:00 left" in countdown(app, "Next status update")
+        assert "10m left" in countdown(app, "Next status update")
         seq = app.state.updates[0].seq
         failed = f"Update #{seq} to {HOOK}: FAILED (connection failed (receiver down or unreachable))"
         assert failed in timeline_texts(app)

@@ -68,13 +68,18 @@ async def test_strip_shows_incident_next_deadline_and_worst_level_at_every_size(
         # Two checks down: CRIT wins over the WARN, counted, with symbol and word.
         await until(pilot, lambda: "✖ 2 CRIT" in strip.text, message=strip.text)
         assert on_screen(app, strip)
-        assert strip.text.startswith("INC-2026-001   SEV2   investigating  T+0:00:00  ⏰ ack in 15:00  ✖ 2 CRIT")
+        assert strip.text.startswith("INC-2026-001   SEV2   investigating  T+0:00:00  ⏰ ack in 15m  ✖ 2 CRIT")
 
-        # Four minutes on: the soonest deadline counts down each second; then it is overdue.
+        # Four minutes on: a deadline over ten minutes away in whole minutes; within ten,
+        # it counts down each second; then it is overdue.
         clock.set(START + timedelta(minutes=4, seconds=48))
         app.refresh_clock()
         await pilot.pause()
-        assert "T+0:04:48  ⏰ ack in 10:12" in strip.text
+        assert "T+0:04:48  ⏰ ack in 10m" in strip.text
+        clock.set(START + timedelta(minutes=5, seconds=1))
+        app.refresh_clock()
+        await pilot.pause()
+        assert "T+0:05:01  ⏰ ack in 9:59" in strip.text
         clock.set(START + timedelta(minutes=16, seconds=3))
         app.refresh_clock()
         await pilot.pause()
@@ -139,7 +144,7 @@ def test_next_deadline_is_the_soonest_still_running():
     assert next_deadline([*items, overdue]) is overdue
     assert deadline_piece(overdue).text == "▲ ack OVERDUE 2:00"
     assert deadline_piece(_countdown("update", 4, TimerState.DUE_SOON)).text == "▲ update in 4:00"
-    assert deadline_piece(_countdown("monitoring", 20, TimerState.OK)).text == "⏰ watch ends in 20:00"
+    assert deadline_piece(_countdown("monitoring", 20, TimerState.OK)).text == "⏰ watch ends in 20m"
     assert next_deadline([]) is None
 
 

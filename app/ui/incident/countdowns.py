@@ -17,7 +17,7 @@ STATE_CLASS = {
 }
 
 
-def countdown_text(c: Countdown, tz) -> Text:
+def countdown_line(c: Countdown, tz) -> str:
     word = str(c.state)
     if c.state is TimerState.MET:
         when = (c.met_at or c.due_at).astimezone(tz).strftime("%H:%M")
@@ -26,41 +26,46 @@ def countdown_text(c: Countdown, tz) -> Text:
         detail = f"{format_remaining(-c.remaining)} late"
     else:
         detail = f"{format_remaining(c.remaining)} left"
-    return Text(f"{SYMBOLS[c.state]} {word:<8} {detail:<10} {c.label}")
+    return f"{SYMBOLS[c.state]} {word:<8} {detail:<10} {c.label}"
 
 
 class CountdownsPanel(Vertical):
-    """Lines keyed by countdown key, updated in place each second."""
+    """Lines keyed by countdown key, asked for each second; a line is repainted only when its
+    text or state changed (a far deadline shows whole minutes: once a minute), and never
+    laid out again. A second in which nothing changed costs no render at all."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._shown: dict[str, str] = {}  # countdown key -> the text on screen
+        self._lines: dict[str, Static] = {}  # countdown key -> its line
+        self._shown: dict[str, tuple[str, TimerState]] = {}  # countdown key -> what is on screen
+        self._last: list[tuple[str, str, TimerState]] | None = None  # every line, as last asked
 
     def compose(self) -> ComposeResult:
         self._empty = Static("No countdowns.", classes="countdown-empty", markup=False)
         yield self._empty
 
     def show(self, items: list[Countdown], tz) -> None:
+        lines = [(c.key, countdown_line(c, tz), c.state) for c in items]
+        if lines == self._last:
+            return  # most seconds: nothing on these lines changed, and this is all it costs
         if not self.is_attached or not self.app.is_running:
             return  # the 1 s tick can fire while the app is shutting down
+        self._last = lines
         if self._empty.display != (not items):
             self._empty.display = not items
-        existing = {w.name: w for w in self.query(".countdown").results(Static)}
         wanted = {c.key for c in items}
-        for name, gone in existing.items():
-            if name not in wanted:
-                gone.remove()
-                self._shown.pop(name or "", None)
+        for key in [k for k in self._lines if k not in wanted]:
+            self._lines.pop(key).remove()
+            self._shown.pop(key, None)
         for c in items:
-            widget = existing.get(c.key)
+            widget = self._lines.get(c.key)
             if widget is None:
-                widget = Static("", classes="countdown", name=c.key, markup=False)
+                widget = self._lines[c.key] = Static("", classes="countdown", name=c.key, markup=False)
                 self.mount(widget)
-            text = countdown_text(c, tz)
-            # Repaint only what changed, and never ask for layout: a line stays one line.
-            # (Each second every countdown was re-laid out: most of an idle dashboard's CPU.)
-            if self._shown.get(c.key) != text.plain:
-                self._shown[c.key] = text.plain
-                widget.update(text, layout=False)
+            line = next(text for key, text, _ in lines if key == c.key)
+            if self._shown.get(c.key) == (line, c.state):
+                continue
+            self._shown[c.key] = (line, c.state)
+            widget.update(Text(line), layout=False)  # a line stays one line: no layout pass
             for cls in ("-ok", "-warn", "-crit"):
                 widget.set_class(cls == STATE_CLASS[c.state], cls)

@@ -54,6 +54,7 @@ class IncidentHeader(Static):
     _shown: tuple[str, int] | None = None
     _presence = ""
     _last: tuple[IncidentState | None, datetime, object] | None = None
+    _made_from: tuple[object, ...] | None = None
 
     @property
     def text(self) -> str:
@@ -67,6 +68,12 @@ class IncidentHeader(Static):
 
     def show(self, state: IncidentState | None, now: datetime, tz) -> None:
         self._last = (state, now, tz)
+        # Asked each second, but it shows only reached milestones, which do not move with the
+        # clock: the same fold (every event bumps last_seq), zone and presence, the same text.
+        made_from = (state, state.last_seq if state else 0, tz, self._presence)
+        if self._made_from is not None and all(a is b or a == b for a, b in zip(made_from, self._made_from)):
+            return
+        self._made_from = made_from
         self.set_class(state is None, "-none")
         text = header_text(state, now, tz, self._presence)
         # Each second this is asked again: repaint only on a change, and lay out only when
