@@ -64,7 +64,9 @@ async def test_400_fast_entries_arrive_once_each_in_order_with_exact_text(tmp_pa
 async def test_pending_entries_show_until_durable(tmp_path):
     db = tmp_path / "pending.db"
     _open(db)
-    app = RecordingApp(make_config(), SlowStore(db, write_delay=0.3), FrozenClock(START))
+    # 1.5 s a write: on a loaded CI machine the app once took longer than 0.3 s to take the
+    # second line, and the first was durable (no longer pending) by then.
+    app = RecordingApp(make_config(), SlowStore(db, write_delay=1.5), FrozenClock(START))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         await pilot.press("t")
