@@ -71,6 +71,7 @@ def main() -> None:
         "cli_log_ms_p99": round(percentile(cli, 0.99), 1),
         "bare_python_start_ms": round(python_start_ms, 1),
         "durability": "WAL, synchronous=FULL; append returns after COMMIT",
+        "goal": "no regression of append p99 and `warroom log` p50 (README table)",
     }, indent=2))
 
 

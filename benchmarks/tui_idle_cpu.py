@@ -1,19 +1,20 @@
 """What leaving warroom open costs: CPU of the TUI process, state by state, beside its peers.
 
-Each program runs in its own tmux session (a real terminal, 160x48), one after another in
-this one run, and its process's CPU time (utime + stime of every thread, /proc/PID/stat)
-is read over the same window after a warm-up. Peers measured in the same run:
+Each state runs warroom in its own tmux session (a real terminal, 160x48) with its peer
+started beside it in another, and both processes' CPU time (utime + stime of every thread,
+/proc/PID/stat) is read over the same window after a warm-up: on a shared machine the two
+see the same load. Peers:
 - a Textual app that shows only a clock ticking once a second (what any Textual UI costs);
 - pg_activity at --refresh 2 on the same PostgreSQL, when `pg_activity` is on PATH
   (`pip install pg_activity "psycopg[binary]"`, it needs a driver) or given with --pg-activity.
 
-    python benchmarks/tui_idle_cpu.py [--seconds 30] [--only dialog,incident,...]
+    python benchmarks/tui_idle_cpu.py [--seconds 30] [--rounds 3] [--only dialog,incident,...]
 
-States: clock, dialog (no config, "Open a new incident" up), incident (no live panes, an
-incident open), pg_incident / pg_dialog (the PostgreSQL pane alone at interval 2s on a
-server with 70 client connections and a lock chain), pg_activity, all_panes (every pane on
-benchmarks/live_targets.py, an incident open). Prints JSON: cpu-s per minute per state,
-each with its goal (issue 12).
+States: dialog (no config, "Open a new incident" up), incident (no live panes, an incident
+open), pg_incident / pg_dialog (the PostgreSQL pane alone at interval 2s on a server with 70
+client connections and a lock chain), all_panes (every pane on benchmarks/live_targets.py, an
+incident open). Prints JSON: cpu-s per minute per state (median of the rounds), its peer's in
+the same windows, the goal (issue 12) and whether it is met.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import contextlib
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -33,6 +35,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 TICKS = os.sysconf("SC_CLK_TCK")
 SIZE = ("160", "48")
+# A tmux server of this run's own, kept up by one idle session between measurements: on the
+# shared default server, a state's session could start just as the server quit.
+TMUX = ["tmux", "-L", f"wr-idle-{os.getpid()}"]
 
 CLOCK_APP = '''
 from datetime import datetime
@@ -57,25 +62,28 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS
 
 
-def measure(name: str, command: list[str], seconds: float, warmup: float, env: dict[str, str]) -> float:
-    """cpu-s per minute of `command` running in a 160x48 tmux session."""
-    session = f"wr-idle-{name}-{os.getpid()}"
-    shell = " ".join(_quote(part) for part in command)
-    # remain-on-exit keeps a program that dies at once on screen for whoever looks
-    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", SIZE[0], "-y", SIZE[1], f"exec {shell}"],
-                   check=True, env=env)
+def measure(programs: dict[str, list[str]], seconds: float, warmup: float, env: dict[str, str]) -> dict[str, float]:
+    """cpu-s per minute of each program, all running at once (each in its own 160x48 tmux
+    session) and read over the same window: a peer and warroom see the same machine load."""
+    sessions = {name: f"wr-idle-{name}-{os.getpid()}" for name in programs}
     try:
-        pid = int(subprocess.run(["tmux", "list-panes", "-t", session, "-F", "#{pane_pid}"],
-                                 check=True, capture_output=True, text=True).stdout.split()[0])
+        pids = {}
+        for name, command in programs.items():
+            shell = " ".join(_quote(part) for part in command)
+            subprocess.run([*TMUX, "new-session", "-d", "-s", sessions[name], "-x", SIZE[0], "-y", SIZE[1], f"exec {shell}"],
+                           check=True, env=env)
+            pids[name] = int(subprocess.run([*TMUX, "list-panes", "-t", sessions[name], "-F", "#{pane_pid}"],
+                                            check=True, capture_output=True, text=True).stdout.split()[0])
         time.sleep(warmup)
         try:
-            start = cpu_seconds(pid)
+            start = {name: cpu_seconds(pid) for name, pid in pids.items()}
             time.sleep(seconds)
-            return round((cpu_seconds(pid) - start) / seconds * 60, 3)
+            return {name: round((cpu_seconds(pid) - start[name]) / seconds * 60, 3) for name, pid in pids.items()}
         except FileNotFoundError:
-            raise SystemExit(f"tui_idle_cpu: {name} exited before it could be measured ({' '.join(command)})") from None
+            raise SystemExit(f"tui_idle_cpu: a program exited before it could be measured ({', '.join(programs)})") from None
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], check=False, capture_output=True)
+        for session in sessions.values():
+            subprocess.run([*TMUX, "kill-session", "-t", session], check=False, capture_output=True)
 
 
 def _quote(part: str) -> str:
@@ -146,66 +154,103 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=30.0, help="measuring window per state")
     parser.add_argument("--warmup", type=float, default=6.0, help="seconds before measuring (start-up is not idle)")
-    parser.add_argument("--only", help="comma-separated states")
+    parser.add_argument("--rounds", type=int, default=1, help="measure every state this many times; the median is kept")
+    parser.add_argument("--only", help="comma-separated states: dialog,incident,pg_incident,pg_dialog,all_panes")
     parser.add_argument("--pg-activity", default=shutil.which("pg_activity"), help="pg_activity executable")
     args = parser.parse_args()
     only = set(args.only.split(",")) if args.only else None
     if not shutil.which("tmux"):
         sys.exit("tui_idle_cpu: needs tmux (Debian package tmux)")
     wanted = lambda state: only is None or state in only  # noqa: E731
+    # state -> [(warroom cpu, peer cpu)] per round; the peer runs in the same window
+    pairs: dict[str, list[tuple[float, float | None]]] = {}
+    peers: dict[str, str] = {}
+    loads: list[float] = []
+    try:
+        measure_states(args, wanted, pairs, peers, loads)
+    finally:
+        subprocess.run([*TMUX, "kill-server"], check=False, capture_output=True)
+    report(args, pairs, peers, loads)
+
+
+def measure_states(args, wanted, pairs, peers, loads) -> None:
     warroom = [sys.executable, "-m", "app"]
-    results: dict[str, object] = {}
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         env = {**os.environ, "TERM": "xterm-256color", "XDG_STATE_HOME": str(tmp / "state"), "PYTHONPATH": str(ROOT)}
+        # The server's environment is what every session gets: started here, with this one.
+        subprocess.run([*TMUX, "new-session", "-d", "-s", "keeper", "sleep 86400"], check=True, env=env)
         empty = tmp / "empty.yaml"
         empty.write_text("operator: bench\n")
-        run = lambda name, cmd: measure(name, cmd, args.seconds, args.warmup, env)  # noqa: E731
-        if wanted("clock"):
-            clock = tmp / "clock.py"
-            clock.write_text(CLOCK_APP)
-            results["clock"] = run("clock", [sys.executable, str(clock)])
-        if wanted("dialog"):
-            results["dialog"] = run("dialog", [*warroom, "--config", str(empty), "--store", f"sqlite:///{tmp / 'none.db'}"])
-        if wanted("incident"):
-            store = tmp / "open.db"
-            open_incident(store)
-            results["incident"] = run("incident", [*warroom, "--config", str(empty), "--store", f"sqlite:///{store}"])
-        if any(wanted(s) for s in ("pg_incident", "pg_dialog", "pg_activity")):
+        clock = tmp / "clock.py"
+        clock.write_text(CLOCK_APP)
+        clock_cmd = [sys.executable, str(clock)]
+
+        def run(state: str, command: list[str], peer: str, peer_cmd: list[str] | None) -> None:
+            loads.append(os.getloadavg()[0])
+            programs = {state: command, **({peer: peer_cmd} if peer_cmd else {})}
+            got = measure(programs, args.seconds, args.warmup, env)
+            pairs.setdefault(state, []).append((got[state], got.get(peer)))
+            peers[state] = peer
+
+        for _ in range(args.rounds):
+            if wanted("dialog"):
+                run("dialog", [*warroom, "--config", str(empty), "--store", f"sqlite:///{tmp / 'none.db'}"], "clock", clock_cmd)
+            if wanted("incident"):
+                store = tmp / "open.db"
+                if not store.exists():
+                    open_incident(store)
+                run("incident", [*warroom, "--config", str(empty), "--store", f"sqlite:///{store}"], "clock", clock_cmd)
+        if any(wanted(s) for s in ("pg_incident", "pg_dialog")):
             with busy_postgres(tmp) as dsn:
                 pg_config = tmp / "pg.yaml"
                 pg_config.write_text(json.dumps({"operator": "bench", "postgres": [{"name": "main", "dsn": dsn, "interval": "2s"}]}))
-                if wanted("pg_incident"):
-                    store = tmp / "pg-open.db"
-                    open_incident(store)
-                    results["pg_incident"] = run("pg_incident", [*warroom, "--config", str(pg_config), "--store", f"sqlite:///{store}"])
-                if wanted("pg_dialog"):
-                    results["pg_dialog"] = run("pg_dialog", [*warroom, "--config", str(pg_config), "--store", f"sqlite:///{tmp / 'pg-none.db'}"])
-                if wanted("pg_activity"):
-                    if args.pg_activity:
-                        results["pg_activity"] = run("pg_activity", [args.pg_activity, "--refresh", "2", dsn])
-                    else:
-                        results["pg_activity"] = "not installed (pip install pg_activity \"psycopg[binary]\", or --pg-activity PATH)"
+                pg_cmd = [args.pg_activity, "--refresh", "2", dsn] if args.pg_activity else None
+                store = tmp / "pg-open.db"
+                open_incident(store)
+                for _ in range(args.rounds):
+                    if wanted("pg_incident"):
+                        run("pg_incident", [*warroom, "--config", str(pg_config), "--store", f"sqlite:///{store}"], "pg_activity", pg_cmd)
+                    if wanted("pg_dialog"):
+                        run("pg_dialog", [*warroom, "--config", str(pg_config), "--store", f"sqlite:///{tmp / 'pg-none.db'}"],
+                            "pg_activity", pg_cmd)
         if wanted("all_panes"):
             with live_targets(tmp) as config:
                 store = tmp / "all-open.db"
                 open_incident(store)
-                results["all_panes"] = run("all_panes", [*warroom, "--config", config, "--store", f"sqlite:///{store}"])
-    clock_cost = results.get("clock")
-    pg_peer = results.get("pg_activity")
-    goals = {
-        "dialog": f"<= 1.2 x clock ({round(1.2 * clock_cost, 3)})" if isinstance(clock_cost, float) else "<= 1.2 x clock",
-        "incident": f"<= 1.2 x clock ({round(1.2 * clock_cost, 3)})" if isinstance(clock_cost, float) else "<= 1.2 x clock",
-        "pg_incident": f"<= 1.0 x pg_activity ({pg_peer})" if isinstance(pg_peer, float) else "<= 1.0 x pg_activity",
-        "pg_dialog": f"<= 1.0 x pg_activity ({pg_peer})" if isinstance(pg_peer, float) else "<= 1.0 x pg_activity",
-        "all_panes": "<= 1.0",
-    }
+                for _ in range(args.rounds):
+                    run("all_panes", [*warroom, "--config", config, "--store", f"sqlite:///{store}"], "clock", clock_cmd)
+
+
+def report(args, pairs, peers, loads) -> None:
+    states = {}
+    for state, rounds in pairs.items():
+        mine = statistics.median(r[0] for r in rounds)
+        theirs = [r[1] for r in rounds if r[1] is not None]
+        peer = round(statistics.median(theirs), 3) if theirs else None
+        if state in ("dialog", "incident"):
+            limit, goal = (1.2 * peer if peer else None), "<= 1.2 x the clock app in the same window"
+        elif state.startswith("pg_"):
+            limit, goal = (peer if peer else None), "<= 1.0 x pg_activity in the same window"
+        else:
+            limit, goal = 1.0, "<= 1.0 cpu-s/min"
+        states[state] = {
+            "cpu_s_per_min": round(mine, 3),
+            "reference": {"program": peers[state], "cpu_s_per_min": peer} if peer is not None
+            else f"{peers[state]} not installed (pip install pg_activity \"psycopg[binary]\", or --pg-activity PATH)",
+            "goal": goal,
+            "limit": round(limit, 3) if limit is not None else None,
+            "met": (mine <= limit) if limit is not None else None,
+            "rounds": [list(r) for r in rounds],
+        }
     print(json.dumps({
         "benchmark": "tui_idle_cpu",
         "unit": "cpu-seconds per minute of the TUI process",
         "window_s": args.seconds,
         "terminal": "x".join(SIZE),
-        "states": {name: {"cpu_s_per_min": value, "goal": goals.get(name, "reference")} for name, value in results.items()},
+        "load_average_1m_at_start": [round(x, 2) for x in loads],
+        "cpus": os.cpu_count(),
+        "states": states,
     }, indent=2))
 
 
