@@ -18,9 +18,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
 _FENCE_STEP = re.compile(r"^(\s*)\d{1,3}[.)]\s+(.*\S)\s*$")
 _TASK = re.compile(r"^\[([ xX])\]\s+")
@@ -88,6 +89,8 @@ def _control_free(text: str) -> str:
 def parse_markdown(text: str) -> tuple[list[Heading], list[MarkdownTask]]:
     """Every heading, and every step (task items, numbered steps, numbered lines in plain
     fences) outside templates, in document order."""
+    from markdown_it import MarkdownIt  # here: only a config that imports a runbook pays for it
+
     tokens = MarkdownIt("commonmark").parse(_control_free(text.replace("\r\n", "\n").replace("\r", "\n")))
     headings: list[Heading] = []
     tasks: list[MarkdownTask] = []
