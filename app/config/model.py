@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import re
 from collections import Counter
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -34,6 +35,10 @@ from app.config.roles import Role, check_roles, commander_of, required_roles
 from app.config.runbook_import import SEVERITY_NAMES_KEY
 from app.config.statuses import STATUS_FIELD, StatusDef, check_statuses, find_status
 from app.config.types import STRICT
+
+
+DUTIES = "duties"
+"""The checklist phase of the roles' duties (one heading per role)."""
 
 
 def _unique(names: list[str]) -> None:
@@ -179,6 +184,23 @@ class Config(BaseModel):
     def find_status(self, typed: str) -> StatusDef | None:
         return find_status(self.statuses, typed)
 
+    def _duty_items(self, severity: str | None) -> list[ChecklistItemDef]:
+        """Each role's duties as the checklist's "duties" phase, one heading per role: for the
+        roles this severity requires, and roles required at no particular severity."""
+        names = [s.name for s in self.severities]
+        required = {r.name for r in required_roles(self.roles, names, severity)} if severity in names else set()
+        out: list[ChecklistItemDef] = []
+        for role in self.roles:
+            if role.duties and (role.required_from is None or role.name in required):
+                role_slug = re.sub(r"[^a-z0-9]+", "-", role.name.lower()).strip("-") or "role"
+                for duty in role.duties:
+                    item_id = base = f"duties/{role_slug}/{re.sub(r'[^a-z0-9]+', '-', duty.lower()).strip('-')[:60] or 'duty'}"
+                    n = 2
+                    while any(item.id == item_id for item in out):  # two duties that read alike
+                        item_id, n = f"{base}-{n}", n + 1
+                    out.append(ChecklistItemDef(id=item_id, phase=DUTIES, group=role.name, text=duty))
+        return out
+
     def field(self, name: str) -> RecordField | None:
         return next((f for f in self.fields if f.name == name), None)
 
@@ -190,6 +212,7 @@ class Config(BaseModel):
         for phase in self.checklists:
             # an imported step may be limited further than its entry, by a severity marker
             items.extend(item for item in phase.resolved if not item.severities or severity in item.severities)
+        items.extend(self._duty_items(severity))
         sev = self.severity(severity) if severity else None
         if sev is not None:
             items.extend(

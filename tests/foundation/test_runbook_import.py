@@ -228,7 +228,8 @@ def test_mgmt_vibe_example_keeps_the_steps_in_code_blocks_and_leaves_the_templat
 def test_payments_example_keeps_task_items_and_numbered_post_incident_steps():
     config = load_config(EXAMPLES / "payments.yaml")
     phases = [p for p in dict.fromkeys(i.phase for i in config.checklist_for("SEV1"))]
-    assert phases == ["initial response", "During Incident", "Resolution", "Immediate (Within 2 hours)", "Within 48 hours", "after resolution"]
+    assert phases == ["initial response", "During Incident", "Resolution", "Immediate (Within 2 hours)", "Within 48 hours", "duties",
+                      "after resolution"]
     assert [(o.what, o.within.total_seconds() / 3600) for o in config.severity("SEV1").after_resolution] == [
         ("Incident data exported and post-mortem document created", 2), ("Blameless post-mortem conducted", 48)]
     assert not config.severity("SEV4").after_resolution
