@@ -24,8 +24,8 @@ from textual.worker import Worker, WorkerState
 from app.config import Config
 from app.domain.clock import Clock, SystemClock
 from app.domain.incident import IncidentState
-from app.domain.timers import TimerState, incident_countdowns
-from app.incident import Command, IncidentCore, LogEntry, ToggleChecklist, logs_shared_observations
+from app.domain.timers import incident_countdowns
+from app.incident import Command, IncidentCore, LogEntry, ToggleChecklist
 from app.incident.commands import KINDS
 from app.incident import results as r
 from app.incident.session import IncidentSession
@@ -41,6 +41,7 @@ from app.ui.incident.milestone_offer import offer_linked_milestone
 from app.ui.incident.panel import EntryInput, EntrySubmitted, IncidentPanel
 from app.ui.incident.roles import RolesTable
 from app.ui.incident.timeline import TimelineTable
+from app.ui.deadline_watch import DeadlineWatch
 from app.ui.incident_flows import IncidentFlows
 from app.ui.bindings import ALWAYS, APP_BINDINGS, SINGLE_KEY_ACTIONS
 from app.ui.focus import focus_pane, focus_timeline
@@ -103,9 +104,8 @@ class WarroomApp(App[None]):
         self.flows = IncidentFlows(self)
         self.live_levels = LiveLevels(lambda: (c for pane in self.query(LivePane) for c in pane.collectors))
         self._checklist_severity: str | None = None
-        self._rung: set[tuple[str, str, object]] = set()  # countdowns the bell already rang for
-        self._bell_seeded = False
-        self._escalations_seen: set[tuple[str, str, object]] = set()
+        # A lambda for the bell: a subclass (the tests' RecordingApp) counts rings instead.
+        self.deadlines = DeadlineWatch(config, lambda: self.bell(), self.session.log_due_escalations)
         self._entry_tickets: set[int] = set()
         self._pin_tickets: dict[int, str] = {}  # a pane's pin: say "logged" once durable
         self._crash_line: str | None = None
@@ -168,7 +168,7 @@ class WarroomApp(App[None]):
     def watch_state(self, state: IncidentState | None) -> None:
         """A whole incident arrived (loaded, opened, switched to): render all of it."""
         self.sub_title = state.id if state else ""
-        self._bell_seeded = False
+        self.deadlines.reset()
         self.timeline.load(state)
         self.refresh_panel(rebuild_checklist=True)
 
@@ -204,25 +204,7 @@ class WarroomApp(App[None]):
             items = incident_countdowns(self.config, state, now)
         self.countdowns_panel.show(items, self.tz)
         self.status_strip.show(state, now, items)
-        self._check_escalations(state, items)
-        overdue = {(state.id, c.key, c.due_at) for c in items if c.state is TimerState.OVERDUE} if state else set()
-        fresh = overdue - self._rung
-        self._rung |= fresh
-        # Already overdue when an incident is (re)loaded is not news; going overdue is.
-        if fresh and self._bell_seeded:
-            self.bell()
-        self._bell_seeded = state is not None
-
-    def _check_escalations(self, state: IncidentState | None, items: list) -> None:
-        """A step that just fell due is logged once, by one terminal (the core dedups by key)."""
-        if state is None or not state.is_open:
-            return
-        due = {(state.id, c.key, c.due_at) for c in items if c.key.startswith("escalation") and c.state is TimerState.OVERDUE}
-        fresh = due - self._escalations_seen
-        if fresh:
-            self._escalations_seen |= fresh
-            if logs_shared_observations(state, self.config.operator, self.config.commander_role):
-                self.session.log_due_escalations(state.id)
+        self.deadlines.tick(state, items)
 
     def on_snapshot_arrived(self, message: SnapshotArrived) -> None:
         # Bubbled up from the pane, which has rendered it already.
