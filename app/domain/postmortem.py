@@ -14,6 +14,7 @@ from typing import Any
 from app.config import Config
 from app.domain.events import EntryKind, EventType, Milestone, StoredEvent
 from app.domain.incident import IncidentState, TimelineItem
+from app.config.incident import OBLIGATION_PREFIX
 from app.config.postmortem import ACTION_ITEMS
 from app.domain.action_items import action_items
 from app.domain.metrics import incident_metrics
@@ -93,7 +94,8 @@ def _deadlines(add, config: Config, state: IncidentState, now: datetime, when) -
     """The countdowns as of this draft: due, met or overdue, each with its time."""
     from app.domain.timers import TimerState, format_remaining, incident_countdowns
 
-    items = incident_countdowns(config, state, now)
+    # What is owed after resolution has its own section (_obligations), with its state.
+    items = [c for c in incident_countdowns(config, state, now) if not c.key.startswith(OBLIGATION_PREFIX)]
     if not items:
         return
     add("")
