@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import re
 from datetime import date, time
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from app.config.types import STRICT
+from app.config.types import STRICT, check_zone
 
 DAY_NAMES = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 _TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)|24:00")
@@ -50,11 +49,7 @@ class BusinessHours(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value[:60]!r} (an IANA name like America/New_York)") from None
-        return value
+        return check_zone(value, local=False)
 
     @field_validator("days", mode="before")
     @classmethod

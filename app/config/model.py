@@ -6,7 +6,7 @@ import getpass
 import re
 from collections import Counter
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
@@ -34,7 +34,7 @@ from app.config.timeline import AutoTimelineSettings
 from app.config.roles import Role, check_roles, commander_of, required_roles
 from app.config.runbook_import import SEVERITY_NAMES_KEY
 from app.config.statuses import STATUS_FIELD, StatusDef, check_statuses, find_status
-from app.config.types import STRICT
+from app.config.types import STRICT, check_zone
 
 
 DUTIES = "duties"
@@ -111,12 +111,7 @@ class Config(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _tz(cls, value: str) -> str:
-        if value != "local":
-            try:
-                ZoneInfo(value)
-            except (ZoneInfoNotFoundError, ValueError):
-                raise ValueError(f"unknown time zone {value!r} (use 'local' or e.g. Europe/Berlin)") from None
-        return value
+        return check_zone(value)
 
     @field_validator("roles")
     @classmethod

@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 import string
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from app.config.types import STRICT, Duration, HttpUrl
+from app.config.types import STRICT, Duration, HttpUrl, check_zone
 
 # The variables every update template may use; app/domain/templates.py fills them in.
 TEMPLATE_VARIABLES = (
@@ -151,12 +150,7 @@ class NotifySettings(BaseModel):
     @field_validator("time_zone")
     @classmethod
     def _zone(cls, value: str | None) -> str | None:
-        if value is not None and value != "local":
-            try:
-                ZoneInfo(value)
-            except (ZoneInfoNotFoundError, ValueError):
-                raise ValueError(f"unknown time zone {value[:60]!r} (use 'local' or e.g. America/New_York)") from None
-        return value
+        return None if value is None else check_zone(value)
 
     @field_validator("channel")
     @classmethod

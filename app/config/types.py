@@ -97,6 +97,20 @@ Duration = Annotated[
 ]
 
 
+def check_zone(value: str, *, local: bool = True) -> str:
+    """An IANA time zone name (or 'local', the machine's, where `local`)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if local and value == "local":
+        return value
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        hint = "use 'local' or e.g. Europe/Berlin" if local else "an IANA name like America/New_York"
+        raise ValueError(f"unknown time zone {value[:60]!r} ({hint})") from None
+    return value
+
+
 def _http_url(value: str) -> str:
     from app.config.urls import check_http_url
 
