@@ -19,6 +19,7 @@ import re
 import ssl
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -168,6 +169,19 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def start_chunked(self, ctype: str) -> Callable[[bytes], None]:
+        """A 200 with a chunked body (a watch, a followed log); returns what writes one chunk."""
+        self.send_response(200)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+
+        def chunk(data: bytes) -> None:
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+            self.wfile.flush()
+
+        return chunk
+
     def _status(self, code: int, reason: str, message: str) -> None:
         body = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure", "message": message, "reason": reason, "code": code}
         self._send(code, json.dumps(body).encode())
@@ -245,14 +259,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _watch(self, resource: str, namespace: str | None, query: dict, fault: str | None, generation: int) -> None:
         cluster = self.server.cluster
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Transfer-Encoding", "chunked")
-        self.end_headers()
-
-        def chunk(data: bytes) -> None:
-            self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
-            self.wfile.flush()
+        chunk = self.start_chunked("application/json")
 
         try:
             if fault == "malformed":

@@ -104,14 +104,7 @@ def _log(handler: _Handler, pod: dict, query: dict[str, str]) -> None:
 def _follow(handler: _Handler, key: tuple[str, str, str, bool], sent: int, first: bytes) -> None:
     """follow=true: what there is, then each new line as it is written, until the pod goes."""
     cluster = handler.server.cluster
-    handler.send_response(200)
-    handler.send_header("Content-Type", "text/plain")
-    handler.send_header("Transfer-Encoding", "chunked")
-    handler.end_headers()
-
-    def chunk(data: bytes) -> None:
-        handler.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
-        handler.wfile.flush()
+    chunk = handler.start_chunked("text/plain")
 
     deadline = time.monotonic() + FOLLOW_MAX
     try:
