@@ -9,13 +9,12 @@ from datetime import UTC, datetime
 import pytest
 
 from app.config import Config
-from app.domain.clock import FrozenClock
 from app.domain.escalation import due_escalations, escalation_entry
-from app.domain.events import EntryKind, EventType, Milestone, NewEvent
+from app.domain.events import EntryKind, EventType, Milestone
 from app.domain.incident import fold
 from app.domain.timefmt import utc_iso
 from app.domain.timers import TimerState, incident_countdowns
-from app.store.sqlite import SQLiteStore
+from tests.support.opened import append, opened_incident
 
 START = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # a Monday
 
@@ -29,19 +28,12 @@ def config(*steps: dict, **severity) -> Config:
 
 @pytest.fixture
 def incident(tmp_path):
-    store = SQLiteStore(tmp_path / "s.db")
-    clock = FrozenClock(START)
-    iid = store.open_incident(title="t", severity="P1", actor="a", at=START, id_format="INC-{year}-{seq:03d}").incident_id
-    yield store, iid, clock
-    store.close()
-
-
-def add(store, iid, clock, etype: EventType, **data) -> None:
-    store.append(iid, NewEvent(etype, clock.now(), "a", data))
+    with opened_incident(tmp_path / "s.db", at=START, severity="P1") as opened:
+        yield opened
 
 
 def entry(store, iid, clock, kind: EntryKind, text="x") -> None:
-    add(store, iid, clock, EventType.ENTRY_ADDED, kind=kind.value, text=text)
+    append(store, iid, clock, EventType.ENTRY_ADDED, kind=kind.value, text=text)
 
 
 def tick(store, iid, cfg, clock) -> list[str]:
@@ -86,7 +78,7 @@ def test_progress_before_the_window_does_not_count(incident):
     store, iid, clock = incident
     cfg = config({"after": "20m", "to": "Team Lead", "unless": {"progress_within": "10m"}})
     clock.advance(minutes=5)
-    add(store, iid, clock, EventType.STATUS_CHANGED, status="identified")  # 15 minutes before due
+    append(store, iid, clock, EventType.STATUS_CHANGED, status="identified")  # 15 minutes before due
     clock.advance(minutes=15)
     assert tick(store, iid, cfg, clock) == ["Team Lead"]
 
@@ -97,9 +89,9 @@ def test_milestones_ticks_and_decisions_are_progress(incident, progress):
     cfg = config({"after": "15m", "to": "Team Lead", "unless": {"progress_within": "15m"}})
     clock.advance(minutes=14)
     if progress == "milestone":
-        add(store, iid, clock, EventType.MILESTONE_MARKED, milestone=Milestone.ACKNOWLEDGED.value, at=utc_iso(clock.now()))
+        append(store, iid, clock, EventType.MILESTONE_MARKED, milestone=Milestone.ACKNOWLEDGED.value, at=utc_iso(clock.now()))
     elif progress == "tick":
-        add(store, iid, clock, EventType.CHECKLIST_TICKED, item="triage/assign-ic", text="Assign an IC")
+        append(store, iid, clock, EventType.CHECKLIST_TICKED, item="triage/assign-ic", text="Assign an IC")
     else:
         entry(store, iid, clock, EntryKind.DECISION, "roll back")
     clock.advance(minutes=1)
@@ -110,7 +102,7 @@ def test_unless_acknowledged_from_opening(incident):
     store, iid, clock = incident
     cfg = config({"after": "15m", "to": "Engineering Manager", "unless": "acknowledged", "from": "opened"})
     clock.advance(minutes=10)
-    add(store, iid, clock, EventType.SEVERITY_CHANGED, severity="P1", previous="P1")  # does not restart a from-opened step
+    append(store, iid, clock, EventType.SEVERITY_CHANGED, severity="P1", previous="P1")  # does not restart a from-opened step
     clock.advance(minutes=5)
     assert tick(store, iid, cfg, clock) == ["Engineering Manager"]
     text = [t.text for t in fold(iid, store.events(iid)).timeline if "Escalation due" in t.text][0]
@@ -121,7 +113,7 @@ def test_acknowledgement_stops_an_unless_acknowledged_step_but_not_a_default_one
     store, iid, clock = incident
     cfg = config({"after": "15m", "to": "EM", "unless": "acknowledged"}, {"after": "15m", "to": "Director"})
     clock.advance(minutes=2)
-    add(store, iid, clock, EventType.MILESTONE_MARKED, milestone=Milestone.ACKNOWLEDGED.value, at=utc_iso(clock.now()))
+    append(store, iid, clock, EventType.MILESTONE_MARKED, milestone=Milestone.ACKNOWLEDGED.value, at=utc_iso(clock.now()))
     clock.advance(minutes=13)
     assert tick(store, iid, cfg, clock) == ["Director"]
     assert step_countdown(store, iid, cfg, clock, 0).state is TimerState.MET
@@ -131,7 +123,7 @@ def test_unless_resolved_keeps_counting_after_mitigation(incident):
     store, iid, clock = incident
     cfg = config({"after": "30m", "to": "EM", "unless": "resolved"}, {"after": "30m", "to": "Director"})
     clock.advance(minutes=10)
-    add(store, iid, clock, EventType.MILESTONE_MARKED, milestone=Milestone.MITIGATED.value, at=utc_iso(clock.now()))
+    append(store, iid, clock, EventType.MILESTONE_MARKED, milestone=Milestone.MITIGATED.value, at=utc_iso(clock.now()))
     clock.advance(minutes=20)
     assert tick(store, iid, cfg, clock) == ["EM"]
     assert step_countdown(store, iid, cfg, clock, 1).state is TimerState.MET
@@ -144,7 +136,7 @@ def test_a_status_change_makes_the_update_due_at_once_when_configured(incident):
         update = next(c for c in incident_countdowns(cfg, fold(iid, store.events(iid)), clock.now()) if c.key == "update")
         assert update.state is TimerState.OK
     clock.advance(minutes=4)
-    add(store, iid, clock, EventType.STATUS_CHANGED, status="identified")
+    append(store, iid, clock, EventType.STATUS_CHANGED, status="identified")
     clock.advance(seconds=1)
     for on_change, expected in ((True, TimerState.OVERDUE), (False, TimerState.OK)):
         cfg = config(update_on_status_change=on_change)
@@ -152,7 +144,7 @@ def test_a_status_change_makes_the_update_due_at_once_when_configured(incident):
         assert update.state is expected, on_change
     cfg = config(update_on_status_change=True)
     assert next(c for c in incident_countdowns(cfg, fold(iid, store.events(iid)), clock.now()) if c.key == "update").label == "Status update (status changed)"
-    add(store, iid, clock, EventType.UPDATE_POSTED, text="identified: a bad deploy")
+    append(store, iid, clock, EventType.UPDATE_POSTED, text="identified: a bad deploy")
     update = next(c for c in incident_countdowns(cfg, fold(iid, store.events(iid)), clock.now()) if c.key == "update")
     assert update.label == "Next status update" and update.state is TimerState.OK
     assert update.remaining.total_seconds() == pytest.approx(30 * 60, abs=1)

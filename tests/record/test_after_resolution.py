@@ -11,16 +11,15 @@ import pytest
 import yaml
 
 from app.config import Config
-from app.domain.clock import FrozenClock
-from app.domain.events import EventType, Milestone, NewEvent
+from app.domain.events import EventType, Milestone
 from app.domain.incident import fold
 from app.domain.postmortem import render_markdown
 from app.domain.record import export_yaml
 from app.domain.scrub import Scrubber
 from app.domain.timefmt import utc_iso
 from app.domain.timers import TimerState, incident_countdowns
-from app.store.sqlite import SQLiteStore
 from app.ui.confirmations import open_items
+from tests.support.opened import append, opened_incident
 
 START = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
@@ -42,20 +41,13 @@ def config(**extra) -> Config:
 
 @pytest.fixture
 def incident(tmp_path):
-    store = SQLiteStore(tmp_path / "s.db")
-    clock = FrozenClock(START)
-    iid = store.open_incident(title="db down", severity="SEV1", actor="a", at=START, id_format="INC-{year}-{seq:03d}").incident_id
-    yield store, iid, clock
-    store.close()
-
-
-def add(store, iid, clock, etype, **data):
-    store.append(iid, NewEvent(etype, clock.now(), "a", data))
+    with opened_incident(tmp_path / "s.db", at=START, title="db down") as opened:
+        yield opened
 
 
 def resolve(store, iid, clock):
-    add(store, iid, clock, EventType.MILESTONE_MARKED, milestone=Milestone.RESOLVED.value, at=utc_iso(clock.now()))
-    add(store, iid, clock, EventType.STATUS_CHANGED, status="resolved")
+    append(store, iid, clock, EventType.MILESTONE_MARKED, milestone=Milestone.RESOLVED.value, at=utc_iso(clock.now()))
+    append(store, iid, clock, EventType.STATUS_CHANGED, status="resolved")
 
 
 def owed(cfg, store, iid, clock):
@@ -76,7 +68,7 @@ def test_obligations_count_down_after_resolution_and_a_tick_meets_them(incident)
     assert owed(cfg, store, iid, clock)["Post-mortem draft"].state is TimerState.OVERDUE
     item = next(i for i in cfg.checklist_for("SEV1") if i.text == "Post-mortem draft")
     assert item.phase == "after resolution"
-    add(store, iid, clock, EventType.CHECKLIST_TICKED, item=item.id, text=item.text)
+    append(store, iid, clock, EventType.CHECKLIST_TICKED, item=item.id, text=item.text)
     now = owed(cfg, store, iid, clock)
     assert now["Post-mortem draft"].state is TimerState.MET and now["Post-mortem draft"].met_at == clock.now()
     assert now["Review held"].state is TimerState.OK
@@ -90,9 +82,9 @@ def test_exports_carry_obligations_action_items_and_the_configured_sections(inci
         {"title": "Action items"},
         {"title": "Five whys", "questions": ["Why did checkout fail?"]},
     ]})
-    add(store, iid, clock, EventType.ENTRY_ADDED, kind="note", text="Action item: alert on pool saturation @bob due 2026-03-09")
-    add(store, iid, clock, EventType.ENTRY_ADDED, kind="note", text="Follow-up: fix the [b]runbook[/b] due 7d")
-    add(store, iid, clock, EventType.ENTRY_ADDED, kind="note", text="Action item: odd date due 2026-13-45 @x")
+    append(store, iid, clock, EventType.ENTRY_ADDED, kind="note", text="Action item: alert on pool saturation @bob due 2026-03-09")
+    append(store, iid, clock, EventType.ENTRY_ADDED, kind="note", text="Follow-up: fix the [b]runbook[/b] due 7d")
+    append(store, iid, clock, EventType.ENTRY_ADDED, kind="note", text="Action item: odd date due 2026-13-45 @x")
     clock.advance(hours=1)
     resolve(store, iid, clock)
     clock.advance(hours=50)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
@@ -19,6 +19,7 @@ from app.domain.templates import available_drafts, render_update
 from app.drill.channel import WebhookReceiver
 from app.incident import IncidentCore
 from app.store.sqlite import SQLiteStore
+from tests.support.opened import opened_incident
 
 START = datetime(2026, 3, 2, 19, 30, tzinfo=UTC)  # 14:30 in New York
 
@@ -53,11 +54,8 @@ def config(*urls: str, **notify) -> Config:
 
 @pytest.fixture
 def incident(tmp_path):
-    store = SQLiteStore(tmp_path / "s.db")
-    clock = FrozenClock(START)
-    iid = store.open_incident(title="Card payments failing", severity="SEV1", actor="alice", at=START, id_format="INC-{year}-{seq:03d}").incident_id
-    yield store, iid, clock
-    store.close()
+    with opened_incident(tmp_path / "s.db", at=START, title="Card payments failing", actor="alice") as opened:
+        yield opened
 
 
 def test_each_audience_and_severity_gets_its_own_words_and_the_runbook_time_format(incident):

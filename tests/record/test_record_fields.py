@@ -21,6 +21,7 @@ from app.domain.record import export_json, export_yaml
 from app.domain.scrub import Scrubber
 from app.incident import CommandRejected, IncidentCore, SetField
 from app.store.sqlite import SQLiteStore
+from tests.support.opened import opened_incident
 
 START = datetime(2026, 3, 2, 14, 15, tzinfo=UTC)
 FIELDS = [
@@ -37,11 +38,8 @@ def config() -> Config:
 
 @pytest.fixture
 def incident(tmp_path):
-    store = SQLiteStore(tmp_path / "f.db")
-    clock = FrozenClock(START)
-    iid = store.open_incident(title="Payments down", severity="SEV1", actor="alice", at=START, id_format="INC-{year}-{seq:03d}").incident_id
-    yield store, iid, clock, IncidentCore(store, config(), clock=clock)
-    store.close()
+    with opened_incident(tmp_path / "f.db", at=START, title="Payments down", actor="alice") as (store, iid, clock):
+        yield store, iid, clock, IncidentCore(store, config(), clock=clock)
 
 
 @pytest.mark.parametrize(
