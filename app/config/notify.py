@@ -109,6 +109,9 @@ class Audience(UpdateTemplates):
     """Severities this audience hears about at all, e.g. [SEV-0, SEV-1] for "customer
     notifications for SEV-0/SEV-1 incidents" (empty: every severity)."""
 
+    def hears(self, severity: str) -> bool:
+        return not self.only_for or severity in self.only_for
+
 
 def _time_format(value: str | None) -> str | None:
     if value is None:

@@ -209,7 +209,7 @@ def render_update(
     if audience not in config.notify.audience_names:
         raise ValueError(f"unknown audience {audience!r} (known: {', '.join(config.notify.audience_names)})")
     chosen = config.notify.audience(audience)
-    if chosen is not None and chosen.only_for and state.severity not in chosen.only_for:
+    if chosen is not None and not chosen.hears(state.severity):
         raise ValueError(f"the {audience} audience hears only of {', '.join(chosen.only_for)} incidents (this one is {state.severity})")
     text = template_text(config, name, audience, state.severity)
     if text is None:
@@ -224,14 +224,11 @@ def available_drafts(state: IncidentState, config: Config) -> list[tuple[str, st
     """(audience, template) pairs that have a text, the state's own template first for each audience."""
     first = choose_template(state)
     order = [first, *(n for n in DEFAULT_TEMPLATES if n != first)]
-    def hears(audience: str) -> bool:
-        chosen = config.notify.audience(audience)
-        return chosen is None or not chosen.only_for or state.severity in chosen.only_for
-
+    others = {a.name for a in config.notify.audiences if not a.hears(state.severity)}
     return [
         (audience, name)
         for audience in config.notify.audience_names
-        if hears(audience)
+        if audience not in others
         for name in order
         if template_text(config, name, audience, state.severity) is not None
     ]
