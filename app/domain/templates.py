@@ -224,11 +224,11 @@ def available_drafts(state: IncidentState, config: Config) -> list[tuple[str, st
     """(audience, template) pairs that have a text, the state's own template first for each audience."""
     first = choose_template(state)
     order = [first, *(n for n in DEFAULT_TEMPLATES if n != first)]
-    others = {a.name for a in config.notify.audiences if not a.hears(state.severity)}
+    not_told = {a.name for a in config.notify.audiences if not a.hears(state.severity)}
     return [
         (audience, name)
         for audience in config.notify.audience_names
-        if audience not in others
+        if audience not in not_told
         for name in order
         if template_text(config, name, audience, state.severity) is not None
     ]
