@@ -66,7 +66,9 @@ class LivePane(Vertical, Generic[T]):
     LivePane.-stale > .stale { display: block; }
     """
 
-    snapshot: reactive[Snapshot[T] | None] = reactive(None, always_update=True, init=False)
+    # No repaint of its own: `render_snapshot` updates what changed (a repaint of the whole
+    # pane at every snapshot, its tables and all, whether anything changed or not).
+    snapshot: reactive[Snapshot[T] | None] = reactive(None, always_update=True, init=False, repaint=False)
 
     def __init__(
         self,

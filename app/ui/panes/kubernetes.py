@@ -31,6 +31,7 @@ from app.ui.messages import TimelineRequest
 from app.ui.panes.base import WARNING_EVENTS_KEY, LivePane
 from app.ui.panes.details import events_detail, pod_detail
 from app.ui.panes.pods_table import PodColumnsFit, PodsTable
+from app.ui.widgets.keyed_table import same_cell
 from app.ui.widgets.marks import SELECTED
 from app.ui.widgets.row_filter import PodFilter, RowFilter
 
@@ -38,7 +39,19 @@ SHOWN_DEPLOYMENTS = 6
 SHOWN_EVENTS = 6
 
 
-class WarningEvents(Static, can_focus=True):
+class Lines(Static):
+    """Text that is replaced only when it reads differently: a Static's update lays the
+    screen out again, and most refreshes (every few seconds) change nothing here."""
+
+    _shown: Text | None = None
+
+    def show_text(self, text: Text) -> None:
+        if self._shown is None or not same_cell(self._shown, text):
+            self._shown = text
+            self.update(text)
+
+
+class WarningEvents(Lines, can_focus=True):
     """The Warning events under the pods: key 5 (from app.ui.live) focuses it, Enter lists all.
 
     A Tab stop of its own, marked ▶ and by its left bar while focused: before, it was reached
@@ -66,7 +79,7 @@ class WarningEvents(Static, can_focus=True):
         if len(rows) > SHOWN_EVENTS:
             text.append(f"… {len(rows) - SHOWN_EVENTS} more\n", style="dim")
         text.rstrip()
-        self.update(text)
+        self.show_text(text)
 
     def on_focus(self) -> None:
         self.post_message(self.Redraw())
@@ -112,9 +125,10 @@ class PodsPane(LivePane[KubeView]):
         self.table = PodsTable(cursor_type="row", zebra_stripes=False, id="pods-table")
         # Long pod names give way (cut with …) so READY and STATUS stay on screen.
         self._name_column = PodColumnsFit(self.table, "name", min_width=12, keep_after=2, then=(16, 28, 28))
-        self.deployments = Static("", id="pods-deployments", markup=False)
+        self.deployments = Lines("", id="pods-deployments", markup=False)
         self.events = WarningEvents()
         self._rows: dict[str, PodRow] = {}  # row key -> the pod as last seen, every cluster
+        self._subtitle: str | None = None
         self._views: dict[str, KubeView] = {}
 
     def compose(self) -> ComposeResult:
@@ -185,12 +199,14 @@ class PodsPane(LivePane[KubeView]):
     def _show_selected(self) -> None:
         """The row under the cursor in full at the bottom border: a narrow pane cuts names."""
         row = self._selected_row()
-        if row is None or not self.table.has_focus:
-            self.border_subtitle = None
-            return
-        prefix = f"{row.cluster}/" if self.several_clusters else ""
-        self.border_subtitle = Text(f"{prefix}{row.namespace}/{row.name}  {row.ready} {row.status}  restarts {row.restarts}  "
-                                    f"age {row.age}  {row.node}")
+        subtitle = None
+        if row is not None and self.table.has_focus:
+            prefix = f"{row.cluster}/" if self.several_clusters else ""
+            subtitle = (f"{prefix}{row.namespace}/{row.name}  {row.ready} {row.status}  restarts {row.restarts}  "
+                        f"age {row.age}  {row.node}")
+        if subtitle != self._subtitle:  # setting it repaints the pane, the same or not
+            self._subtitle = subtitle
+            self.border_subtitle = Text(subtitle) if subtitle is not None else None
 
     def on_descendant_focus(self) -> None:
         self._show_selected()
@@ -201,7 +217,9 @@ class PodsPane(LivePane[KubeView]):
     def _render_title(self) -> None:
         counts = {lv: sum(v.counts.get(lv, 0) for v in self._views.values()) for lv in (Level.CRIT, Level.WARN, Level.OK)}
         parts = [f"{lv.symbol} {n} {lv.word}" for lv, n in counts.items() if n or lv is Level.OK]
-        self.show_title(self.base_title, " — " + " · ".join(parts))
+        detail = " — " + " · ".join(parts)
+        if detail != self._title_detail:  # setting the title repaints the pane; focus sets it too
+            self.show_title(self.base_title, detail)
         worst = next((lv for lv in (Level.CRIT, Level.WARN) if counts[lv]), Level.OK)
         for level in Level:
             self.set_class(level == worst, f"-worst{level.css_class}")
@@ -223,7 +241,7 @@ class PodsPane(LivePane[KubeView]):
             rest = rows[SHOWN_DEPLOYMENTS:]
             text.append(f"… {len(rest)} more ({sum(d.level is Level.OK for d in rest)} OK)\n", style="dim")
         text.rstrip()  # in place
-        self.deployments.update(text)
+        self.deployments.show_text(text)
 
     def _render_events(self) -> None:
         rows = sorted((e for v in self._views.values() for e in v.events), key=lambda e: -e.count)
