@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from typing import Any, ClassVar
 
 from rich.text import Text
+from textual.cache import LRUCache
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
 
@@ -24,6 +25,9 @@ from app.ui.widgets.fit import FlexColumn, Room, flex_text
 from app.ui.widgets.keyed_table import KeyedTable
 
 FREEZE_AFTER_ROWS = 1000
+ROWS_CACHED = 250
+"""Rows' rendered lines kept (DataTable keeps 1,000 rows and 10,000 cells): a screen shows
+at most ~60 rows, and every cell change makes all of them stale."""
 SHARED_TEXTS = 10_000
 """Distinct short cells kept for sharing; past that the store starts over (ages move on)."""
 
@@ -51,6 +55,13 @@ class PodsTable(KeyedTable):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._frozen = False
+        # DataTable's render caches are keyed by its update count, which every changed cell
+        # moves on: at 50 pod changes/s they filled with stale lines, tens of thousands of
+        # objects that each full garbage collection walked (65-165 ms pauses, frozen keys).
+        self._row_render_cache = LRUCache(ROWS_CACHED)
+        self._cell_render_cache = LRUCache(ROWS_CACHED * 8)
+        self._row_renderable_cache = LRUCache(ROWS_CACHED)
+        self._line_cache = LRUCache(ROWS_CACHED)
         # A cell is never changed in place (a change is a new cell), so rows can share one.
         self._texts: dict[str, Text] = {}
         self._level_texts: dict[Level, Text] = {}
