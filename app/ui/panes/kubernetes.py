@@ -1,7 +1,8 @@
 """PodsPane: pods as `kubectl get pods` prints them, recent rollouts and Warning events.
 
-The pod table is keyed by cluster + pod uid and updated cell by cell, so with 5,000 pods
-a refresh touches only what changed and the cursor stays on the same pod.
+The pod table (app/ui/panes/pods_table.py) is keyed by cluster + pod uid and updated cell by
+cell, so with 5,000 pods a refresh touches only what changed and the cursor stays on the
+same pod.
 
 The pane gets about 54 cells at 120 columns and 78 at 80 or 200: too few for kubectl's
 whole row. The level is a symbol, namespace and name share one column (NS/NAME, as in the
