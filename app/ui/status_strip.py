@@ -169,7 +169,7 @@ class StatusStrip(OneLine):
         # The comparison key holds no colours: a new theme must still repaint the line.
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._repaint())
 
-    def on_resize(self, event: Resize) -> None:
+    def on_resize(self, _event: Resize) -> None:
         self._width = None
         self._paint()
 

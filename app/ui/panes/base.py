@@ -10,7 +10,7 @@ from datetime import tzinfo
 from functools import partial
 from typing import Any, ClassVar, Generic, TypeVar
 
-from rich.text import Text
+from rich.text import Span, Text
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.reactive import reactive
@@ -93,6 +93,7 @@ class LivePane(Vertical, Generic[T]):
         self._title = title
         self.filter_query = ""
         self._title_detail = ""
+        self._title_shown: tuple[str, list[Span]] | None = None
         self.show_title(title)
         self.tz = tz
         self.observer: Observer = observer or NoObservations()
@@ -119,8 +120,11 @@ class LivePane(Vertical, Generic[T]):
         self.set_class(focused, "-focused")
         number = f"{self.number} " if self.number is not None else ""
         # Text, not str: a border title string is read as markup.
-        self.border_title = (Text(f"{SELECTED} " if focused else "") + Text(f"{number}{title}") + self._filter_suffix()
-                             + Text(self._title_detail))
+        text = (Text(f"{SELECTED} " if focused else "") + Text(f"{number}{title}") + self._filter_suffix()
+                + Text(self._title_detail))
+        if (text.plain, text.spans) != self._title_shown:
+            self._title_shown = (text.plain, text.spans)
+            self.border_title = text  # setting it repaints the whole pane, tables and all
 
     def _filter_suffix(self) -> Text:
         if not self.filter_query:

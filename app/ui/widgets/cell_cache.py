@@ -32,10 +32,14 @@ class CellCachedTable(DataTable):
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
         try:
             column_key = self._column_locations.get_key(column_index)
+            if column_key is None:
+                raise KeyError(column_index)
             if row_index == -1:  # the header: drawn again after every update, as the rows were
                 cell, height = self.columns[column_key].label, self.header_height
             else:
                 row_key = self._row_locations.get_key(row_index)
+                if row_key is None:
+                    raise KeyError(row_index)
                 cell, height = self._data[row_key][column_key], self.rows[row_key].height
         except KeyError:
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from rich.segment import Segment
 from rich.text import Text
+from textual.events import Resize
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -50,7 +51,7 @@ class OneLine(Widget):
         super().notify_style_update()
         self._strip = None  # a class or theme change gives the line new colours
 
-    def on_resize(self) -> None:
+    def on_resize(self, _event: Resize) -> None:
         self._strip = None
 
     def render_line(self, y: int) -> Strip:
