@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.events import DescendantFocus, Resize
 from textual.reactive import reactive
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Header, Input, Label, TextArea
 from textual.worker import Worker, WorkerState
 
@@ -33,6 +33,7 @@ from app.store import IncidentStore
 from app.store.base import Presence
 from app.store.outbox import outbox_for as team_outbox
 from app.ui import notices, team
+from app.ui.dashboard_screen import DashboardScreen
 from app.ui.failures import crash_line, report_failed_worker
 from app.ui.incident.checklist import ChecklistTable, ChecklistToggle
 from app.ui.incident.countdowns import CountdownsPanel
@@ -115,6 +116,9 @@ class WarroomApp(App[None]):
         return self.core.store
 
     # --- layout ------------------------------------------------------------------------
+    def get_default_screen(self) -> Screen:
+        return DashboardScreen(id="_default")
+
     def compose(self) -> ComposeResult:
         yield Header()
         # Outside #main: it stays whichever half is shown, at every size.

@@ -15,12 +15,12 @@ from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual.events import Resize
-from textual.widgets import Static
 
 from app.collectors.base import Level
 from app.domain.incident import IncidentState
 from app.domain.timers import Countdown, TimerState, format_remaining
 from app.ui.incident.header import format_elapsed
+from app.ui.widgets.one_line import OneLine
 
 GAP = "  "
 _LEVEL_CLASS = {Level.OK: "ok", Level.WARN: "warn", Level.CRIT: "crit", Level.UNKNOWN: "unknown"}
@@ -120,7 +120,7 @@ def fit(pieces: list[Piece], width: int) -> list[Piece]:
     return kept
 
 
-class StatusStrip(Static):
+class StatusStrip(OneLine):
     """Refreshed by the app each second and when a snapshot arrives; repainted only when
     its text changes, so an idle dashboard does not redraw it."""
 
@@ -135,13 +135,12 @@ class StatusStrip(Static):
     }
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__("", id=id, markup=False)
+        super().__init__(id=id)
         self._incident: tuple[IncidentState | None, datetime | None, list[Countdown]] = (None, None, [])
         self._worst: tuple[Level, int] | None = None
         self.store_note: str | None = None
         self.unfilled: list[str] = []
-        self._shown: Text | None = None
-        self._key: tuple[int, tuple[tuple[str, str], ...]] | None = None  # what _shown was made from
+        self._key: tuple[int, tuple[tuple[str, str], ...]] | None = None  # what the line was made from
         self._styles: dict[str, Style] = {}
         self._width: int | None = None  # known since the last resize
 
@@ -170,7 +169,7 @@ class StatusStrip(Static):
         # The comparison key holds no colours: a new theme must still repaint the line.
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._repaint())
 
-    def on_resize(self, event: Resize) -> None:
+    def on_resize(self, _event: Resize) -> None:
         self._width = None
         self._paint()
 
@@ -178,10 +177,6 @@ class StatusStrip(Static):
         self._key = None
         self._styles.clear()
         self._paint()
-
-    @property
-    def text(self) -> str:
-        return self._shown.plain if self._shown is not None else ""
 
     def _paint(self) -> None:
         state, now, items = self._incident
@@ -205,8 +200,7 @@ class StatusStrip(Static):
                 line.append(GAP)
             # Titles and ids are people's text: appended as plain text, never parsed.
             line.append(piece.text, style=self._style(piece.style))
-        self._shown = line
-        self.update(line, layout=False)  # always one line: no layout pass each second
+        self.set_line(line)
 
     def _style(self, name: str) -> Style | str:
         if not name:

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from app.domain.clock import FrozenClock
 from app.ui.incident.countdowns import CountdownsPanel
 from app.ui.incident.panel import EntryInput
 from app.ui.screens.open_incident import OpenIncidentScreen
+from app.ui.widgets.one_line import OneLine
 from tests.support import START, make_app, settle
 
 # SEV2 (the default config): update every 30m, acknowledge within 15m, escalations at 30m and 2h.
@@ -20,7 +21,7 @@ UPDATE, ACK = "Next status update", "Acknowledge"
 
 
 def line_text(app, label: str) -> str:
-    return next(str(w.render()) for w in app.query_one(CountdownsPanel).query(".countdown").results(Static) if str(w.render()).endswith(label))
+    return next(str(w.render()) for w in app.query_one(CountdownsPanel).query(".countdown").results(OneLine) if str(w.render()).endswith(label))
 
 
 class Refreshes:
@@ -28,10 +29,10 @@ class Refreshes:
 
     def __init__(self, app) -> None:
         self.counts: dict[str, int] = {}
-        for widget in app.query_one(CountdownsPanel).query(".countdown").results(Static):
+        for widget in app.query_one(CountdownsPanel).query(".countdown").results(OneLine):
             self._wrap(widget)
 
-    def _wrap(self, widget: Static) -> None:
+    def _wrap(self, widget: OneLine) -> None:
         original = widget.refresh
         name = widget.name or ""
 

@@ -122,8 +122,8 @@ async def test_strip_repaints_only_when_its_text_changes(tmp_path):
         await settle_live(app, pilot)
         strip = app.status_strip
         painted = []
-        original = strip.update
-        strip.update = lambda content="", **kw: (painted.append(content), original(content, **kw))[1]
+        original = strip.refresh
+        strip.refresh = lambda *a, **kw: (painted.append(strip.render()), original(*a, **kw))[1]
         for _ in range(5):  # the clock stands still: the 1 s refresh finds nothing new
             app.refresh_clock()
         assert painted == []

@@ -8,6 +8,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from app.domain.timers import SYMBOLS, Countdown, TimerState, format_remaining
+from app.ui.widgets.one_line import OneLine
 
 STATE_CLASS = {
     TimerState.OK: "-ok",
@@ -36,7 +37,7 @@ class CountdownsPanel(Vertical):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._lines: dict[str, Static] = {}  # countdown key -> its line
+        self._lines: dict[str, OneLine] = {}  # countdown key -> its line
         self._shown: dict[str, tuple[str, TimerState]] = {}  # countdown key -> what is on screen
         self._last: list[tuple[str, str, TimerState]] | None = None  # every line, as last asked
 
@@ -60,12 +61,12 @@ class CountdownsPanel(Vertical):
         for c in items:
             widget = self._lines.get(c.key)
             if widget is None:
-                widget = self._lines[c.key] = Static("", classes="countdown", name=c.key, markup=False)
+                widget = self._lines[c.key] = OneLine(classes="countdown", name=c.key)
                 self.mount(widget)
             line = next(text for key, text, _ in lines if key == c.key)
             if self._shown.get(c.key) == (line, c.state):
                 continue
             self._shown[c.key] = (line, c.state)
-            widget.update(Text(line), layout=False)  # a line stays one line: no layout pass
+            widget.set_line(Text(line))
             for cls in ("-ok", "-warn", "-crit"):
                 widget.set_class(cls == STATE_CLASS[c.state], cls)

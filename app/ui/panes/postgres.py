@@ -24,6 +24,7 @@ from app.ui.messages import TimelineRequest
 from app.ui.panes.base import LivePane
 from app.ui.widgets.fit import FlexColumn, flex_text
 from app.ui.widgets.keyed_table import KeyedTable
+from app.ui.widgets.quiet import show_text
 from app.ui.panes.postgres_screens import BackendDetailScreen, ConfirmActionScreen
 
 BAR_WIDTH = 12
@@ -97,7 +98,7 @@ class DatabaseView(Vertical):
 
     def _show_summary(self, level: Level, status: PostgresStatus) -> None:
         summary = self.query_one(".pg-summary", Static)
-        summary.update(summary_text(self.collector.name, level, status, self.content_size.width or None))
+        show_text(summary, summary_text(self.collector.name, level, status, self.content_size.width or None))
         summary.set_classes(f"pg-summary {level.css_class}")
 
     def show(self, snapshot: Snapshot[PostgresStatus], last_good: Snapshot[PostgresStatus] | None) -> None:
@@ -105,7 +106,7 @@ class DatabaseView(Vertical):
         self.set_class(snapshot.error is not None, "-stale")
         source = snapshot if snapshot.error is None else last_good
         if source is None:
-            summary.update(Text(f"{snapshot.level.symbol} {snapshot.level.word} {self.collector.name}  no data yet"))
+            show_text(summary, Text(f"{snapshot.level.symbol} {snapshot.level.word} {self.collector.name}  no data yet"))
             summary.set_classes(f"pg-summary {snapshot.level.css_class}")
             return
         status = source.data
@@ -124,7 +125,7 @@ class DatabaseView(Vertical):
         nodes = status.lock_tree.nodes
         roots = len(status.lock_tree.roots)
         heading = f"Lock tree: {roots} root blocker(s), {len(nodes) - roots} waiting" if nodes else "Lock tree: no lock waits"
-        self.query_one(".pg-locks-heading", Static).update(heading)
+        show_text(self.query_one(".pg-locks-heading", Static), heading)
         rows = []
         for node in nodes:
             b = node.backend
@@ -143,9 +144,8 @@ class DatabaseView(Vertical):
         table = self.query_one(".pg-long", KeyedTable)
         threshold = format_seconds(self.collector.target.long_running.total_seconds())
         count = len(status.long_running)
-        self.query_one(".pg-long-heading", Static).update(
-            f"Long-running (over {threshold}): {count}" if count else f"Long-running (over {threshold}): none"
-        )
+        show_text(self.query_one(".pg-long-heading", Static),
+                  f"Long-running (over {threshold}): {count}" if count else f"Long-running (over {threshold}): none")
         rows = [
             (str(b.pid), (str(b.pid), format_seconds(b.duration_s), *_literal(b.state, b.user, b.application),
                           flex_text(b.preview()), *_literal(b.client, b.wait)))

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from rich.segment import Segment
 from textual.strip import Strip
-from textual.widgets import DataTable, OptionList
+from textual.widgets import OptionList
 from textual.widgets.data_table import RowKey
+
+from app.ui.widgets.cell_cache import CellCachedTable
 
 SELECTED = "▶"
 
 
-class MarkedTable(DataTable):
+class MarkedTable(CellCachedTable):
     """A row table whose cursor row starts with ▶ while the table has the focus.
 
     Only while focused: every pane has a cursor row, and a ▶ in each of them would say
