@@ -32,27 +32,15 @@ from app.ui.messages import TimelineRequest
 from app.ui.panes.base import WARNING_EVENTS_KEY, LivePane
 from app.ui.panes.details import events_detail, pod_detail
 from app.ui.panes.pods_table import PodColumnsFit, PodsTable
-from app.ui.widgets.keyed_table import same_cell
 from app.ui.widgets.marks import SELECTED
+from app.ui.widgets.quiet import show_text
 from app.ui.widgets.row_filter import PodFilter, RowFilter
 
 SHOWN_DEPLOYMENTS = 6
 SHOWN_EVENTS = 6
 
 
-class Lines(Static):
-    """Text that is replaced only when it reads differently: a Static's update lays the
-    screen out again, and most refreshes (every few seconds) change nothing here."""
-
-    _shown: Text | None = None
-
-    def show_text(self, text: Text) -> None:
-        if self._shown is None or not same_cell(self._shown, text):
-            self._shown = text
-            self.update(text)
-
-
-class WarningEvents(Lines, can_focus=True):
+class WarningEvents(Static, can_focus=True):
     """The Warning events under the pods: key 5 (from app.ui.live) focuses it, Enter lists all.
 
     A Tab stop of its own, marked ▶ and by its left bar while focused: before, it was reached
@@ -80,7 +68,7 @@ class WarningEvents(Lines, can_focus=True):
         if len(rows) > SHOWN_EVENTS:
             text.append(f"… {len(rows) - SHOWN_EVENTS} more\n", style="dim")
         text.rstrip()
-        self.show_text(text)
+        show_text(self, text)
 
     def on_focus(self) -> None:
         self.post_message(self.Redraw())
@@ -126,7 +114,7 @@ class PodsPane(LivePane[KubeView]):
         self.table = PodsTable(cursor_type="row", zebra_stripes=False, id="pods-table")
         # Long pod names give way (cut with …) so READY and STATUS stay on screen.
         self._name_column = PodColumnsFit(self.table, "name", min_width=12, keep_after=2, then=(16, 28, 28))
-        self.deployments = Lines("", id="pods-deployments", markup=False)
+        self.deployments = Static("", id="pods-deployments", markup=False)
         self.events = WarningEvents()
         self._rows: dict[str, PodRow] = {}  # row key -> the pod as last seen, every cluster
         self._subtitle: str | None = None
@@ -218,9 +206,7 @@ class PodsPane(LivePane[KubeView]):
     def _render_title(self) -> None:
         counts = {lv: sum(v.counts.get(lv, 0) for v in self._views.values()) for lv in (Level.CRIT, Level.WARN, Level.OK)}
         parts = [f"{lv.symbol} {n} {lv.word}" for lv, n in counts.items() if n or lv is Level.OK]
-        detail = " — " + " · ".join(parts)
-        if detail != self._title_detail:  # setting the title repaints the pane; focus sets it too
-            self.show_title(self.base_title, detail)
+        self.show_title(self.base_title, " — " + " · ".join(parts))
         worst = next((lv for lv in (Level.CRIT, Level.WARN) if counts[lv]), Level.OK)
         for level in Level:
             self.set_class(level == worst, f"-worst{level.css_class}")
@@ -242,7 +228,7 @@ class PodsPane(LivePane[KubeView]):
             rest = rows[SHOWN_DEPLOYMENTS:]
             text.append(f"… {len(rest)} more ({sum(d.level is Level.OK for d in rest)} OK)\n", style="dim")
         text.rstrip()  # in place
-        self.deployments.show_text(text)
+        show_text(self.deployments, text)
 
     def _render_events(self) -> None:
         rows = sorted((e for v in self._views.values() for e in v.events), key=lambda e: -e.count)
