@@ -51,6 +51,7 @@ class PodsTable(KeyedTable):
     """The pod rows; level colours come from component classes in styles/kubernetes.tcss."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"pods-table--ok", "pods-table--warn", "pods-table--crit", "pods-table--unknown"}
+    CELL_CACHE_SIZE = ROWS_CACHED * 8  # the drawn cells kept (CellCachedTable): a screen's worth, as below
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
