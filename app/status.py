@@ -13,12 +13,15 @@ import contextlib
 import json
 import sys
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from app.collectors.base import Check, Collector, Level, Snapshot, collect_safely, worst
 from app.collectors.registry import SOURCES, configured_sources
-from app.config import Config
 from app.domain.scrub import Scrubber
 from app.errors import ConfigError
+
+if TYPE_CHECKING:
+    from app.config import Config
 
 # Beyond the largest timeout: collectors' own grace (health adds 0.5 s) and process overhead.
 BUDGET_MARGIN = 1.0

@@ -1,8 +1,9 @@
 """The live sources, one typed entry each: name, config section, how to build its collectors
 and how to decide what it writes to the timeline.
 
-Builders import their module only when called, so `warroom status --only health` never
-loads the kubernetes client.
+Builders and observers import their modules only when called: `warroom status --only health`
+never loads the kubernetes client, and `warroom status` never loads the timeline observers
+(nor the config models they name) that only the dashboard uses.
 """
 
 from __future__ import annotations
@@ -10,22 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from app.collectors.base import Collector
-from app.collectors.observations import (
-    AlertGroupChanges,
-    ConnectionChanges,
-    LevelChanges,
-    LockChainChanges,
-    Observer,
-    Observers,
-    Reachability,
-    error_rate_readings,
-    health_readings,
-)
-from app.config import Config
-from app.config.timeline import AutoTimelineSettings
+if TYPE_CHECKING:
+    from app.collectors.base import Collector
+    from app.collectors.observations import Observer
+    from app.config import Config
+    from app.config.timeline import AutoTimelineSettings
 
 
 @dataclass(frozen=True)
@@ -65,11 +57,28 @@ def _kubernetes(config: Config) -> list[Collector[Any]]:
     return kubernetes.build(config)
 
 
-HEALTH = Source("health", "health", _health, lambda s, tz: LevelChanges(s, tz, health_readings))
-ERRORS = Source("errors", "error_rates", _errors, lambda s, tz: LevelChanges(s, tz, error_rate_readings))
-POSTGRES = Source("postgres", "postgres", _postgres,
-                  lambda s, tz: Observers(ConnectionChanges("PostgreSQL"), LockChainChanges(s, tz)))
-KUBERNETES = Source("kubernetes", "kubernetes", _kubernetes, lambda s, tz: Reachability("Kubernetes", s, tz))
+def _health_observer(settings: AutoTimelineSettings, tz: tzinfo | None) -> Observer:
+    from app.collectors.observations import LevelChanges, health_readings
+
+    return LevelChanges(settings, tz, health_readings)
+
+
+def _errors_observer(settings: AutoTimelineSettings, tz: tzinfo | None) -> Observer:
+    from app.collectors.observations import LevelChanges, error_rate_readings
+
+    return LevelChanges(settings, tz, error_rate_readings)
+
+
+def _postgres_observer(settings: AutoTimelineSettings, tz: tzinfo | None) -> Observer:
+    from app.collectors.observations import ConnectionChanges, LockChainChanges, Observers
+
+    return Observers(ConnectionChanges("PostgreSQL"), LockChainChanges(settings, tz))
+
+
+def _kubernetes_observer(settings: AutoTimelineSettings, tz: tzinfo | None) -> Observer:
+    from app.collectors.observations import Reachability
+
+    return Reachability("Kubernetes", settings, tz)
 
 
 def _alerts(config: Config) -> list[Collector[Any]]:
@@ -78,8 +87,17 @@ def _alerts(config: Config) -> list[Collector[Any]]:
     return alertmanager.build(config)
 
 
-ALERTS = Source("alerts", "alertmanager", _alerts,
-                lambda s, tz: Observers(Reachability("Alertmanager", s, tz), AlertGroupChanges(s, tz)))
+def _alerts_observer(settings: AutoTimelineSettings, tz: tzinfo | None) -> Observer:
+    from app.collectors.observations import AlertGroupChanges, Observers, Reachability
+
+    return Observers(Reachability("Alertmanager", settings, tz), AlertGroupChanges(settings, tz))
+
+
+HEALTH = Source("health", "health", _health, _health_observer)
+ERRORS = Source("errors", "error_rates", _errors, _errors_observer)
+POSTGRES = Source("postgres", "postgres", _postgres, _postgres_observer)
+KUBERNETES = Source("kubernetes", "kubernetes", _kubernetes, _kubernetes_observer)
+ALERTS = Source("alerts", "alertmanager", _alerts, _alerts_observer)
 
 SOURCES: dict[str, Source] = {source.name: source for source in (HEALTH, ERRORS, POSTGRES, KUBERNETES, ALERTS)}
 
