@@ -152,6 +152,8 @@ class HealthCollector(Collector[HealthResult]):
     async def collect_many(collectors: list[HealthCollector], budget: float) -> list[Snapshot[HealthResult]]:
         """Each once, for `warroom status`: on the probe loop in one trip, at most as many at
         once as their gate lets through."""
+        for clients in {id(c._clients): c._clients for c in collectors}.values():
+            clients.single_use()
         return await on_probe_loop(collect_all(collectors, budget))
 
     async def _collect(self) -> Snapshot[HealthResult]:

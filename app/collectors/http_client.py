@@ -128,6 +128,16 @@ class ClientsByTls:
         self._clients: dict[Any, httpx.AsyncClient] = {}
         self._users = users
         self._user_agent = user_agent
+        self._keepalive = 50
+
+    def single_use(self) -> None:
+        """Each check runs once (`warroom status`): keep no connection for a next run.
+
+        httpcore looks at every connection in its pool for each request it assigns and each
+        response it closes, and an idle one costs two system calls there (is it readable?
+        its peer's address): 200 checks of one host spent more CPU in that than in HTTP.
+        """
+        self._keepalive = 0
 
     def get(self, verify: bool | str) -> httpx.AsyncClient:
         client = self._clients.get(verify)
@@ -138,7 +148,7 @@ class ClientsByTls:
                 follow_redirects=True,
                 max_redirects=MAX_REDIRECTS,
                 # A hung target holds its connection; it must not queue the others behind it.
-                limits=httpx.Limits(max_connections=None, max_keepalive_connections=50),
+                limits=httpx.Limits(max_connections=None, max_keepalive_connections=self._keepalive),
                 headers={"User-Agent": self._user_agent},
                 trust_env=False,
             )
