@@ -32,7 +32,8 @@ from app.collectors.k8s_records import (
     deployment_row,
     pod_row,
 )
-from app.collectors.k8s_watch import Reflector, describe_error, make_api_client, official_client, probe_ready
+from app.collectors.k8s_client import make_api_client, official_client
+from app.collectors.k8s_watch import Reflector, describe_error, probe_ready
 from app.config import Config
 from app.config.kubernetes import KubernetesTarget
 
