@@ -13,6 +13,7 @@ import contextlib
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from app.collectors.base import Check, Collector, Level, Snapshot, now_utc, worst
@@ -34,8 +35,10 @@ from app.collectors.k8s_records import (
 )
 from app.collectors.k8s_client import make_api_client, official_client
 from app.collectors.k8s_watch import Reflector, describe_error, probe_ready
-from app.config import Config
 from app.config.kubernetes import KubernetesTarget
+
+if TYPE_CHECKING:
+    from app.config import Config
 
 PROBE_EVERY = 10.0  # seconds between /readyz probes (sooner with a short redraw interval)
 OBSERVATION_REPEAT = timedelta(minutes=10)  # the same pod entering the same state is said once per 10 min
@@ -312,4 +315,8 @@ class KubernetesCollector(Collector[KubeView]):
 
 
 def build(config: Config) -> list[Collector]:
-    return [KubernetesCollector(target) for target in config.kubernetes]
+    return build_for(config.kubernetes)
+
+
+def build_for(targets: list[KubernetesTarget]) -> list[Collector]:
+    return [KubernetesCollector(target) for target in targets]

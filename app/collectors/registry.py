@@ -26,35 +26,39 @@ class Source:
     """As in `--only` and the JSON "source"."""
     section: str
     """The config attribute that configures it."""
-    build: Callable[[Config], list[Collector[Any]]]
+    build_for: Callable[[list[Any]], list[Collector[Any]]]
+    """Its collectors from the section's entries (a builder reads nothing else of the config)."""
     observer: Callable[[AutoTimelineSettings, tzinfo | None], Observer]
 
     def configured(self, config: Config) -> bool:
         return bool(getattr(config, self.section))
 
+    def build(self, config: Config) -> list[Collector[Any]]:
+        return self.build_for(getattr(config, self.section))
 
-def _health(config: Config) -> list[Collector[Any]]:
+
+def _health(entries: list[Any]) -> list[Collector[Any]]:
     from app.collectors import health
 
-    return health.build(config)
+    return health.build_for(entries)
 
 
-def _errors(config: Config) -> list[Collector[Any]]:
+def _errors(entries: list[Any]) -> list[Collector[Any]]:
     from app.collectors import error_rates
 
-    return error_rates.build(config)
+    return error_rates.build_for(entries)
 
 
-def _postgres(config: Config) -> list[Collector[Any]]:
+def _postgres(entries: list[Any]) -> list[Collector[Any]]:
     from app.collectors import postgres
 
-    return postgres.build(config)
+    return postgres.build_for(entries)
 
 
-def _kubernetes(config: Config) -> list[Collector[Any]]:
+def _kubernetes(entries: list[Any]) -> list[Collector[Any]]:
     from app.collectors import kubernetes
 
-    return kubernetes.build(config)
+    return kubernetes.build_for(entries)
 
 
 def _health_observer(settings: AutoTimelineSettings, tz: tzinfo | None) -> Observer:
@@ -81,10 +85,10 @@ def _kubernetes_observer(settings: AutoTimelineSettings, tz: tzinfo | None) -> O
     return Reachability("Kubernetes", settings, tz)
 
 
-def _alerts(config: Config) -> list[Collector[Any]]:
+def _alerts(entries: list[Any]) -> list[Collector[Any]]:
     from app.collectors import alertmanager
 
-    return alertmanager.build(config)
+    return alertmanager.build_for(entries)
 
 
 def _alerts_observer(settings: AutoTimelineSettings, tz: tzinfo | None) -> Observer:
