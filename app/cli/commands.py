@@ -228,10 +228,12 @@ def cmd_update(ctx: Context) -> int:
 
 
 def cmd_status(ctx: Context) -> int:
+    from app.config.staged import StagedConfig
     from app.status import run_status
 
     only = [s.strip() for s in ctx.args.only.split(",") if s.strip()] if ctx.args.only else None
-    return run_status(ctx.config, as_json=ctx.args.json, only=only)
+    # Read, not yet validated: each source's checks start once its own section is (see app/status.py).
+    return run_status(StagedConfig(ctx.args.config), as_json=ctx.args.json, only=only)
 
 
 def cmd_tui(ctx: Context) -> int:
