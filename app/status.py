@@ -18,7 +18,7 @@ import contextlib
 import gc
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -136,17 +136,27 @@ async def gather_staged(staged: StagedConfig, only: list[str] | None = None) -> 
     is validated (in a thread) while they run. Its error cancels them and is the result."""
     chosen = (source for source in SOURCES.values() if not only or source.name in only)
     invalid: list[Source] = []
+    preloads: list[Callable[[], object]] = []
 
     def sections() -> Iterable[tuple[Source, list[Any] | None]]:
         for source in chosen:
             entries = staged.section(source.section)
             if entries is None:  # not valid alone, so the whole is not valid either
                 invalid.append(source)
+            elif entries and source.preload is not None:
+                preloads.append(source.preload)
             yield source, entries
+
+    def whole() -> Config:
+        # After the imports the sources are doing in threads of their own (the kubernetes
+        # client): waiting on their import locks, not competing with them for the GIL.
+        for preload in preloads:
+            preload()
+        return staged.whole()
 
     missing, runs = await _run_sources(sections())
     try:
-        config = await asyncio.to_thread(staged.whole)
+        config = await asyncio.to_thread(whole)
     except BaseException:
         await _cancel(runs)
         raise

@@ -29,6 +29,9 @@ class Source:
     build_for: Callable[[list[Any]], list[Collector[Any]]]
     """Its collectors from the section's entries (a builder reads nothing else of the config)."""
     observer: Callable[[AutoTimelineSettings, tzinfo | None], Observer]
+    preload: Callable[[], object] | None = None
+    """Imports its collectors make (in a thread) when they start, heavy enough that other
+    work should wait for them rather than compete (`warroom status`)."""
 
     def configured(self, config: Config) -> bool:
         return bool(getattr(config, self.section))
@@ -79,6 +82,12 @@ def _postgres_observer(settings: AutoTimelineSettings, tz: tzinfo | None) -> Obs
     return Observers(ConnectionChanges("PostgreSQL"), LockChainChanges(settings, tz))
 
 
+def _kubernetes_client() -> object:
+    from app.collectors.k8s_client import official_client
+
+    return official_client()
+
+
 def _kubernetes_observer(settings: AutoTimelineSettings, tz: tzinfo | None) -> Observer:
     from app.collectors.observations import Reachability
 
@@ -100,7 +109,7 @@ def _alerts_observer(settings: AutoTimelineSettings, tz: tzinfo | None) -> Obser
 HEALTH = Source("health", "health", _health, _health_observer)
 ERRORS = Source("errors", "error_rates", _errors, _errors_observer)
 POSTGRES = Source("postgres", "postgres", _postgres, _postgres_observer)
-KUBERNETES = Source("kubernetes", "kubernetes", _kubernetes, _kubernetes_observer)
+KUBERNETES = Source("kubernetes", "kubernetes", _kubernetes, _kubernetes_observer, preload=_kubernetes_client)
 ALERTS = Source("alerts", "alertmanager", _alerts, _alerts_observer)
 
 SOURCES: dict[str, Source] = {source.name: source for source in (HEALTH, ERRORS, POSTGRES, KUBERNETES, ALERTS)}
