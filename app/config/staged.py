@@ -57,6 +57,8 @@ class StagedConfig:
         entries = self._data.get(name, [])
         if not isinstance(entries, list):
             return None
+        if not entries:  # nothing to check: not even the model's module is needed
+            return []
         module, model_name = SOURCE_SECTIONS[name]
         model = getattr(importlib.import_module(module), model_name)
         context = validation_context(self.source)
