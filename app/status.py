@@ -18,7 +18,8 @@ import contextlib
 import gc
 import json
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from concurrent.futures import Future
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -140,7 +141,7 @@ async def gather_staged(staged: StagedConfig, only: list[str] | None = None) -> 
     is validated (in a thread) while they run. Its error cancels them and is the result."""
     chosen = (source for source in SOURCES.values() if not only or source.name in only)
     invalid: list[Source] = []
-    preloads: list[Callable[[], object]] = []
+    preloading: list[Future[Any]] = []
 
     def sections() -> Iterable[tuple[Source, list[Any] | None]]:
         for source in chosen:
@@ -148,14 +149,14 @@ async def gather_staged(staged: StagedConfig, only: list[str] | None = None) -> 
             if entries is None:  # not valid alone, so the whole is not valid either
                 invalid.append(source)
             elif entries and source.preload is not None:
-                preloads.append(source.preload)
+                preloading.append(source.preload())  # off this loop, which runs other checks
             yield source, entries
 
     def whole() -> Config:
-        # After the imports the sources are doing in threads of their own (the kubernetes
-        # client): waiting on their import locks, not competing with them for the GIL.
-        for preload in preloads:
-            preload()
+        # After those imports: waiting for them, not competing with them for the GIL.
+        for loading in preloading:
+            with contextlib.suppress(Exception):  # the source's own start says what went wrong
+                loading.result()
         return staged.whole()
 
     missing, runs = await _run_sources(sections())

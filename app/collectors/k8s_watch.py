@@ -46,8 +46,7 @@ RECONNECT_MAX = 4.0
 
 @contextlib.contextmanager
 def _collector_paused() -> Iterator[None]:
-    """No garbage collection while a page is decoded and compacted (~10 ms, the compaction
-    in a thread: the event loop goes on meanwhile, uncollected too).
+    """No garbage collection while a page is decoded and compacted (synchronous, ~10 ms).
 
     Every object of the page lives until the page is compacted and every record for good,
     so the collections their allocation sets off walk them for nothing: ~50 ms of a
@@ -82,8 +81,8 @@ def _status_message(status: int, body: bytes) -> str:
 
 
 def _aiohttp() -> Any:
-    """The client's transport, if loaded: none of its errors can happen before it is (it is
-    imported with the client, off the event loop: see k8s_client)."""
+    """The client's transport, if loaded: none of its errors can happen before it is (it
+    comes with the client, which is imported when a collector starts: see k8s_client)."""
     return sys.modules.get("aiohttp")
 
 
@@ -191,46 +190,26 @@ class Reflector:
             raise ApiError(_status_message(response.status, body))
         return response
 
-    async def _page(self, token: str | None) -> bytes:
-        query = [("limit", str(PAGE_SIZE))] + ([("continue", token)] if token else [])
-        async with asyncio.timeout(self.request_timeout):
-            response = await self._request(query, float(self.request_timeout))
-            try:
-                return await response.read()
-            finally:
-                response.release()
-
-    def _compacted(self, items: list[dict]) -> dict[str, Any]:
-        records = {}
-        for obj in items:
-            record = self._compact(obj)
-            if record is not None:
-                records[self.key_of(obj)] = record
-        return records
-
     async def _list(self) -> None:
         fresh: dict[str, Any] = {}
-        page: asyncio.Future[bytes] = asyncio.ensure_future(self._page(None))
-        try:
-            while True:
-                body = await page
-                with _collector_paused():
-                    doc = orjson.loads(body)
-                    del body  # the page's bytes go before its objects are compacted: a lower peak
-                    meta = doc.get("metadata") or {}
-                    token = meta.get("continue")
-                    if token:
-                        # The next page is asked for before this one is compacted, in a thread:
-                        # the API server builds it meanwhile (5,000 pods: ~0.1 s of 0.3 s).
-                        page = asyncio.ensure_future(self._page(token))
-                    fresh.update(await asyncio.to_thread(self._compacted, doc.get("items") or []))
-                    del doc
-                if not token:
-                    break
-        finally:
-            if not page.done():  # a failed page or a cancelled list: the next page is not wanted
-                page.cancel()
-                await asyncio.gather(page, return_exceptions=True)
+        token: str | None = None
+        while True:
+            query = [("limit", str(PAGE_SIZE))] + ([("continue", token)] if token else [])
+            async with asyncio.timeout(self.request_timeout):
+                response = await self._request(query, float(self.request_timeout))
+                body = await response.read()
+            with _collector_paused():
+                doc = orjson.loads(body)
+                del body  # the page's bytes go before its objects are compacted: a lower peak
+                for obj in doc.get("items") or []:
+                    record = self._compact(obj)
+                    if record is not None:
+                        fresh[self.key_of(obj)] = record
+            meta = doc.get("metadata") or {}
+            del doc
+            token = meta.get("continue")
+            if not token:
+                break
         old = self.items
         self.items = fresh
         self.resource_version = meta.get("resourceVersion")

@@ -9,6 +9,7 @@ never loads the kubernetes client, and `warroom status` never loads the timeline
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
@@ -29,9 +30,10 @@ class Source:
     build_for: Callable[[list[Any]], list[Collector[Any]]]
     """Its collectors from the section's entries (a builder reads nothing else of the config)."""
     observer: Callable[[AutoTimelineSettings, tzinfo | None], Observer]
-    preload: Callable[[], object] | None = None
-    """Imports its collectors make (in a thread) when they start, heavy enough that other
-    work should wait for them rather than compete (`warroom status`)."""
+    preload: Callable[[], Future[Any]] | None = None
+    """Begins, in a thread, imports its collectors would otherwise make on the event loop
+    as they start, heavy enough that other work should wait for them rather than compete
+    (`warroom status`); returns their future."""
 
     def configured(self, config: Config) -> bool:
         return bool(getattr(config, self.section))
@@ -82,10 +84,10 @@ def _postgres_observer(settings: AutoTimelineSettings, tz: tzinfo | None) -> Obs
     return Observers(ConnectionChanges("PostgreSQL"), LockChainChanges(settings, tz))
 
 
-def _kubernetes_client() -> object:
-    from app.collectors.k8s_client import official_client
+def _kubernetes_client() -> Future[Any]:
+    from app.collectors.k8s_client import official_client_soon
 
-    return official_client()
+    return official_client_soon()
 
 
 def _kubernetes_observer(settings: AutoTimelineSettings, tz: tzinfo | None) -> Observer:
