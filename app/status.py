@@ -60,6 +60,8 @@ def _build(source: Source, entries: list[Any]) -> tuple[list[Collector], list[Ch
 
 async def _collect(collectors: list[Collector]) -> list[Check]:
     """The checks of one source's collectors, each once, then their connections closed."""
+    for collector in collectors:
+        collector.once()
     budget = max(c.timeout for c in collectors) + BUDGET_MARGIN
 
     async def collect_once_or_twice(collector: Collector) -> Snapshot:

@@ -134,6 +134,10 @@ class KubernetesCollector(Collector[KubeView]):
         self._started = False
         self._observations = _Observations()
         self._rows: dict[str, PodRow] = {}
+        self._lists_ahead = False
+
+    def once(self) -> None:
+        self._lists_ahead = True  # see Reflector.ahead
 
     # --- background ----------------------------------------------------------------
     async def _start(self) -> None:
@@ -150,7 +154,8 @@ class KubernetesCollector(Collector[KubeView]):
         for label, within in scopes:
             self.pods.append(Reflector(
                 f"{self.name}/pods/{label}", self._api_client, f"/api/v1{within}/pods", selector,
-                compact=compact_pod, on_change=self._pod_changed, request_timeout=self.timeout, on_relist=self._listed))
+                compact=compact_pod, on_change=self._pod_changed, request_timeout=self.timeout, on_relist=self._listed,
+                ahead=self._lists_ahead))
             self.deployments.append(Reflector(
                 f"{self.name}/deployments/{label}", self._api_client, f"/apis/apps/v1{within}/deployments", selector,
                 compact=compact_deployment, on_change=self._deployment_changed, request_timeout=self.timeout,
