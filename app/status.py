@@ -1,24 +1,36 @@
 """`warroom status`: every configured collector once, concurrently; Nagios exit codes.
 
 Exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN: the worst check decides (CRIT > WARN >
-UNKNOWN > OK). The whole run is bounded by the largest per-check timeout plus a little
+UNKNOWN > OK). Each source's run is bounded by its largest per-check timeout plus a little
 while every check can run at once; health checks beyond the connection limits
 (app/collectors/check_runs.py) wait their turn, and each gets its timeout once it runs.
+
+From the command line, each source starts as soon as its own config section is read
+(app/config/staged.py), before the next source's modules are even imported; the rest of
+the config is validated while the checks run, and an error there is still the command's
+one line and exit code 2.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import sys
+from collections.abc import Iterable
+from concurrent.futures import Future
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 from app.collectors.base import Check, Collector, Level, Snapshot, collect_safely, worst
-from app.collectors.registry import SOURCES, configured_sources
-from app.config import Config
+from app.collectors.registry import SOURCES, Source, configured_sources
 from app.domain.scrub import Scrubber
 from app.errors import ConfigError
+
+if TYPE_CHECKING:
+    from app.config import Config
+    from app.config.staged import StagedConfig
 
 # Beyond the largest timeout: collectors' own grace (health adds 0.5 s) and process overhead.
 BUDGET_MARGIN = 1.0
@@ -27,26 +39,29 @@ BUDGET_MARGIN = 1.0
 WARMUP_SECONDS = 1.0
 CLOSE_SECONDS = 2.0
 """Closing connections after the checks, all together, waits at most this long."""
+SWITCH_INTERVAL = 0.001
+"""Seconds another thread may hold the GIL once a probe's answer is in (Python's default: 5 ms).
+While one source's modules are imported or the config validated, health checks run on
+their own thread and time their targets: the default would add up to 5 ms to a latency
+each time an answer arrives."""
 
 
-def _build(config: Config, only: list[str] | None) -> tuple[list[Collector], list[Check]]:
-    """Collectors for the chosen sources; a source whose module is missing becomes UNKNOWN."""
-    collectors: list[Collector] = []
-    missing: list[Check] = []
-    for source in configured_sources(config):
-        if only and source.name not in only:
-            continue
-        try:
-            collectors.extend(source.build(config))
-        except ImportError as exc:
-            missing.append(Check(source.name, source.name, Level.UNKNOWN, f"not available in this build ({exc})"))
-    return collectors, missing
+QUIET_START = 0.05
+"""Seconds the checks have to themselves before the rest of the config is validated."""
 
 
-async def gather_checks(config: Config, only: list[str] | None = None) -> list[Check]:
-    collectors, checks = _build(config, only)
-    if not collectors:
-        return checks
+def _build(source: Source, entries: list[Any]) -> tuple[list[Collector], list[Check]]:
+    """The source's collectors; a source whose module is missing becomes UNKNOWN."""
+    try:
+        return source.build_for(entries), []
+    except ImportError as exc:
+        return [], [Check(source.name, source.name, Level.UNKNOWN, f"not available in this build ({exc})")]
+
+
+async def _collect(collectors: list[Collector]) -> list[Check]:
+    """The checks of one source's collectors, each once, then their connections closed."""
+    for collector in collectors:
+        collector.once()
     budget = max(c.timeout for c in collectors) + BUDGET_MARGIN
 
     async def collect_once_or_twice(collector: Collector) -> Snapshot:
@@ -85,7 +100,82 @@ async def gather_checks(config: Config, only: list[str] | None = None) -> list[C
                 await asyncio.gather(*(c.aclose() for c in collectors), return_exceptions=True)
     ordered = singles + [c for group in groups.values() for c in group]
     by_collector = dict(zip(map(id, ordered), (checks for run in runs for checks in run), strict=True))
-    return checks + [check for c in collectors for check in by_collector[id(c)]]
+    return [check for c in collectors for check in by_collector[id(c)]]
+
+
+async def _run_sources(sections: Iterable[tuple[Source, list[Any] | None]]) -> tuple[list[Check], list[asyncio.Future]]:
+    """Start each source's checks before reading and building the next (whose imports may
+    take a while); stop at a section that is None (not valid: nothing more is started)."""
+    missing: list[Check] = []
+    runs: list[asyncio.Future] = []
+    for source, entries in sections:
+        if entries is None:
+            break
+        collectors, unavailable = _build(source, entries) if entries else ([], [])
+        missing += unavailable
+        if collectors:
+            runs.append(asyncio.ensure_future(_collect(collectors)))
+            # Under way before the next import: a source's first request is three task steps
+            # from here (_collect, gather's child, wait_for's task), each one loop turn.
+            for _ in range(3):
+                await asyncio.sleep(0)
+    return missing, runs
+
+
+async def _results(missing: list[Check], runs: list[asyncio.Future]) -> list[Check]:
+    return missing + [check for checks in await asyncio.gather(*runs) for check in checks]
+
+
+async def _cancel(runs: list[asyncio.Future]) -> None:
+    for run in runs:
+        run.cancel()
+    await asyncio.gather(*runs, return_exceptions=True)
+
+
+async def gather_checks(config: Config, only: list[str] | None = None) -> list[Check]:
+    chosen = [(s, getattr(config, s.section)) for s in configured_sources(config) if not only or s.name in only]
+    missing, runs = await _run_sources(chosen)
+    return await _results(missing, runs)
+
+
+async def gather_staged(staged: StagedConfig, only: list[str] | None = None) -> tuple[Config, list[Check]]:
+    """As gather_checks, each source started once its own section is valid; the whole config
+    is validated (in a thread) while they run. Its error cancels them and is the result."""
+    chosen = (source for source in SOURCES.values() if not only or source.name in only)
+    invalid: list[Source] = []
+    preloading: list[Future[Any]] = []
+
+    def sections() -> Iterable[tuple[Source, list[Any] | None]]:
+        for source in chosen:
+            entries = staged.section(source.section)
+            if entries is None:  # not valid alone, so the whole is not valid either
+                invalid.append(source)
+            elif entries and source.preload is not None:
+                preloading.append(source.preload())  # off this loop, which runs other checks
+            yield source, entries
+
+    def whole() -> Config:
+        # After those imports: waiting for them, not competing with them for the GIL.
+        for loading in preloading:
+            with contextlib.suppress(Exception):  # the source's own start says what went wrong
+                loading.result()
+        return staged.whole()
+
+    missing, runs = await _run_sources(sections())
+    # Answers that come at once (a few ms) are timed with nothing of ours competing for the
+    # GIL (this validation is ~50 ms of Python); slower ones are waited for meanwhile.
+    if runs:
+        await asyncio.wait(runs, timeout=QUIET_START)
+    try:
+        config = await asyncio.to_thread(whole)
+    except BaseException:
+        await _cancel(runs)
+        raise
+    _start_up_over()
+    if invalid:  # cannot be (the whole would not validate), but then: run them all now
+        await _cancel(runs)
+        return config, await gather_checks(config, only)
+    return config, await _results(missing, runs)
 
 
 def status_document(checks: list[Check], overall: Level, generated_at: datetime | None = None) -> dict:
@@ -130,12 +220,23 @@ def _can_print_symbols() -> bool:
         return False
 
 
-def run_status(config: Config, *, as_json: bool, only: list[str] | None) -> int:
+def _start_up_over() -> None:
+    """Start-up made long-lived objects only (modules, config models), uncollected meanwhile
+    (see _gather): set aside for good, later collections no longer walk them."""
+    gc.freeze()
+    gc.enable()
+
+
+def run_status(config: Config | StagedConfig, *, as_json: bool, only: list[str] | None) -> int:
+    from app.config.staged import StagedConfig
+
     if only:
         unknown = [s for s in only if s not in SOURCES]
         if unknown:
+            if isinstance(config, StagedConfig):
+                config.whole()  # an error in the config is said first, as before
             raise ConfigError(f"--only: unknown source {unknown[0]!r} (known: {', '.join(SOURCES)})")
-    checks = asyncio.run(gather_checks(config, only))
+    checks, config = asyncio.run(_gather(config, only))
     overall = worst([c.level for c in checks]) if checks else Level.UNKNOWN
     # Last line of defence: whatever a collector put in a summary or detail (a URL with
     # ?access_token=, a header value echoed in an error) is masked before it is printed.
@@ -147,3 +248,21 @@ def run_status(config: Config, *, as_json: bool, only: list[str] | None) -> int:
         sys.stdout.write("\n".join(scrub(line) for line in status_table(checks, overall, _can_print_symbols())) + "\n")
     sys.stdout.flush()
     return int(overall)
+
+
+async def _gather(config: Config | StagedConfig, only: list[str] | None) -> tuple[list[Check], Config]:
+    from app.config.staged import StagedConfig
+
+    if not isinstance(config, StagedConfig):
+        return await gather_checks(config, only), config
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(min(interval, SWITCH_INTERVAL))
+    collecting = gc.isenabled()
+    gc.disable()  # until _start_up_over
+    try:
+        whole, checks = await gather_staged(config, only)
+        return checks, whole
+    finally:
+        sys.setswitchinterval(interval)
+        if collecting and not gc.isenabled():
+            gc.enable()

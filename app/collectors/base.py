@@ -115,6 +115,10 @@ class Collector(ABC, Generic[T]):
     async def aclose(self) -> None:
         """Release connections; called once at shutdown."""
 
+    def once(self) -> None:
+        """It will be collected once and closed (`warroom status`): a collector may trade
+        what a long-running dashboard needs for the speed of that one run."""
+
 
 class Backoff:
     """Exponential backoff for repeated failures: 1 s, 2 s, 4 s ... capped."""

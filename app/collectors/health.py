@@ -14,7 +14,7 @@ import sys
 import time
 from dataclasses import dataclass, replace
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import anyio
@@ -30,9 +30,11 @@ from app.collectors.base import Check, Collector, Level, Snapshot, now_utc
 from app.collectors.check_runs import Gate, collect_all
 from app.collectors.http_client import TOTAL_GRACE, ClientsByTls, clean, deadline_text, name_transport_failure
 from app.collectors.probe_loop import on_probe_loop, probe_loop
-from app.config import Config
 from app.config.health import BodyCondition, HealthCheck
 from app.domain.scrub import scrub_header, scrub_url
+
+if TYPE_CHECKING:
+    from app.config import Config
 
 MAX_BODY = 1024 * 1024
 BODY_KEPT = 4096
@@ -152,6 +154,11 @@ class HealthCollector(Collector[HealthResult]):
     async def collect_many(collectors: list[HealthCollector], budget: float) -> list[Snapshot[HealthResult]]:
         """Each once, for `warroom status`: on the probe loop in one trip, at most as many at
         once as their gate lets through."""
+        by_clients: dict[int, list[HealthCollector]] = {}
+        for collector in collectors:
+            by_clients.setdefault(id(collector._clients), []).append(collector)
+        for users in by_clients.values():
+            users[0]._clients.single_use(c.check.verify for c in users)
         return await on_probe_loop(collect_all(collectors, budget))
 
     async def _collect(self) -> Snapshot[HealthResult]:
@@ -274,6 +281,11 @@ class _Users:
 
 
 def build(config: Config) -> list[Collector]:
+    return build_for(config.health)
+
+
+def build_for(checks: list[HealthCheck]) -> list[Collector]:
+    """One collector per check, sharing one client per TLS setting and one gate."""
     clients = ClientsByTls(users=1, user_agent="warroom-health")
-    gate, users = Gate(), _Users(len(config.health))
-    return [HealthCollector(check, clients, gate, users) for check in config.health]
+    gate, users = Gate(), _Users(len(checks))
+    return [HealthCollector(check, clients, gate, users) for check in checks]

@@ -5,9 +5,10 @@ all rows of one build.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import ssl
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -128,6 +129,23 @@ class ClientsByTls:
         self._clients: dict[Any, httpx.AsyncClient] = {}
         self._users = users
         self._user_agent = user_agent
+        self._keepalive = 50
+
+    def single_use(self, settings: Iterable[bool | str]) -> None:
+        """Each check runs once (`warroom status`): keep no connection for a next run, and
+        make the clients of these TLS settings now, before the checks are started.
+
+        httpcore looks at every connection in its pool for each request it assigns and each
+        response it closes, and an idle one costs two system calls there (is it readable?
+        its peer's address): 200 checks of one host spent more CPU in that than in HTTP.
+        A client loads its CA certificates when made (~20 ms): made on the probe loop, that
+        competed with whatever the caller's thread did next (validating the rest of the
+        config) and held back every first request.
+        """
+        self._keepalive = 0
+        for verify in dict.fromkeys(settings):
+            with contextlib.suppress(OSError, ssl.SSLError):  # a bad CA file: that check's own UNKNOWN
+                self.get(verify)
 
     def get(self, verify: bool | str) -> httpx.AsyncClient:
         client = self._clients.get(verify)
@@ -138,7 +156,7 @@ class ClientsByTls:
                 follow_redirects=True,
                 max_redirects=MAX_REDIRECTS,
                 # A hung target holds its connection; it must not queue the others behind it.
-                limits=httpx.Limits(max_connections=None, max_keepalive_connections=50),
+                limits=httpx.Limits(max_connections=None, max_keepalive_connections=self._keepalive),
                 headers={"User-Agent": self._user_agent},
                 trust_env=False,
             )

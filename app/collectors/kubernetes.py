@@ -13,6 +13,7 @@ import contextlib
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from app.collectors.base import Check, Collector, Level, Snapshot, now_utc, worst
@@ -32,9 +33,12 @@ from app.collectors.k8s_records import (
     deployment_row,
     pod_row,
 )
-from app.collectors.k8s_watch import Reflector, describe_error, make_api_client, official_client, probe_ready
-from app.config import Config
+from app.collectors.k8s_client import make_api_client, official_client
+from app.collectors.k8s_watch import Reflector, describe_error, probe_ready
 from app.config.kubernetes import KubernetesTarget
+
+if TYPE_CHECKING:
+    from app.config import Config
 
 PROBE_EVERY = 10.0  # seconds between /readyz probes (sooner with a short redraw interval)
 OBSERVATION_REPEAT = timedelta(minutes=10)  # the same pod entering the same state is said once per 10 min
@@ -130,6 +134,10 @@ class KubernetesCollector(Collector[KubeView]):
         self._started = False
         self._observations = _Observations()
         self._rows: dict[str, PodRow] = {}
+        self._lists_ahead = False
+
+    def once(self) -> None:
+        self._lists_ahead = True  # see Reflector.ahead
 
     # --- background ----------------------------------------------------------------
     async def _start(self) -> None:
@@ -146,7 +154,8 @@ class KubernetesCollector(Collector[KubeView]):
         for label, within in scopes:
             self.pods.append(Reflector(
                 f"{self.name}/pods/{label}", self._api_client, f"/api/v1{within}/pods", selector,
-                compact=compact_pod, on_change=self._pod_changed, request_timeout=self.timeout, on_relist=self._listed))
+                compact=compact_pod, on_change=self._pod_changed, request_timeout=self.timeout, on_relist=self._listed,
+                ahead=self._lists_ahead))
             self.deployments.append(Reflector(
                 f"{self.name}/deployments/{label}", self._api_client, f"/apis/apps/v1{within}/deployments", selector,
                 compact=compact_deployment, on_change=self._deployment_changed, request_timeout=self.timeout,
@@ -311,4 +320,8 @@ class KubernetesCollector(Collector[KubeView]):
 
 
 def build(config: Config) -> list[Collector]:
-    return [KubernetesCollector(target) for target in config.kubernetes]
+    return build_for(config.kubernetes)
+
+
+def build_for(targets: list[KubernetesTarget]) -> list[Collector]:
+    return [KubernetesCollector(target) for target in targets]

@@ -17,7 +17,7 @@ import os
 import socket
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 from psycopg import conninfo as pg_conninfo
@@ -25,8 +25,10 @@ from psycopg import conninfo as pg_conninfo
 from app.collectors.base import Check, Collector, Level, Snapshot, now_utc
 from app.collectors.locktree import Backend, LockTree, build_lock_tree, format_seconds
 from app.collectors.postgres_queries import CANCEL_SQL, REFRESH_SQL, TERMINATE_SQL
-from app.config import Config
 from app.config.postgres import PostgresTarget
+
+if TYPE_CHECKING:
+    from app.config import Config
 
 MAX_ROWS = 500  # bounded response: long-running + lock-tree rows per refresh
 STATES = ("active", "idle", "idle in transaction", "idle in transaction (aborted)", "waiting")
@@ -325,4 +327,8 @@ def detail_of(status: PostgresStatus) -> dict[str, Any]:
 
 
 def build(config: Config) -> list[Collector]:
-    return [PostgresCollector(target) for target in config.postgres]
+    return build_for(config.postgres)
+
+
+def build_for(targets: list[PostgresTarget]) -> list[Collector]:
+    return [PostgresCollector(target) for target in targets]

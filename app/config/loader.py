@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from app.config.envexpand import expand
 from app.config.model import Config
-from app.config.paths import find_config, parse_yaml, read_yaml
+from app.config.paths import find_config, parse_yaml, read_yaml, validation_context
 from app.errors import ConfigError
 
 # The members of a union (`str | ChecklistItem`) appear in an error's location under their
@@ -91,9 +91,14 @@ def _validate(data: dict, source: Path | None, env: dict[str, str] | None = None
         data = expand(data, env=env)
     except ConfigError as exc:
         raise ConfigError(f"{name}: {exc}") from None
-    base_dir = source.parent if source else Path.cwd()
+    return validate_expanded(data, source)
+
+
+def validate_expanded(data: dict, source: Path | None) -> Config:
+    """The config from data whose ${VAR}s are already expanded; errors name `source`."""
+    name = str(source) if source else "<config>"
     try:
-        config = Config.model_validate(data, context={"base_dir": base_dir, "units_required": True})
+        config = Config.model_validate(data, context=validation_context(source))
     except ValidationError as exc:
         raise ConfigError(f"{name}: {describe(exc)}") from None
     config.source = source

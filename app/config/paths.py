@@ -29,6 +29,12 @@ def _regular_or_error(path: Path, label: str) -> Path:
     return path
 
 
+def validation_context(source: Path | None) -> dict[str, object]:
+    """What the models read besides the data: where a file's relative paths start, and that
+    durations in a file need units. A fresh dict each time: validation writes to it."""
+    return {"base_dir": source.parent if source else Path.cwd(), "units_required": True}
+
+
 def find_config(explicit: str | os.PathLike[str] | None = None) -> Path | None:
     """--config, then $WARROOM_CONFIG, then ./warroom.yaml, then the XDG config dir."""
     for label, candidate in (("--config", explicit), (f"${ENV_VAR}", os.environ.get(ENV_VAR))):

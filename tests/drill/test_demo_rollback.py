@@ -8,7 +8,7 @@ from pathlib import Path
 
 from app.collectors.k8s_calls import KubeCalls
 from app.collectors.k8s_rollout import JSON_PATCH, revisions, selector, undo_patch, undo_target
-from app.collectors.k8s_watch import make_api_client
+from app.collectors.k8s_client import make_api_client
 from app.config.kubernetes import KubernetesTarget
 from app.drill.cluster import NAMESPACE, Cluster, DeploymentState
 from app.drill.kube_api import SimulatedApiServer

@@ -349,3 +349,19 @@ async def test_closing_right_after_the_first_collect_is_prompt(fake_k8s):
         await c.aclose()
         slowest = max(slowest, asyncio.get_running_loop().time() - started)
     assert slowest < 0.5
+
+
+async def test_status_lists_every_page_as_the_dashboard_does(fake_k8s):
+    """`warroom status` asks for a list's next page before compacting the current one; the
+    dashboard reads them one after another: both end with every pod, once."""
+    for i in range(1_200):  # three pages of 500
+        fake_k8s.cluster.put("pods", pod(f"api-{i:04d}", namespace=f"team-{i % 3}"))
+    config = Config.model_validate({"kubernetes": [{"name": "prod", "timeout": "10s"}]})
+    checks = await gather_checks(config, ["kubernetes"])
+    listed = sorted(c.detail["pod"] for c in checks if c.detail.get("kind") == "pod")
+    dashboard = KubernetesCollector(KubernetesTarget(name="prod", timeout=10))
+    try:
+        shown = sorted(row.name for row in (await dashboard.collect()).data.pods)
+    finally:
+        await dashboard.aclose()
+    assert listed == shown == [f"api-{i:04d}" for i in range(1_200)]

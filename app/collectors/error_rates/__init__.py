@@ -8,6 +8,8 @@ treat them alike. Imports run one way: model <- collector <- prometheus, scrape 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import httpx
 
 from app.collectors.base import Collector
@@ -15,14 +17,20 @@ from app.collectors.error_rates.collector import ErrorRateCollector
 from app.collectors.error_rates.prometheus import PrometheusErrorRateCollector
 from app.collectors.error_rates.scrape import MetricsScrapeCollector
 from app.collectors.http_client import MAX_REDIRECTS, SharedClient
-from app.config import Config
+from app.config.error_rates import ErrorRate
 
-__all__ = ["ErrorRateCollector", "MetricsScrapeCollector", "PrometheusErrorRateCollector", "build"]
+if TYPE_CHECKING:
+    from app.config import Config
+
+__all__ = ["ErrorRateCollector", "MetricsScrapeCollector", "PrometheusErrorRateCollector", "build", "build_for"]
 
 
 def build(config: Config) -> list[Collector]:
+    return build_for(config.error_rates)
+
+
+def build_for(entries: list[ErrorRate]) -> list[Collector]:
     """One collector per `error_rates:` entry, all sharing one HTTP client."""
-    entries = config.error_rates
     if not entries:
         return []
     shared = SharedClient(httpx.AsyncClient(follow_redirects=True, max_redirects=MAX_REDIRECTS), users=len(entries))
