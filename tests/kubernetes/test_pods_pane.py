@@ -188,3 +188,36 @@ async def test_a_changed_cell_widens_its_column_and_never_remeasures_it(fake_k8s
         await pilot.pause()
         assert status.content_width == len("CrashLoopBackOff")  # kept: no walk over the column
     await collector.aclose()
+
+
+async def test_a_refresh_that_changes_nothing_repaints_nothing(fake_k8s):
+    """Issue 12: unchanged rows and cells are not touched, and a refresh with no change costs
+    no layout: nothing in the pane asks to be drawn again (title, selected pod, rollouts and
+    events included)."""
+    for name in ("api-1", "api-2"):
+        fake_k8s.cluster.put("pods", pod(name))
+    fake_k8s.cluster.put("deployments", deployment("api"))
+    # Ten minutes ago: "(10m ago)" holds still (a minute-old event's "60s" counts up each second).
+    fake_k8s.cluster.put("events", warning("e1", obj="api-2", reason="Unhealthy", message="probe failed", count=4,
+                                           ago=timedelta(minutes=10)))
+    collector = KubernetesCollector(KubernetesTarget(name="prod", timeout=3, interval=0.2))
+    app = pods_host([collector])
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = app.query_one(PodsPane)
+        await until(pilot, lambda: pane.table.row_count == 2 and "(10m ago)" in str(pane.events.render()))
+        pane.table.focus()
+        await pilot.pause()
+        asked: list[tuple[str, dict]] = []
+        for widget in (pane, *pane.query("*")):
+            def refresh(*args, _widget=widget, _refresh=widget.refresh, **kwargs):
+                asked.append((type(_widget).__name__, kwargs))
+                return _refresh(*args, **kwargs)
+            widget.refresh = refresh
+        seen = len(app.snapshots)
+        await until(pilot, lambda: len(app.snapshots) >= seen + 3)
+        await pilot.pause()
+        assert asked == []
+        fake_k8s.cluster.put("pods", pod("api-2", containers=[waiting("CrashLoopBackOff", restarts=2)]))
+        await until(pilot, lambda: rows(pane)[0][3] == "CrashLoopBackOff")
+        assert asked  # a change is drawn
+    await collector.aclose()

@@ -1,7 +1,8 @@
 """PodsPane: pods as `kubectl get pods` prints them, recent rollouts and Warning events.
 
-The pod table is keyed by cluster + pod uid and updated cell by cell, so with 5,000 pods
-a refresh touches only what changed and the cursor stays on the same pod.
+The pod table (app/ui/panes/pods_table.py) is keyed by cluster + pod uid and updated cell by
+cell, so with 5,000 pods a refresh touches only what changed and the cursor stays on the
+same pod.
 
 The pane gets about 54 cells at 120 columns and 78 at 80 or 200: too few for kubectl's
 whole row. The level is a symbol, namespace and name share one column (NS/NAME, as in the
@@ -12,9 +13,8 @@ selected pod in full.
 
 from __future__ import annotations
 
-import gc
 from datetime import tzinfo
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
@@ -22,7 +22,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import DataTable, Static
-from textual.widgets.data_table import ColumnKey, RowKey
 
 from app.collectors.base import Collector, Level, Snapshot
 from app.collectors.k8s_records import DeploymentRow, EventRow, PodRow
@@ -32,67 +31,13 @@ from app.collectors.observations import Observer
 from app.ui.messages import TimelineRequest
 from app.ui.panes.base import WARNING_EVENTS_KEY, LivePane
 from app.ui.panes.details import events_detail, pod_detail
-from app.ui.widgets.fit import FlexColumn, Room, flex_text
-from app.ui.widgets.keyed_table import KeyedTable
+from app.ui.panes.pods_table import PodColumnsFit, PodsTable
 from app.ui.widgets.marks import SELECTED
+from app.ui.widgets.quiet import show_text
 from app.ui.widgets.row_filter import PodFilter, RowFilter
 
 SHOWN_DEPLOYMENTS = 6
 SHOWN_EVENTS = 6
-# DataTable measures every new cell when it next idles; adding thousands of rows at once
-# freezes the screen for seconds, so new rows go in batches (problem pods first).
-ADD_BATCH = 300
-FREEZE_AFTER_ROWS = 1000
-
-
-class PodsTable(KeyedTable):
-    """The pod rows; level colours come from component classes in styles/kubernetes.tcss."""
-
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"pods-table--ok", "pods-table--warn", "pods-table--crit", "pods-table--unknown"}
-    _frozen = False
-
-    def rows_settled(self) -> None:
-        if not self._frozen and self.row_count >= FREEZE_AFTER_ROWS:
-            # A full collection walks every object: with 5,000 rows on screen it froze the UI
-            # for 120-300 ms every few seconds under churn. The table's first fill lives as
-            # long as the app, so take it out of the collector's walk (one pause, now).
-            self._frozen = True
-            gc.collect()
-            gc.freeze()
-
-    def update_cell(self, row_key: RowKey | str, column_key: ColumnKey | str, value: Any, *, update_width: bool = False) -> None:
-        # Textual measures every cell of the column again (5,000 here) whenever an updated cell
-        # is narrower than the column: at 50 pod changes/s that froze the screen for seconds
-        # (benchmarks/pods_scale.py). A column grows for a wider cell and otherwise keeps its width.
-        if update_width:
-            column = self.columns.get(ColumnKey(column_key) if isinstance(column_key, str) else column_key)
-            width = value.cell_len if isinstance(value, Text) else len(str(value))
-            update_width = column is None or width > column.content_width
-        super().update_cell(row_key, column_key, value, update_width=update_width)
-
-    def level_text(self, level: Level) -> Text:
-        style = self.get_component_rich_style(f"pods-table-{level.css_class}", partial=True)
-        return Text(level.symbol, style=style)
-
-
-class PodColumnsFit(FlexColumn):
-    """READY and STATUS always whole; then each later column only while NAME keeps the width
-    `then` names for it (RESTARTS matters more than the end of a name, AGE and NODE less).
-    A column that would show only in part is pushed out whole (NAME fills the gap).
-    """
-
-    def __init__(self, table: DataTable, key: str, *, min_width: int, keep_after: int, then: tuple[int, ...]) -> None:
-        super().__init__(table, key, min_width=min_width, keep_after=keep_after)
-        self.then = then
-
-    def width(self, room: Room) -> int:
-        natural = room.natural
-        shown = min(self.keep_after, len(room.after))
-        for needs in self.then[: len(room.after) - shown]:
-            if room.left(shown + 1) < min(needs, natural):
-                break
-            shown += 1
-        return max(min(self.min_width, natural), room.left(shown) if shown < len(room.after) else min(natural, room.left(shown)))
 
 
 class WarningEvents(Static, can_focus=True):
@@ -123,7 +68,7 @@ class WarningEvents(Static, can_focus=True):
         if len(rows) > SHOWN_EVENTS:
             text.append(f"… {len(rows) - SHOWN_EVENTS} more\n", style="dim")
         text.rstrip()
-        self.update(text)
+        show_text(self, text)
 
     def on_focus(self) -> None:
         self.post_message(self.Redraw())
@@ -172,6 +117,7 @@ class PodsPane(LivePane[KubeView]):
         self.deployments = Static("", id="pods-deployments", markup=False)
         self.events = WarningEvents()
         self._rows: dict[str, PodRow] = {}  # row key -> the pod as last seen, every cluster
+        self._subtitle: str | None = None
         self._views: dict[str, KubeView] = {}
 
     def compose(self) -> ComposeResult:
@@ -209,15 +155,21 @@ class PodsPane(LivePane[KubeView]):
         return f"{row.cluster}/{row.namespace}/{row.name}" if self.several_clusters else f"{row.namespace}/{row.name}"
 
     def _cells(self, row: PodRow) -> tuple[Text, ...]:
-        return (self.table.level_text(row.level), flex_text(self._shown_name(row)), Text(row.ready), Text(row.status),
-                Text(row.restarts), Text(row.age), Text(row.node))
+        return self.table.pod_cells(row, self._shown_name(row))
 
     def _update_pods(self, view: KubeView) -> None:
         # Problem pods first, then by the name as shown (with several clusters, mixed).
         rows = [row for v in self._views.values() for row in v.pods]
-        rows.sort(key=lambda row: (-row.level.severity_rank, self._shown_name(row)))
+        rank = {level: -level.severity_rank for level in Level}
+        shown_name = self._shown_name
+        rows.sort(key=lambda row: (rank[row.level], shown_name(row)))
         self._rows = {row.key: row for row in rows}
-        self.table.sync(self._rows, self._cells, batch=ADD_BATCH)
+        shown = self.table.row_count
+        self.table.sync_pods(self._rows, self._cells)
+        if self.table.row_count > shown:
+            # New rows are measured as they go in: fitted now, the frame that shows them
+            # shows them fitted (a changed cell is measured when the table idles: after).
+            self._name_column.fit()
         self._name_column.schedule()
 
     def on_resize(self) -> None:
@@ -236,12 +188,14 @@ class PodsPane(LivePane[KubeView]):
     def _show_selected(self) -> None:
         """The row under the cursor in full at the bottom border: a narrow pane cuts names."""
         row = self._selected_row()
-        if row is None or not self.table.has_focus:
-            self.border_subtitle = None
-            return
-        prefix = f"{row.cluster}/" if self.several_clusters else ""
-        self.border_subtitle = Text(f"{prefix}{row.namespace}/{row.name}  {row.ready} {row.status}  restarts {row.restarts}  "
-                                    f"age {row.age}  {row.node}")
+        subtitle = None
+        if row is not None and self.table.has_focus:
+            prefix = f"{row.cluster}/" if self.several_clusters else ""
+            subtitle = (f"{prefix}{row.namespace}/{row.name}  {row.ready} {row.status}  restarts {row.restarts}  "
+                        f"age {row.age}  {row.node}")
+        if subtitle != self._subtitle:  # setting it repaints the pane, the same or not
+            self._subtitle = subtitle
+            self.border_subtitle = Text(subtitle) if subtitle is not None else None
 
     def on_descendant_focus(self) -> None:
         self._show_selected()
@@ -274,7 +228,7 @@ class PodsPane(LivePane[KubeView]):
             rest = rows[SHOWN_DEPLOYMENTS:]
             text.append(f"… {len(rest)} more ({sum(d.level is Level.OK for d in rest)} OK)\n", style="dim")
         text.rstrip()  # in place
-        self.deployments.update(text)
+        show_text(self.deployments, text)
 
     def _render_events(self) -> None:
         rows = sorted((e for v in self._views.values() for e in v.events), key=lambda e: -e.count)
