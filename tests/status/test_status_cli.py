@@ -9,18 +9,10 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 
-from tests.health.health_servers import TargetServer, refused_port
+from tests.health.health_servers import refused_port
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def target():
-    server = TargetServer().start()
-    yield server
-    server.stop()
 
 
 def warroom_status(tmp_path: Path, config: str, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:

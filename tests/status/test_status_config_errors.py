@@ -10,21 +10,11 @@ import sys
 import typing
 from pathlib import Path
 
-import pytest
-
 from app.collectors.registry import SOURCES
 from app.config.model import Config
 from app.config.staged import SOURCE_SECTIONS
-from tests.health.health_servers import TargetServer
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def target():
-    server = TargetServer().start()
-    yield server
-    server.stop()
 
 
 def warroom(tmp_path: Path, config: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
