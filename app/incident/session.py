@@ -194,6 +194,10 @@ class IncidentSession:
         self._poll_queued.set()
 
         def job() -> None:
+            # Cleared before reading, not after: a change announced while this read runs must
+            # queue another one. Cleared after, its notification was dropped here and the
+            # change stayed unseen until some later write (two entries of 140 in a team drill).
+            self._poll_queued.clear()
             try:
                 if changed or self.core.store.changed():
                     self._catch_up(incident_id)
@@ -205,8 +209,6 @@ class IncidentSession:
                 elif not self._poll_failing:
                     self._poll_failing = True
                     self._post(StoreFailed("cannot read other terminals' changes", reason))
-            finally:
-                self._poll_queued.clear()
 
         self._store(job, "cannot poll")
 
