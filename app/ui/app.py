@@ -15,6 +15,7 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.driver import Driver
 from textual.events import DescendantFocus, Resize
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
@@ -118,6 +119,13 @@ class WarroomApp(App[None]):
     # --- layout ------------------------------------------------------------------------
     def get_default_screen(self) -> Screen:
         return DashboardScreen(id="_default")
+
+    def get_driver_class(self) -> type[Driver]:
+        default = super().get_driver_class()
+        if default.__module__ == "textual.drivers.linux_driver":  # not Windows, nor a TEXTUAL_DRIVER
+            from app.ui.quiet_driver import QuietLinuxDriver  # (termios: imported where it exists)
+            return QuietLinuxDriver
+        return default
 
     def compose(self) -> ComposeResult:
         yield Header()
