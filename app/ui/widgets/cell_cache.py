@@ -5,6 +5,11 @@ DataTable keys every render cache by a counter that any update bumps, so one cha
 through rich's console: with the PostgreSQL pane refreshing every 2 s that was most of
 what the pane cost. Here a cell's lines are kept by what decides them (the cell object,
 where it is, its width and the styles in force) and reused until one of those changes.
+
+A whole line is kept the same way: by its row's cells, the row's place and whether the
+cursor or the mouse is on it. A line that comes back as the same Strip object costs
+Textual's styling next to nothing (its results are cached on the strip), so a refresh
+that changed one pod's age redraws that pod's line and not the other rows on screen.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ from __future__ import annotations
 from typing import Any
 
 from textual.cache import LRUCache
+from textual.coordinate import Coordinate
+from textual.strip import Strip
 from textual.widgets import DataTable
 
 
@@ -21,10 +28,55 @@ class CellCachedTable(DataTable):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._drawn_cells: LRUCache[tuple, tuple[Any, Any]] = LRUCache(self.CELL_CACHE_SIZE)
+        self._drawn_lines: LRUCache[tuple, list] = LRUCache(self.CELL_CACHE_SIZE // 4)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._drawn_cells.clear()  # a theme or a class changed the colours
+        self._drawn_lines.clear()
+
+    def _render_line(self, y: int, x1: int, x2: int, base_style) -> Strip:
+        try:
+            row_key, line_no = self._get_offsets(y)
+        except LookupError:
+            return super()._render_line(y, x1, x2, base_style)
+        if row_key is self._header_row_key:
+            row_index, row = -1, None
+            cells: tuple = tuple(column.label for column in self.ordered_columns)
+        else:
+            index, row, data = self._row_locations.get(row_key), self.rows.get(row_key), self._data.get(row_key)
+            if index is None or row is None or data is None:
+                return super()._render_line(y, x1, x2, base_style)
+            row_index = index
+            cells = (row.label, *data.values())
+        columns = self.ordered_columns
+        key = (
+            row_index, x1, x2, self.size.width, base_style, row.height if row else self.header_height,
+            tuple((column.key, column.get_render_width(self)) for column in columns),
+            self._highlight(self.cursor_coordinate, row_index), self._highlight(self.hover_coordinate, row_index),
+            self.cursor_type, self.show_cursor, self._show_hover_cursor, self._pseudo_class_state, self.has_focus,
+            self.fixed_rows, self.fixed_columns, self.zebra_stripes, self.show_row_labels,
+        )
+        kept = self._drawn_lines.get((row_key, line_no))
+        if kept is not None and kept[0] == key and len(kept[1]) == len(cells) and all(map(_same, kept[1], cells)):
+            return kept[2]
+        strip = super()._render_line(y, x1, x2, base_style)
+        if kept is None:
+            self._drawn_lines[(row_key, line_no)] = [key, cells, strip]
+        else:  # updated in place: Textual's LRUCache.set keeps a key's first value
+            kept[:] = [key, cells, strip]
+        return strip
+
+    def _highlight(self, where: Coordinate, row_index: int) -> object:
+        """What of the cursor (or the mouse) position draws a row's line differently."""
+        kind = self.cursor_type
+        if kind == "row":
+            return where.row == row_index
+        if kind == "column":
+            return where.column
+        if kind == "cell":
+            return where.column if where.row == row_index else None
+        return None
 
     def _render_cell(self, row_index: int, column_index: int, base_style, width: int,
                      cursor: bool = False, hover: bool = False):
@@ -49,5 +101,11 @@ class CellCachedTable(DataTable):
         if drawn is not None and drawn[0] is cell:  # the very object: its id was not reused
             return drawn[1]
         lines = super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        if drawn is not None:
+            self._drawn_cells.discard(key)  # (Textual's LRUCache.set keeps a key's first value)
         self._drawn_cells[key] = (cell, lines)
         return lines
+
+
+def _same(a: object, b: object) -> bool:
+    return a is b

@@ -1,0 +1,75 @@
+"""A table refresh that changed one cell draws that row's line again, not every row on screen
+(issue 12), and what is on screen is still right: the new value, the cursor's ▶ where the
+cursor is, the rows in their new order. Real Textual app; the count is of DataTable's own
+line assembly, the costly step a kept line skips."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import App, ComposeResult
+
+from app.ui.widgets.keyed_table import KeyedTable
+
+NAMES = ("api", "db", "cache", "queue", "search", "web")
+
+
+class TableApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield KeyedTable(cursor_type="row")
+
+    def on_mount(self) -> None:
+        table = self.query_one(KeyedTable)
+        table.add_column("name", key="name")
+        table.add_column("age", key="age")
+
+
+def drawn(table: KeyedTable) -> list[str]:
+    """The table's lines as the screen gets them."""
+    return [table.render_line(y).text.rstrip() for y in range(table.size.height)]
+
+
+def counting(table: KeyedTable) -> list[object]:
+    assembled: list[object] = []
+    original = table._render_line_in_row
+
+    def counted(row_key, *args, **kwargs):
+        assembled.append(row_key.value)
+        return original(row_key, *args, **kwargs)
+
+    table._render_line_in_row = counted  # type: ignore[method-assign]
+    return assembled
+
+
+async def test_one_changed_cell_redraws_one_line_and_shows_the_new_value():
+    app = TableApp()
+    async with app.run_test(size=(40, 12)) as pilot:
+        table = app.query_one(KeyedTable)
+        table.sync({name: (Text(name), Text("5m")) for name in NAMES})
+        await pilot.pause()
+        drawn(table)
+        assembled = counting(table)
+        table.sync({name: (Text(name), Text("6m" if name == "cache" else "5m")) for name in NAMES})
+        await pilot.pause()
+        lines = drawn(table)
+        assert assembled == ["cache"]
+        assert any(line.split() == ["cache", "6m"] for line in lines), lines
+        assert sum(line.split()[-1:] == ["5m"] for line in lines) == 5
+
+
+async def test_the_cursor_mark_follows_the_cursor_and_rows_follow_their_order():
+    app = TableApp()
+    async with app.run_test(size=(40, 12)) as pilot:
+        table = app.query_one(KeyedTable)
+        table.sync({name: (Text(name), Text("5m")) for name in NAMES})
+        table.focus()
+        await pilot.pause()
+        assert drawn(table)[1].startswith("▶api")
+        assembled = counting(table)
+        await pilot.press("down")
+        lines = drawn(table)
+        assert lines[1].startswith(" api") and lines[2].startswith("▶db")
+        assert sorted(assembled) == ["api", "db"]  # the rows the cursor left and reached
+        table.sync({name: (Text(name), Text("5m")) for name in reversed(NAMES)})
+        await pilot.pause()
+        assert [line.split()[-2].lstrip("▶") for line in drawn(table)[1:7]] == list(reversed(NAMES))
+        assert drawn(table)[5].startswith("▶db")  # the cursor stayed on its row, now 5th
