@@ -70,6 +70,7 @@ class WarroomApp(App[None]):
     # a cursor nobody chose would decide which role `r` starts on.
     AUTO_FOCUS = "#timeline"
     BINDINGS = list[BindingType](APP_BINDINGS)  # app/ui/bindings.py: footer order, and why they are priority keys
+    PACES_LIVE_PANES = True  # refresh_clock draws the panes' routine refreshes (app/ui/panes/base.py)
 
     state: reactive[IncidentState | None] = reactive(None, always_update=True, init=False)
     """The incident on screen: our own fold, fed by the session's messages."""
@@ -217,6 +218,8 @@ class WarroomApp(App[None]):
         self.countdowns_panel.show(items, self.tz)
         self.status_strip.show(state, now, items)
         self.deadlines.tick(state, items)
+        for pane in self.main_screen.query(LivePane):
+            pane.draw_waiting()  # in this second's frame, with the clock
 
     def on_snapshot_arrived(self, message: SnapshotArrived) -> None:
         # Bubbled up from the pane, which has rendered it already.

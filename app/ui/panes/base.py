@@ -37,6 +37,11 @@ BEHIND_DIALOG_EVERY = 10.0
 whole dashboard again, dimmed, behind the dialog for every change under it: a PostgreSQL
 pane at 2 s cost ten times what it costs in plain view. A refresh that changes a level, or
 that fails or recovers, is news and is drawn at once; closing the dialog draws what waited."""
+PACED_APP_FLAG = "PACES_LIVE_PANES"
+"""An app with this attribute true calls `draw_waiting()` on its panes each second, with its
+clock: a routine refresh then waits for that second and is drawn in the frame the clock
+draws anyway. Four panes refreshing on their own beats made about three frames a second,
+each costing Textual's whole-frame work (issue 12); news is drawn at once all the same."""
 
 
 def stale_text(snapshot: Snapshot[Any], last_good: Snapshot[Any] | None, tz: tzinfo | None = None, names: str = "") -> Text:
@@ -103,8 +108,9 @@ class LivePane(Vertical, Generic[T]):
         self.filter_line = FilterLine()
         self._drawn: dict[str, tuple[Level, bool]] = {}  # source -> level and health last drawn
         self._drawn_at = 0.0  # time.monotonic() of the last draw
-        self._held: dict[str, Snapshot[T]] = {}  # source -> its newest refresh, held behind a dialog
+        self._held: dict[str, Snapshot[T]] = {}  # source -> its newest refresh, held (dialog or second)
         self._hold_timer: Timer | None = None
+        self._paced = False  # the app draws held refreshes each second (PACED_APP_FLAG)
 
     def compose_stale(self) -> Static:
         return self._stale
@@ -215,6 +221,7 @@ class LivePane(Vertical, Generic[T]):
         # set before this pane's handlers run, sends none.
         self.watch(self.screen, "focused", lambda _: self.show_title(self._title))
         self.app.screen_change_signal.subscribe(self, self._screen_changed)
+        self._paced = bool(getattr(self.app, PACED_APP_FLAG, False))
         self.start_polling()
 
     def start_polling(self) -> None:
@@ -258,7 +265,7 @@ class LivePane(Vertical, Generic[T]):
             self.post_message(TimelineRequest(line, kind="observation", automatic=True))
 
     def watch_snapshot(self, snapshot: Snapshot[T] | None) -> None:
-        if snapshot is None or self._held_behind_dialog(snapshot):
+        if snapshot is None or self._held_behind_dialog(snapshot) or self._held_for_second(snapshot):
             return
         self._draw(snapshot)
 
@@ -281,6 +288,18 @@ class LivePane(Vertical, Generic[T]):
         if self._hold_timer is None:
             self._hold_timer = self.set_timer(wait, self._draw_held)
         return True
+
+    def _held_for_second(self, snapshot: Snapshot[T]) -> bool:
+        """A refresh that is not news waits for the app's next second (PACED_APP_FLAG)."""
+        if not self._paced or self._drawn.get(snapshot.name) != (snapshot.level, snapshot.error is None):
+            return False
+        self._held[snapshot.name] = snapshot
+        return True
+
+    def draw_waiting(self) -> None:
+        """The app's second: what waited for it is drawn now (behind a dialog it waits on)."""
+        if self._held and self._hold_timer is None and self.is_attached and self.screen is self.app.screen:
+            self._draw_held()
 
     def _draw_held(self) -> None:
         if self._hold_timer is not None:

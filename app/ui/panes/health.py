@@ -202,6 +202,7 @@ class HealthPane(LivePane[HealthResult]):
         self._levels: Counter[Level] = Counter()
         self._inbox: deque[Snapshot[HealthResult]] = deque()  # filled on the probe loop's thread
         self._inbox_flagged = False
+        self._waiting: list[Snapshot[HealthResult]] = []  # routine results, for the app's next second
         self._checks: Worker[None] | None = None
         self.table = HealthTable(cursor_type="row", zebra_stripes=False, id="health-table")
         # The reason gives way (cut with …) so level, code and latency never scroll off.
@@ -291,8 +292,24 @@ class HealthPane(LivePane[HealthResult]):
             for line in snapshot.observations:
                 # automatic: with several terminals on one incident only one of them logs it
                 self.post_message(TimelineRequest(line, kind="observation", automatic=True))
-        self._show(batch)
+        if self._paced and not any(map(self._is_news, batch)):
+            self._waiting.extend(batch)  # drawn with the clock (app.ui.panes.base.PACED_APP_FLAG)
+        else:
+            self._show([*self._take_waiting(), *batch])
         self.post_message(self.SnapshotsArrived(batch))
+
+    def _is_news(self, snapshot: Snapshot[HealthResult]) -> bool:
+        row, result = self._rows.get(snapshot.name), snapshot.data
+        level = Level.UNKNOWN if snapshot.error is not None or result is None else result.level
+        return row is None or row.level != level
+
+    def draw_waiting(self) -> None:
+        if self._waiting:
+            self._show(self._take_waiting())
+
+    def _take_waiting(self) -> list[Snapshot[HealthResult]]:
+        waiting, self._waiting = self._waiting, []
+        return waiting
 
     def watch_snapshot(self, snapshot: Snapshot[HealthResult] | None) -> None:
         if snapshot is not None:
