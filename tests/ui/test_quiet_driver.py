@@ -16,6 +16,7 @@ import pytest
 from textual import events
 
 from app.ui.quiet_driver import QuietLinuxDriver
+from tests.health.health_servers import wait_until
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads thread counters from /proc")
 
@@ -33,15 +34,6 @@ class KeysDriver(QuietLinuxDriver):
 def wakeups(thread: threading.Thread) -> int:
     status = Path(f"/proc/self/task/{thread.native_id}/status").read_text()
     return int(next(line for line in status.splitlines() if line.startswith("voluntary_ctxt_switches")).split()[1])
-
-
-def wait_for(condition, timeout: float = 3.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.01)
-    return condition()
 
 
 @pytest.fixture
@@ -74,9 +66,9 @@ async def test_the_input_thread_sleeps_while_no_key_comes(terminal):
 async def test_keys_arrive_and_a_lone_esc_is_a_key_after_the_parser_waits(terminal):
     _driver, _thread, keys, main = terminal
     os.write(main, b"ab\x1b[A")  # a, b, then the up arrow as one escape sequence
-    assert wait_for(lambda: keys == ["a", "b", "up"]), keys
+    assert wait_until(lambda: keys == ["a", "b", "up"]), keys
     os.write(main, b"\x1b")  # Esc alone: a key only once no sequence follows
-    assert wait_for(lambda: keys[-1:] == ["escape"]), keys
+    assert wait_until(lambda: keys[-1:] == ["escape"]), keys
     assert keys == ["a", "b", "up", "escape"]
 
 

@@ -6,21 +6,11 @@ line assembly, the costly step a kept line skips."""
 from __future__ import annotations
 
 from rich.text import Text
-from textual.app import App, ComposeResult
 
 from app.ui.widgets.keyed_table import KeyedTable
+from tests.widgets.test_keyed_table import TableApp  # columns: name, value
 
 NAMES = ("api", "db", "cache", "queue", "search", "web")
-
-
-class TableApp(App[None]):
-    def compose(self) -> ComposeResult:
-        yield KeyedTable(cursor_type="row")
-
-    def on_mount(self) -> None:
-        table = self.query_one(KeyedTable)
-        table.add_column("name", key="name")
-        table.add_column("age", key="age")
 
 
 def drawn(table: KeyedTable) -> list[str]:
