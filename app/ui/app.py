@@ -13,12 +13,12 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import App, ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.driver import Driver
 from textual.events import DescendantFocus, Resize
 from textual.reactive import reactive
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Header, Input, Label, TextArea
 from textual.worker import Worker, WorkerState
 
@@ -45,8 +45,8 @@ from app.ui.incident.roles import RolesTable
 from app.ui.incident.timeline import TimelineTable
 from app.ui.deadline_watch import DeadlineWatch
 from app.ui.incident_flows import IncidentFlows
-from app.ui.bindings import ALWAYS, APP_BINDINGS, SINGLE_KEY_ACTIONS
-from app.ui.focus import focus_pane, focus_timeline
+from app.ui.bindings import APP_BINDINGS
+from app.ui.focus import focus_pane, focus_timeline, key_allowed
 from app.ui.footer import FittedFooter, give_dialogs_footers
 from app.ui.keys import WarroomCommands, key_sections
 from app.ui.live import LiveArea
@@ -76,25 +76,7 @@ class WarroomApp(App[None]):
     """The incident on screen: our own fold, fed by the session's messages."""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # Only our single-key bindings stand aside: Textual's own app actions (Tab's
-        # focus_next in a dialog, ctrl+p's palette) must keep working in fields and modals.
-        if action in ALWAYS or action not in SINGLE_KEY_ACTIONS:
-            return True
-        if isinstance(self.screen, ModalScreen) or isinstance(self.focused, (Input, TextArea)):
-            return False  # the key is text for the field, or the dialog's own key
-        # w switches halves only where they take turns: elsewhere the footer leaves it out.
-        screen = getattr(self, "main_screen", None)  # bindings are checked before mount too
-        if action == "switch_view" and (screen is None or not screen.has_class("-narrow")):
-            return False
-        return not self._pane_claims(action)
-
-    def _pane_claims(self, action: str) -> bool:
-        """A focused live pane's own key wins over the app's (S silences in the alerts pane)."""
-        keys = {b.key for b in self.BINDINGS if isinstance(b, Binding) and b.action == action}
-        node = self.focused
-        while node is not None and not isinstance(node, LivePane):
-            node = node.parent  # type: ignore[assignment]
-        return node is not None and any(isinstance(b, Binding) and b.key in keys for b in type(node).BINDINGS)
+        return key_allowed(self, action)  # app/ui/focus.py: fields, dialogs and panes first
 
     def __init__(self, config: Config, store: IncidentStore, clock: Clock | None = None) -> None:
         super().__init__()

@@ -12,14 +12,13 @@ import gc
 from collections import Counter, deque
 from collections.abc import Sequence
 from datetime import datetime, tzinfo
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import DataTable
-from textual.widgets.data_table import ColumnKey, RowKey
 from textual.worker import Worker
 
 from app.collectors.base import Collector, Level, Snapshot, now_utc
@@ -31,8 +30,8 @@ from app.collectors.transitions import format_age
 from app.ui.messages import TimelineRequest
 from app.ui.panes.base import LivePane
 from app.ui.panes.details import health_detail
+from app.ui.panes.health_table import HealthTable
 from app.ui.widgets.fit import FlexColumn, Room, flex_text
-from app.ui.widgets.keyed_table import KeyedTable
 from app.ui.widgets.sparkline import sparkline
 
 HISTORY = 30
@@ -55,89 +54,6 @@ COLUMNS = [
     ("trend", "Trend"),
 ]
 _SINCE_WORD = {Level.OK: "up", Level.WARN: "warn", Level.CRIT: "down", Level.UNKNOWN: "unknown"}
-
-
-class HealthTable(KeyedTable):
-    """The rows; level colours come from component classes in styles/health.tcss."""
-
-    COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "health-table--ok",
-        "health-table--warn",
-        "health-table--crit",
-        "health-table--unknown",
-    }
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._widths: dict[str, Counter[int]] = {}  # column -> cell width -> how many cells
-
-    def level_text(self, level: Level) -> Text:
-        style = self.get_component_rich_style(f"health-table-{level.css_class}", partial=True)
-        return Text(f"{level.symbol} {level.word}", style=style)
-
-    # DataTable keeps a column as wide as its widest cell by measuring every cell of the
-    # column again whenever one gets narrower: with thousands of rows refreshing, each
-    # refresh cost thousands of measurements (44 s to quit with 1,000 checks, the loop
-    # busy measuring). Counting cells per width keeps it one step per changed cell.
-    def add_row(self, *cells: Any, height: int | None = 1, key: str | None = None, label: Any = None) -> RowKey:
-        row_key = super().add_row(*cells, height=height, key=key, label=label)
-        for column, cell in zip(self.ordered_columns, cells, strict=False):
-            self._widths.setdefault(str(column.key.value), Counter())[_width(cell)] += 1
-        return row_key
-
-    def update_cell(self, row_key: RowKey | str, column_key: ColumnKey | str, value: Any, *, update_width: bool = False) -> None:
-        column = str(column_key.value if isinstance(column_key, ColumnKey) else column_key)
-        widths = self._widths.get(column)
-        if not update_width or widths is None:
-            super().update_cell(row_key, column_key, value, update_width=update_width)
-            return
-        old = _width(self.get_cell(row_key, column_key))
-        super().update_cell(row_key, column_key, value)
-        widths[old] -= 1
-        if not widths[old]:
-            del widths[old]
-        widths[_width(value)] += 1
-        shown = self.columns[ColumnKey(column)]
-        widest = max(max(widths, default=0), shown.label.cell_len)
-        if shown.content_width != widest:
-            shown.content_width = widest
-            self._require_update_dimensions = True  # what DataTable sets when a width changes
-
-    def remove_row(self, row_key: RowKey | str) -> None:
-        self._count(dict(zip((c.key for c in self.ordered_columns), self.get_row(row_key), strict=False)), -1)
-        super().remove_row(row_key)
-
-    def _count(self, cells: dict[Any, Any], step: int) -> None:
-        for column, cell in cells.items():
-            widths = self._widths.get(str(column.value))
-            if widths is not None:
-                widths[_width(cell)] += step
-                if widths[_width(cell)] <= 0:
-                    del widths[_width(cell)]
-
-    # A filter hides and shows rows in bulk (KeyedTable._show_exactly): the counts follow,
-    # and the columns fit what is drawn.
-    def rows_leaving(self, cells: dict[Any, Any]) -> None:
-        self._count(cells, -1)
-
-    def rows_arriving(self, rows: list[tuple[str, dict[Any, Any]]]) -> None:
-        for _, cells in rows:
-            self._count(cells, +1)
-
-    def rows_filtered(self) -> None:
-        for key, widths in self._widths.items():
-            column = self.columns.get(ColumnKey(key))
-            if column is not None:
-                column.content_width = max(max(widths, default=0), column.label.cell_len)
-
-    def clear(self, columns: bool = False) -> HealthTable:
-        self._widths = {}
-        super().clear(columns)
-        return self
-
-
-def _width(cell: Any) -> int:
-    return cell.cell_len if isinstance(cell, Text) else len(str(cell))
 
 
 class _ReasonColumn(FlexColumn):
