@@ -277,10 +277,8 @@ class LivePane(Vertical, Generic[T]):
 
     def _held_behind_dialog(self, snapshot: Snapshot[T]) -> bool:
         """Behind a dialog a refresh that is not news waits (see BEHIND_DIALOG_EVERY)."""
-        if not self.is_attached or self.screen is self.app.screen:
+        if not self.is_attached or self.screen is self.app.screen or self._is_news(snapshot):
             return False
-        if self._drawn.get(snapshot.name) != (snapshot.level, snapshot.error is None):
-            return False  # a level changed, or the source failed or came back: shown now
         wait = self._drawn_at + BEHIND_DIALOG_EVERY - time.monotonic()
         if wait <= 0:
             return False
@@ -291,14 +289,19 @@ class LivePane(Vertical, Generic[T]):
 
     def _held_for_second(self, snapshot: Snapshot[T]) -> bool:
         """A refresh that is not news waits for the app's next second (PACED_APP_FLAG)."""
-        if not self._paced or self._drawn.get(snapshot.name) != (snapshot.level, snapshot.error is None):
+        if not self._paced or self._is_news(snapshot):
             return False
         self._held[snapshot.name] = snapshot
         return True
 
+    def _is_news(self, snapshot: Snapshot[T]) -> bool:
+        """A level changed, or the source failed or came back: drawn at once, never held."""
+        return self._drawn.get(snapshot.name) != (snapshot.level, snapshot.error is None)
+
     def draw_waiting(self) -> None:
-        """The app's second: what waited for it is drawn now (behind a dialog it waits on)."""
-        if self._held and self._hold_timer is None and self.is_attached and self.screen is self.app.screen:
+        """The app's second, or a dialog closed: what waited is drawn now (behind a dialog
+        it waits on)."""
+        if self._held and self.is_attached and self.screen is self.app.screen:
             self._draw_held()
 
     def _draw_held(self) -> None:
@@ -310,8 +313,7 @@ class LivePane(Vertical, Generic[T]):
             self._draw(snapshot)
 
     def _screen_changed(self, _screen: object) -> None:
-        if self._held and self.is_attached and self.screen is self.app.screen:
-            self._draw_held()  # the dialog closed: what waited is shown at once
+        self.draw_waiting()
 
     def show_stale(self) -> None:
         """The stale line: whose last run failed, since when and why."""
