@@ -70,7 +70,6 @@ class WarroomApp(App[None]):
     # a cursor nobody chose would decide which role `r` starts on.
     AUTO_FOCUS = "#timeline"
     BINDINGS = list[BindingType](APP_BINDINGS)  # app/ui/bindings.py: footer order, and why they are priority keys
-    PACES_LIVE_PANES = True  # refresh_clock draws the panes' routine refreshes (app/ui/panes/base.py)
 
     state: reactive[IncidentState | None] = reactive(None, always_update=True, init=False)
     """The incident on screen: our own fold, fed by the session's messages."""
@@ -86,6 +85,8 @@ class WarroomApp(App[None]):
         self.core = IncidentCore(store, config, clock=self.clock)
         self.session = IncidentSession(self.core, lambda result: self.post_message(SessionPosted(result)), outbox=team_outbox(store))
         self.team_present: list[Presence] = []
+        # Mounted live panes, whose routine refreshes refresh_clock draws (panes/base.py).
+        self.paced_live_panes: dict[LivePane, None] = {}
         self.flows = IncidentFlows(self)
         self.live_levels = LiveLevels(lambda: (c for pane in self.query(LivePane) for c in pane.collectors))
         self._checklist_severity: str | None = None
@@ -200,7 +201,7 @@ class WarroomApp(App[None]):
         self.countdowns_panel.show(items, self.tz)
         self.status_strip.show(state, now, items)
         self.deadlines.tick(state, items)
-        for pane in self.main_screen.query(LivePane):
+        for pane in tuple(self.paced_live_panes):
             pane.draw_waiting()  # in this second's frame, with the clock
 
     def on_snapshot_arrived(self, message: SnapshotArrived) -> None:

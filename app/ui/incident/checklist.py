@@ -50,6 +50,12 @@ class ChecklistTable(MarkedTable):
     def on_resize(self) -> None:
         self._text_fit.schedule()
 
+    def _scroll_cursor_into_view(self, animate: bool = False) -> None:
+        # Not before the table has a height: into a view of none, the first item (row 1)
+        # scrolled the first phase heading out for good, depending on when the layout ran.
+        if self.size.height:
+            super()._scroll_cursor_into_view(animate=animate)
+
     def set_items(self, items: list[ChecklistItemDef], state: IncidentState | None) -> None:
         """Rebuild rows: only when the incident or its severity (so its list) changes."""
         self.clear()

@@ -37,9 +37,9 @@ BEHIND_DIALOG_EVERY = 10.0
 whole dashboard again, dimmed, behind the dialog for every change under it: a PostgreSQL
 pane at 2 s cost ten times what it costs in plain view. A refresh that changes a level, or
 that fails or recovers, is news and is drawn at once; closing the dialog draws what waited."""
-PACED_APP_FLAG = "PACES_LIVE_PANES"
-"""An app with this attribute true calls `draw_waiting()` on its panes each second, with its
-clock: a routine refresh then waits for that second and is drawn in the frame the clock
+PACED_APP_PANES = "paced_live_panes"
+"""An app with this attribute (a dict, in mount order) has its mounted panes kept in it and
+calls their `draw_waiting()` each second, with its clock: a routine refresh then waits for that second and is drawn in the frame the clock
 draws anyway. Four panes refreshing on their own beats made about three frames a second,
 each costing Textual's whole-frame work (issue 12); news is drawn at once all the same."""
 
@@ -110,7 +110,7 @@ class LivePane(Vertical, Generic[T]):
         self._drawn_at = 0.0  # time.monotonic() of the last draw
         self._held: dict[str, Snapshot[T]] = {}  # source -> its newest refresh, held (dialog or second)
         self._hold_timer: Timer | None = None
-        self._paced = False  # the app draws held refreshes each second (PACED_APP_FLAG)
+        self._paced = False  # the app draws held refreshes each second (PACED_APP_PANES)
 
     def compose_stale(self) -> Static:
         return self._stale
@@ -221,7 +221,10 @@ class LivePane(Vertical, Generic[T]):
         # set before this pane's handlers run, sends none.
         self.watch(self.screen, "focused", lambda _: self.show_title(self._title))
         self.app.screen_change_signal.subscribe(self, self._screen_changed)
-        self._paced = bool(getattr(self.app, PACED_APP_FLAG, False))
+        paced = getattr(self.app, PACED_APP_PANES, None)
+        if isinstance(paced, dict):
+            paced[self] = None
+            self._paced = True
         self.start_polling()
 
     def start_polling(self) -> None:
@@ -240,6 +243,9 @@ class LivePane(Vertical, Generic[T]):
             )
 
     async def on_unmount(self) -> None:
+        paced = getattr(self.app, PACED_APP_PANES, None)
+        if isinstance(paced, dict):
+            paced.pop(self, None)
         # Quitting waits this long at most, however many collectors and however hung their
         # targets: what is not closed by then goes with the process.
         with contextlib.suppress(TimeoutError):
@@ -288,7 +294,7 @@ class LivePane(Vertical, Generic[T]):
         return True
 
     def _held_for_second(self, snapshot: Snapshot[T]) -> bool:
-        """A refresh that is not news waits for the app's next second (PACED_APP_FLAG)."""
+        """A refresh that is not news waits for the app's next second (PACED_APP_PANES)."""
         if not self._paced or self._is_news(snapshot):
             return False
         self._held[snapshot.name] = snapshot

@@ -146,7 +146,7 @@ class ErrorRatesPane(LivePane[ErrorRateData]):
             if row.note and row.note != value.plain:
                 value.append(f" {_shorten(row.note)}", style=self.table.muted_style())
         limits = Text(_limits(data), style=self.table.muted_style())
-        trend = Text(sparkline(list(row.history), SPARK_WIDTH, floor=0))
+        trend = Text(sparkline(list(row.history), SPARK_WIDTH, floor=0).rjust(SPARK_WIDTH))  # its width fixed: no layout as it fills
         return (level, title, value, trend, limits)
 
     def on_resize(self) -> None:

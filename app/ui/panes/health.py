@@ -209,7 +209,7 @@ class HealthPane(LivePane[HealthResult]):
                 # automatic: with several terminals on one incident only one of them logs it
                 self.post_message(TimelineRequest(line, kind="observation", automatic=True))
         if self._paced and not any(map(self._is_news, batch)):
-            self._waiting.extend(batch)  # drawn with the clock (app.ui.panes.base.PACED_APP_FLAG)
+            self._waiting.extend(batch)  # drawn with the clock (app.ui.panes.base.PACED_APP_PANES)
         else:
             self._show([*self._take_waiting(), *batch])
         self.post_message(self.SnapshotsArrived(batch))
@@ -275,7 +275,7 @@ class HealthPane(LivePane[HealthResult]):
             Text(row.latency, justify="right"),
             flex_text(row.summary),
             Text(self._since_cell(row)),
-            Text(sparkline(list(row.latencies), TREND_WIDTH, floor=0)),
+            Text(sparkline(list(row.latencies), TREND_WIDTH, floor=0).rjust(TREND_WIDTH)),  # fixed width: no layout as it fills
         )
 
     def _since_text(self, row: _Row) -> str:

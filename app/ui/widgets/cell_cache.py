@@ -61,6 +61,10 @@ class CellCachedTable(DataTable):
         if kept is not None and kept[0] == key and len(kept[1]) == len(cells) and all(map(_same, kept[1], cells)):
             return kept[2]
         strip = super()._render_line(y, x1, x2, base_style)
+        if any(not (segment.text or segment.control) for segment in strip):
+            # DataTable ends a row that fills the width with an empty segment, kept or not
+            # by how the line was cropped: the same row then drew (and exported) two ways.
+            strip = Strip([segment for segment in strip if segment.text or segment.control], strip.cell_length)
         if kept is None:
             self._drawn_lines[(row_key, line_no)] = [key, cells, strip]
         else:  # updated in place: Textual's LRUCache.set keeps a key's first value

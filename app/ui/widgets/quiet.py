@@ -3,13 +3,13 @@
 `Static.update` asks for a layout pass of the whole screen by default, and a pane calls it
 on every refresh (each 2 s for PostgreSQL) even when the text is what it was: on an idle
 dashboard that reflow was most of the CPU. `show_text` skips a refresh that changes
-nothing, and repaints without a layout pass when the text keeps its number of lines and no
-line is wider than the widget (a summary's "waiting 1 (55s)" becoming "(57s)").
+nothing, and repaints without a layout pass when the text keeps its height at the widget's
+width, wrapped lines included (a summary's "waiting 1 (55s)" becoming "(57s)", a Warning
+event's "(3m ago)" becoming "(4m ago)").
 """
 
 from __future__ import annotations
 
-from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import Static
 
@@ -21,14 +21,12 @@ def show_text(widget: Static, content: Text | str) -> None:
     if shown is not None and shown == text:
         return
     width = widget.content_region.width
-    height = _unwrapped_height(text, width)
-    widget.update(content, layout=height is None or shown is None or height != _unwrapped_height(shown, width))
+    if shown is None or width <= 0:
+        widget.update(content)
+    else:
+        # Wrapped lines count too: a Warning event's age moving keeps its wrapped height.
+        height = widget.visual.get_height(widget.styles, width)
+        widget.update(content, layout=False)
+        if widget.visual.get_height(widget.styles, width) != height:
+            widget.refresh(layout=True)
     widget._quiet_shown = text  # type: ignore[attr-defined]
-
-
-def _unwrapped_height(text: Text, width: int) -> int | None:
-    """Its number of lines when none is wider than `width` (none wraps), else None."""
-    lines = text.plain.split("\n")
-    if width <= 0 or any(cell_len(line) > width for line in lines):
-        return None
-    return len(lines)
