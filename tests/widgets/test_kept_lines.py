@@ -63,3 +63,36 @@ async def test_the_cursor_mark_follows_the_cursor_and_rows_follow_their_order():
         await pilot.pause()
         assert [line.split()[-2].lstrip("▶") for line in drawn(table)[1:7]] == list(reversed(NAMES))
         assert drawn(table)[5].startswith("▶db")  # the cursor stayed on its row, now 5th
+
+
+def sent_rows(app, frames: list) -> None:
+    """Collects, per frame Textual sends to the terminal, the screen rows it writes."""
+    shown = app._display
+
+    def display(screen, update):
+        if update is not None:
+            frames.append(sorted({y for y, _x1, _x2 in getattr(update, "spans", [])} or {"full"}))
+        shown(screen, update)
+
+    app._display = display
+
+
+async def test_a_changed_cell_sends_only_its_row_and_a_wider_value_widens_its_column():
+    app = TableApp()
+    async with app.run_test(size=(40, 12)) as pilot:
+        table = app.query_one(KeyedTable)
+        table.sync({name: (Text(name), Text("5m")) for name in NAMES})
+        await pilot.pause()
+        frames: list = []
+        sent_rows(app, frames)
+        table.sync({name: (Text(name), Text("6m" if name == "cache" else "5m")) for name in NAMES})
+        await pilot.pause()
+        rows = {name: table.region.y + 1 + i for i, name in enumerate(NAMES)}  # under the header
+        sent = {y for frame in frames for y in frame}
+        assert rows["cache"] in sent
+        assert not sent & (set(rows.values()) - {rows["cache"]})  # DataTable.update_cell sent them all
+        frames.clear()
+        table.sync({name: (Text(name), Text("a much longer value" if name == "db" else "5m")) for name in NAMES})
+        await pilot.pause()
+        assert any(len(rows) > 1 for rows in frames)  # the column grew: the table drawn again
+        assert any(line.split() == ["db", "a", "much", "longer", "value"] for line in drawn(table)), drawn(table)

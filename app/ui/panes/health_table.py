@@ -40,23 +40,20 @@ class HealthTable(KeyedTable):
             self._widths.setdefault(str(column.key.value), Counter())[_width(cell)] += 1
         return row_key
 
-    def update_cell(self, row_key: RowKey | str, column_key: ColumnKey | str, value: Any, *, update_width: bool = False) -> None:
-        column = str(column_key.value if isinstance(column_key, ColumnKey) else column_key)
-        widths = self._widths.get(column)
-        if not update_width or widths is None:
-            super().update_cell(row_key, column_key, value, update_width=update_width)
-            return
-        old = _width(self.get_cell(row_key, column_key))
-        super().update_cell(row_key, column_key, value)
-        widths[old] -= 1
-        if not widths[old]:
-            del widths[old]
-        widths[_width(value)] += 1
-        shown = self.columns[ColumnKey(column)]
+    def cell_replaced(self, key: str, column_key: Any, old: Any, cell: Any) -> bool:
+        widths = self._widths.get(str(column_key.value))
+        if widths is None:
+            return super().cell_replaced(key, column_key, old, cell)
+        widths[_width(old)] -= 1
+        if not widths[_width(old)]:
+            del widths[_width(old)]
+        widths[_width(cell)] += 1
+        shown = self.columns[column_key]
         widest = max(max(widths, default=0), shown.label.cell_len)
-        if shown.content_width != widest:
-            shown.content_width = widest
-            self._require_update_dimensions = True  # what DataTable sets when a width changes
+        if shown.content_width == widest:
+            return False
+        shown.content_width = widest
+        return True
 
     def remove_row(self, row_key: RowKey | str) -> None:
         self._count(dict(zip((c.key for c in self.ordered_columns), self.get_row(row_key), strict=False)), -1)

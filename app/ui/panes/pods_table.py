@@ -17,7 +17,6 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual.cache import LRUCache
 from textual.widgets import DataTable
-from textual.widgets.data_table import ColumnKey, RowKey
 
 from app.collectors.base import Level
 from app.collectors.k8s_records import PodRow
@@ -90,16 +89,6 @@ class PodsTable(KeyedTable):
         gc.unfreeze()
         gc.collect()
         gc.freeze()
-
-    def update_cell(self, row_key: RowKey | str, column_key: ColumnKey | str, value: Any, *, update_width: bool = False) -> None:
-        # Textual measures every cell of the column again (5,000 here) whenever an updated cell
-        # is narrower than the column: at 50 pod changes/s that froze the screen for seconds
-        # (benchmarks/pods_scale.py). A column grows for a wider cell and otherwise keeps its width.
-        if update_width:
-            column = self.columns.get(ColumnKey(column_key) if isinstance(column_key, str) else column_key)
-            width = value.cell_len if isinstance(value, Text) else len(str(value))
-            update_width = column is None or width > column.content_width
-        super().update_cell(row_key, column_key, value, update_width=update_width)
 
     def level_text(self, level: Level) -> Text:
         text = self._level_texts.get(level)

@@ -20,6 +20,7 @@ from typing import Any
 
 from rich.text import Text
 from textual.binding import Binding
+from textual.geometry import Region
 from textual.message import Message
 from textual.widgets._data_table import Row, default_cell_formatter
 from textual.widgets.data_table import CellDoesNotExist, CellKey, RowKey
@@ -250,13 +251,27 @@ class KeyedTable(MarkedTable):
             self._keyed_order[key] = None
             return True
         drawn = key in self._keyed_order
-        changed = False
+        changed = wider = False
         for column, cell in zip(list(shown), cells, strict=False):
-            if not same_cell(shown[column], cell):
-                if drawn:
-                    self.update_cell(key, column, cell, update_width=True)
-                shown[column] = cell
+            old = shown[column]
+            if not same_cell(old, cell):
+                shown[column] = cell  # the table's own dict of the row, when drawn
                 changed = True
+                if drawn and self.cell_replaced(key, column, old, cell):
+                    wider = True
+        if changed and drawn:
+            self._update_count += 1  # DataTable's caches; the kept lines go by the cells
+            if wider:
+                self._require_update_dimensions = True  # the column grows when the table idles
+                self.refresh()
+            else:
+                # That row's line only (DataTable.update_cell repaints the whole table): the
+                # frame carries one row. A keyed row is one line high, so its index is its
+                # place (DataTable.refresh_row adds up the heights of every row above it).
+                row_index = self._row_locations.get(self._keyed_row_keys[key])
+                if row_index is not None:
+                    y = row_index + (self.header_height if self.show_header else 0)
+                    self._refresh_region(Region(0, y, max(self.size.width, self.virtual_size.width), 1))
         if changed:
             self._keyed_text.pop(key, None)
             if not drawn:
@@ -264,6 +279,23 @@ class KeyedTable(MarkedTable):
             if self._keyed_filter is not None and self._shows(key) != drawn:
                 self._refilter_soon()
         return False
+
+    def cell_replaced(self, key: str, column_key: Any, old: Any, cell: Any) -> bool:
+        """A drawn row's cell changed: True when a column's width changed with it (the table
+        is then measured and drawn whole). A column grows for a wider cell and otherwise
+        keeps its width: Textual measured every cell of the column again (5,000 pods) when
+        one got narrower. Subclasses that count widths override this."""
+        column = self.columns.get(column_key)
+        if column is None:
+            return False
+        width = cell.cell_len if isinstance(cell, Text) else self.app.console.measure(default_cell_formatter(cell)).maximum
+        if width <= column.content_width:
+            return False
+        if not column.auto_width:  # drawn at its set width; its natural one is what a FlexColumn fits
+            column.content_width = width
+            return False
+        self._updated_cells.add(CellKey(self._keyed_row_keys[key], column.key))
+        return True
 
     def discard_row(self, key: str) -> None:
         if key in self._keyed_cells:

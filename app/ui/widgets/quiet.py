@@ -25,8 +25,10 @@ def show_text(widget: Static, content: Text | str) -> None:
         widget.update(content)
     else:
         # Wrapped lines count too: a Warning event's age moving keeps its wrapped height.
-        height = widget.visual.get_height(widget.styles, width)
+        size = widget.size
+        height = widget.get_content_height(size, size, width)
         widget.update(content, layout=False)
-        if widget.visual.get_height(widget.styles, width) != height:
+        widget.clear_cached_dimensions()  # (update() keeps them: it expects a layout)
+        if widget.get_content_height(size, size, width) != height:
             widget.refresh(layout=True)
     widget._quiet_shown = text  # type: ignore[attr-defined]
