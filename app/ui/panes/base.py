@@ -32,11 +32,12 @@ T = TypeVar("T")
 WARNING_EVENTS_KEY = 5
 """The key of the pods pane's Warning events; the panes are 1-4 (app.ui.live.PANES)."""
 CLOSE_SECONDS = 0.5
-BEHIND_DIALOG_EVERY = 10.0
+BEHIND_DIALOG_EVERY = 30.0
 """Seconds between a pane's redraws while a dialog covers the dashboard. Textual draws the
 whole dashboard again, dimmed, behind the dialog for every change under it: a PostgreSQL
-pane at 2 s cost ten times what it costs in plain view. A refresh that changes a level, or
-that fails or recovers, is news and is drawn at once; closing the dialog draws what waited."""
+pane at 2 s cost ten times what it costs in plain view, and at one redraw in 10 s still
+1.3-1.4 times pg_activity's whole refresh. A refresh that changes a level, or that fails or
+recovers, is news and is drawn at once; closing the dialog draws what waited."""
 PACED_APP_PANES = "paced_live_panes"
 """An app with this attribute (a dict, in mount order) has its mounted panes kept in it and
 calls their `draw_waiting()` each second, with its clock: a routine refresh then waits for that second and is drawn in the frame the clock
