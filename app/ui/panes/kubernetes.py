@@ -265,7 +265,13 @@ class PodsPane(LivePane[KubeView]):
         return collector is not None and collector.target.allow_actions
 
     def deployment_rows(self) -> list[DeploymentRow]:
-        return [d for v in self._views.values() for d in v.deployments]
+        """From the newest data, drawn or not: behind the Deployments dialog the pane's own
+        routine redraws wait (BEHIND_DIALOG_EVERY), and a scale must show there at once."""
+        views = dict(self._views)
+        for snapshot in self.last_good.values():
+            if snapshot.data is not None:
+                views[snapshot.data.cluster] = snapshot.data
+        return [d for v in views.values() for d in v.deployments]
 
     def _calls_for(self, row: PodRow | None, what: str) -> KubeCalls | None:
         """The selected pod's cluster client, or None with the reason said."""
