@@ -40,9 +40,10 @@ pane at 2 s cost ten times what it costs in plain view, and at one redraw in 10 
 recovers, is news and is drawn at once; closing the dialog draws what waited."""
 PACED_APP_PANES = "paced_live_panes"
 """An app with this attribute (a dict, in mount order) has its mounted panes kept in it and
-calls their `draw_waiting()` each second, with its clock: a routine refresh then waits for that second and is drawn in the frame the clock
-draws anyway. Four panes refreshing on their own beats made about three frames a second,
-each costing Textual's whole-frame work (issue 12); news is drawn at once all the same."""
+calls their `draw_waiting()` each second, with its clock: a routine refresh then waits for
+that second and is drawn in the frame the clock draws anyway. Four panes refreshing on their
+own beats made about three frames a second, each costing Textual's whole-frame work (issue
+12); news is drawn at once all the same."""
 
 
 def stale_text(snapshot: Snapshot[Any], last_good: Snapshot[Any] | None, tz: tzinfo | None = None, names: str = "") -> Text:
