@@ -112,7 +112,8 @@ class LivePane(Vertical, Generic[T]):
         self._drawn_at = 0.0  # time.monotonic() of the last draw
         self._held: dict[str, Snapshot[T]] = {}  # source -> its newest refresh, held (dialog or second)
         self._hold_timer: Timer | None = None
-        self._paced = False  # the app draws held refreshes each second (PACED_APP_PANES)
+        # The app's registry of paced panes, when it draws held refreshes each second.
+        self._paced_in: dict[Any, None] | None = None
 
     def compose_stale(self) -> Static:
         return self._stale
@@ -226,7 +227,7 @@ class LivePane(Vertical, Generic[T]):
         paced = getattr(self.app, PACED_APP_PANES, None)
         if isinstance(paced, dict):
             paced[self] = None
-            self._paced = True
+            self._paced_in = paced
         self.start_polling()
 
     def start_polling(self) -> None:
@@ -245,9 +246,8 @@ class LivePane(Vertical, Generic[T]):
             )
 
     async def on_unmount(self) -> None:
-        paced = getattr(self.app, PACED_APP_PANES, None)
-        if isinstance(paced, dict):
-            paced.pop(self, None)
+        if self._paced_in is not None:
+            self._paced_in.pop(self, None)
         # Quitting waits this long at most, however many collectors and however hung their
         # targets: what is not closed by then goes with the process.
         with contextlib.suppress(TimeoutError):
@@ -294,6 +294,11 @@ class LivePane(Vertical, Generic[T]):
         if self._hold_timer is None:
             self._hold_timer = self.set_timer(wait, self._draw_held)
         return True
+
+    @property
+    def _paced(self) -> bool:
+        """The app draws this pane's routine refreshes with its second (PACED_APP_PANES)."""
+        return self._paced_in is not None
 
     def _held_for_second(self, snapshot: Snapshot[T]) -> bool:
         """A refresh that is not news waits for the app's next second (PACED_APP_PANES)."""
