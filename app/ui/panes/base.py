@@ -285,12 +285,19 @@ class LivePane(Vertical, Generic[T]):
 
     def _held_behind_dialog(self, snapshot: Snapshot[T]) -> bool:
         """Behind a dialog a refresh that is not news waits (see BEHIND_DIALOG_EVERY)."""
-        if not self.is_attached or self.screen is self.app.screen or self._is_news(snapshot):
+        if self._is_news(snapshot) or not self._hold_behind_dialog():
+            return False
+        self._held[snapshot.name] = snapshot
+        return True
+
+    def _hold_behind_dialog(self) -> bool:
+        """True while a dialog is up and the last draw is recent: routine refreshes wait,
+        and `_draw_held` runs when BEHIND_DIALOG_EVERY has passed since that draw."""
+        if not self.is_attached or self.screen is self.app.screen:
             return False
         wait = self._drawn_at + BEHIND_DIALOG_EVERY - time.monotonic()
         if wait <= 0:
             return False
-        self._held[snapshot.name] = snapshot
         if self._hold_timer is None:
             self._hold_timer = self.set_timer(wait, self._draw_held)
         return True

@@ -9,6 +9,7 @@ paid once per result and the pane's own (level, stale line, column fit) once per
 from __future__ import annotations
 
 import gc
+import time
 from collections import Counter, deque
 from collections.abc import Sequence
 from datetime import datetime, tzinfo
@@ -208,8 +209,10 @@ class HealthPane(LivePane[HealthResult]):
             for line in snapshot.observations:
                 # automatic: with several terminals on one incident only one of them logs it
                 self.post_message(TimelineRequest(line, kind="observation", automatic=True))
-        if self._paced and not any(map(self._is_news, batch)):
-            self._waiting.extend(batch)  # drawn with the clock (app.ui.panes.base.PACED_APP_PANES)
+        if not any(map(self._is_news, batch)) and (self._paced or self._hold_behind_dialog()):
+            # drawn with the clock (app.ui.panes.base.PACED_APP_PANES), or when the dialog
+            # over the dashboard closes (BEHIND_DIALOG_EVERY)
+            self._waiting.extend(batch)
         else:
             self._show([*self._take_waiting(), *batch])
         self.post_message(self.SnapshotsArrived(batch))
@@ -220,6 +223,11 @@ class HealthPane(LivePane[HealthResult]):
         return row is None or row.level != level
 
     def draw_waiting(self) -> None:
+        if self._waiting and not self._hold_behind_dialog():
+            self._draw_held()
+
+    def _draw_held(self) -> None:
+        super()._draw_held()  # (the base pane's own hold is not used here: it stops the timer)
         if self._waiting:
             self._show(self._take_waiting())
 
@@ -232,6 +240,7 @@ class HealthPane(LivePane[HealthResult]):
             self._show([snapshot])
 
     def _show(self, batch: Sequence[Snapshot[HealthResult]]) -> None:
+        self._drawn_at = time.monotonic()
         for snapshot in batch:
             self.render_snapshot(snapshot, self.last_good.get(snapshot.name))
         self.show_stale()
