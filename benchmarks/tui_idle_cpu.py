@@ -8,7 +8,7 @@ see the same load. Peers:
 - pg_activity at --refresh 2 on the same PostgreSQL, when `pg_activity` is on PATH
   (`pip install pg_activity "psycopg[binary]"`, it needs a driver) or given with --pg-activity.
 
-    python benchmarks/tui_idle_cpu.py [--seconds 30] [--rounds 3] [--only dialog,incident,...]
+    python benchmarks/tui_idle_cpu.py [--seconds 60] [--rounds 3] [--only dialog,incident,...]
 
 States: dialog (no config, "Open a new incident" up), incident (no live panes, an incident
 open), pg_incident / pg_dialog (the PostgreSQL pane alone at interval 2s on a server with 70
@@ -154,7 +154,7 @@ def live_targets(tmp: Path):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=30.0, help="measuring window per state")
+    parser.add_argument("--seconds", type=float, default=60.0, help="measuring window per state (CPU is counted in 10 ms ticks: 60 s resolves 0.01 cpu-s/min)")
     parser.add_argument("--warmup", type=float, default=6.0, help="seconds before measuring (start-up is not idle)")
     parser.add_argument("--rounds", type=int, default=1, help="measure every state this many times; the median is kept")
     parser.add_argument("--only", help="comma-separated states: dialog,incident,pg_incident,pg_dialog,all_panes,all_panes_fast")

@@ -10,6 +10,7 @@ event's "(3m ago)" becoming "(4m ago)").
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import Static
 
@@ -23,6 +24,9 @@ def show_text(widget: Static, content: Text | str) -> None:
     width = widget.content_region.width
     if shown is None or width <= 0:
         widget.update(content)
+    elif (old_lines := _unwrapped_lines(shown, width)) and old_lines == _unwrapped_lines(text, width):
+        widget.update(content, layout=False)  # no line wraps, before or after: same height
+        widget.clear_cached_dimensions()
     else:
         # Wrapped lines count too: a Warning event's age moving keeps its wrapped height.
         size = widget.size
@@ -32,3 +36,13 @@ def show_text(widget: Static, content: Text | str) -> None:
         if widget.get_content_height(size, size, width) != height:
             widget.refresh(layout=True)
     widget._quiet_shown = text  # type: ignore[attr-defined]
+
+
+def _unwrapped_lines(text: Text, width: int) -> int:
+    """How many lines `text` takes at `width` when none of them wraps; 0 when one would
+    (then only the widget's own measure can tell). Measuring costs two renders of the text."""
+    plain = text.plain
+    if "\t" in plain:  # a tab's width depends on where it falls
+        return 0
+    lines = plain.split("\n")
+    return len(lines) if all(cell_len(line) <= width for line in lines) else 0
