@@ -45,3 +45,7 @@ async def test_show_text_lays_the_screen_out_only_when_the_height_changes():
         assert shown_after("short")[1] == 1  # back to one line
         await pilot.pause()
         assert line.size.height == 1
+        # 16 characters, but the tab takes the room up to column 8: two lines at 20 columns
+        assert shown_after("x\tyyyyyyyyyyyyyy")[1] == 1
+        await pilot.pause()
+        assert line.size.height == 2

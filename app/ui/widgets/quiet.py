@@ -41,8 +41,7 @@ def show_text(widget: Static, content: Text | str) -> None:
 def _unwrapped_lines(text: Text, width: int) -> int:
     """How many lines `text` takes at `width` when none of them wraps; 0 when one would
     (then only the widget's own measure can tell). Measuring costs two renders of the text."""
-    plain = text.plain
-    if "\t" in plain:  # a tab's width depends on where it falls
-        return 0
-    lines = plain.split("\n")
-    return len(lines) if all(cell_len(line) <= width for line in lines) else 0
+    lines = text.plain.split("\n")
+    # Only printable characters have the width cell_len gives them (a tab's depends on
+    # where it falls); anything else is left to the measure.
+    return len(lines) if all(line.isprintable() and cell_len(line) <= width for line in lines) else 0
