@@ -285,12 +285,12 @@ class LivePane(Vertical, Generic[T]):
 
     def _held_behind_dialog(self, snapshot: Snapshot[T]) -> bool:
         """Behind a dialog a refresh that is not news waits (see BEHIND_DIALOG_EVERY)."""
-        if self._is_news(snapshot) or not self._hold_behind_dialog():
+        if self._is_news(snapshot) or not self._holding_for_dialog():
             return False
         self._held[snapshot.name] = snapshot
         return True
 
-    def _hold_behind_dialog(self) -> bool:
+    def _holding_for_dialog(self) -> bool:
         """True while a dialog is up and the last draw is recent: routine refreshes wait,
         and `_draw_held` runs when BEHIND_DIALOG_EVERY has passed since that draw."""
         if not self.is_attached or self.screen is self.app.screen:

@@ -209,7 +209,7 @@ class HealthPane(LivePane[HealthResult]):
             for line in snapshot.observations:
                 # automatic: with several terminals on one incident only one of them logs it
                 self.post_message(TimelineRequest(line, kind="observation", automatic=True))
-        if not any(map(self._is_news, batch)) and (self._paced or self._hold_behind_dialog()):
+        if not any(map(self._is_news, batch)) and (self._paced or self._holding_for_dialog()):
             # drawn with the clock (app.ui.panes.base.PACED_APP_PANES), or when the dialog
             # over the dashboard closes (BEHIND_DIALOG_EVERY)
             self._waiting.extend(batch)
@@ -223,11 +223,11 @@ class HealthPane(LivePane[HealthResult]):
         return row is None or row.level != level
 
     def draw_waiting(self) -> None:
-        if self._waiting and not self._hold_behind_dialog():
+        if self._waiting and not self._holding_for_dialog():
             self._draw_held()
 
     def _draw_held(self) -> None:
-        super()._draw_held()  # (the base pane's own hold is not used here: it stops the timer)
+        super()._draw_held()  # stops the dialog's timer (the base pane's _held is empty here)
         if self._waiting:
             self._show(self._take_waiting())
 

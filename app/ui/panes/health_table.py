@@ -44,9 +44,10 @@ class HealthTable(KeyedTable):
         widths = self._widths.get(str(column_key.value))
         if widths is None:
             return super().cell_replaced(key, column_key, old, cell)
-        widths[_width(old)] -= 1
-        if not widths[_width(old)]:
-            del widths[_width(old)]
+        was = _width(old)
+        widths[was] -= 1
+        if not widths[was]:
+            del widths[was]
         widths[_width(cell)] += 1
         shown = self.columns[column_key]
         widest = max(max(widths, default=0), shown.label.cell_len)

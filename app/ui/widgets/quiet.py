@@ -21,21 +21,20 @@ def show_text(widget: Static, content: Text | str) -> None:
     shown = getattr(widget, "_quiet_shown", None)
     if shown is not None and shown == text:
         return
+    widget._quiet_shown = text  # type: ignore[attr-defined]
     width = widget.content_region.width
     if shown is None or width <= 0:
         widget.update(content)
-    elif (old_lines := _unwrapped_lines(shown, width)) and old_lines == _unwrapped_lines(text, width):
-        widget.update(content, layout=False)  # no line wraps, before or after: same height
-        widget.clear_cached_dimensions()
-    else:
-        # Wrapped lines count too: a Warning event's age moving keeps its wrapped height.
-        size = widget.size
-        height = widget.get_content_height(size, size, width)
-        widget.update(content, layout=False)
-        widget.clear_cached_dimensions()  # (update() keeps them: it expects a layout)
-        if widget.get_content_height(size, size, width) != height:
-            widget.refresh(layout=True)
-    widget._quiet_shown = text  # type: ignore[attr-defined]
+        return
+    size = widget.size
+    lines = _unwrapped_lines(shown, width)
+    # No line wraps, before or after: the same height. Otherwise wrapped lines count too (a
+    # Warning event's age moving keeps its wrapped height), and only the measure can tell.
+    height = None if lines and lines == _unwrapped_lines(text, width) else widget.get_content_height(size, size, width)
+    widget.update(content, layout=False)
+    widget.clear_cached_dimensions()  # (update() keeps them: it expects a layout)
+    if height is not None and widget.get_content_height(size, size, width) != height:
+        widget.refresh(layout=True)
 
 
 def _unwrapped_lines(text: Text, width: int) -> int:
