@@ -5,7 +5,8 @@ Cases (all by default, or those named on the command line):
 - two_hundred_one_hanging: one status cycle over 200 endpoints with one of them hanging;
 - issue_table: issue 12's own target set, 10 health checks (4 slow, 1 hung with timeout 2s)
   + a real PostgreSQL + a fake Kubernetes API serving real v1 JSON, vs curl for each URL
-  (-m its timeout), psql with one query and `kubectl get pods -A`, one after another.
+  (-m its timeout), psql with one query and `kubectl get pods -A`, one after another; and,
+  for reference, a bare Python program that only imports httpx and waits out the hung check.
   Medians of 3 runs; a manual tool that is not installed is skipped and named.
 
 Run: python benchmarks/status_vs_manual.py [twenty] [two_hundred_one_hanging] [issue_table]
@@ -218,19 +219,39 @@ def time_manual(commands: list[tuple[str, list[str]]]) -> dict[str, float]:
     return spent
 
 
-def alternate(config: Path, commands: list[tuple[str, list[str]]]) -> tuple[list[tuple[float, int, str]], list[dict]]:
+# The least a Python program using httpx (warroom's HTTP client) takes to report the hung
+# check: start the interpreter, import httpx, make a client, wait out the timeout, exit.
+HTTPX_FLOOR = """
+import sys, httpx
+try:
+    httpx.get(sys.argv[1], timeout=float(sys.argv[2]))
+except httpx.TimeoutException:
+    pass
+"""
+
+
+def time_httpx_floor(hung: dict) -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", HTTPX_FLOOR, hung["url"], hung["timeout"].rstrip("s")], check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def alternate(config: Path, commands: list[tuple[str, list[str]]], hung: dict) -> tuple[list[tuple[float, int, str]], list[dict], list[float]]:
     """RUNS of each, alternating which goes first, after one warm-up of each that is not
     counted (.pyc files, kubectl's discovery cache, the servers' first connections)."""
     time_status(config)
     time_manual(commands)
-    status_runs, manual_runs = [], []
+    time_httpx_floor(hung)
+    status_runs, manual_runs, floor_runs = [], [], []
     for i in range(RUNS):
-        for which in ("status", "manual") if i % 2 == 0 else ("manual", "status"):
+        for which in ("status", "manual", "floor") if i % 2 == 0 else ("floor", "manual", "status"):
             if which == "status":
                 status_runs.append(time_status(config))
-            else:
+            elif which == "manual":
                 manual_runs.append(time_manual(commands))
-    return status_runs, manual_runs
+            else:
+                floor_runs.append(time_httpx_floor(hung))
+    return status_runs, manual_runs, floor_runs
 
 
 def issue_table() -> dict:
@@ -247,11 +268,12 @@ def issue_table() -> dict:
                     "kubernetes": [{"name": "prod", "kubeconfig": str(kubeconfig)}],
                 }), encoding="utf-8")
                 commands, skipped = manual_commands(checks, dsn, kubeconfig)
-                status_runs, manual_runs = alternate(config, commands)
+                status_runs, manual_runs, floor_runs = alternate(config, commands, next(c for c in checks if c["name"] == "hung"))
     finally:
         server.stop()
     status_s = statistics.median(wall for wall, _, _ in status_runs)
     manual_s = statistics.median(sum(run.values()) for run in manual_runs)
+    floor_s = statistics.median(floor_runs)
     limit = ISSUE_HANG_TIMEOUT + 0.3
     ratio = status_s / manual_s if manual_s else None
     _, rc, overall = status_runs[-1]
@@ -270,6 +292,11 @@ def issue_table() -> dict:
         # No `warroom status` can wait less than the hung check's timeout: the ratio it would
         # reach if starting and exiting cost nothing.
         "vs_manual_zero_overhead": round(ISSUE_HANG_TIMEOUT / manual_s, 2) if manual_s else None,
+        # The least any Python program with httpx takes for the hung check alone (HTTPX_FLOOR):
+        # a goal below it is out of reach for a Python tool built on httpx.
+        "httpx_floor_s": round(floor_s, 3),
+        "httpx_floor_runs_s": [round(wall, 3) for wall in floor_runs],
+        "httpx_floor_vs_manual": round(floor_s / manual_s, 2) if manual_s else None,
         "goal": f"<= hung timeout + 0.3 s ({limit:g} s) and <= 0.5 x manual",
         "met": status_s <= limit and ratio is not None and ratio <= 0.5,
     }

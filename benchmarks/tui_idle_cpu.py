@@ -6,7 +6,11 @@ started beside it in another, and both processes' CPU time (utime + stime of eve
 see the same load. Peers:
 - a Textual app that shows only a clock ticking once a second (what any Textual UI costs);
 - pg_activity at --refresh 2 on the same PostgreSQL, when `pg_activity` is on PATH
-  (`pip install pg_activity "psycopg[binary]"`, it needs a driver) or given with --pg-activity.
+  (`pip install pg_activity "psycopg[binary]"`, it needs a driver) or given with --pg-activity;
+- for pg_incident also the Textual floor (benchmarks/textual_floor_app.py --clock): warroom's
+  collector on the same server, its result as plain text, and a clock ticking each second in
+  a bare Textual app. It is the least any Textual UI of that state can cost, printed with its
+  ratio to pg_activity so that a goal below it is seen to be out of reach for Textual.
 
     python benchmarks/tui_idle_cpu.py [--seconds 60] [--rounds 3] [--only dialog,incident,...]
 
@@ -41,6 +45,7 @@ SIZE = ("160", "48")
 # shared default server, a state's session could start just as the server quit.
 TMUX = ["tmux", "-L", f"wr-idle-{os.getpid()}"]
 
+FLOOR = "textual_floor"
 CLOCK_APP = '''
 from datetime import datetime
 from textual.app import App
@@ -168,14 +173,15 @@ def main() -> None:
     pairs: dict[str, list[tuple[float, float | None]]] = {}
     peers: dict[str, str] = {}
     loads: list[float] = []
+    floors: dict[str, list[float]] = {}  # state -> the Textual floor's cpu per round, same windows
     try:
-        measure_states(args, wanted, pairs, peers, loads)
+        measure_states(args, wanted, pairs, peers, loads, floors)
     finally:
         subprocess.run([*TMUX, "kill-server"], check=False, capture_output=True)
-    report(args, pairs, peers, loads)
+    report(args, pairs, peers, loads, floors)
 
 
-def measure_states(args, wanted, pairs, peers, loads) -> None:
+def measure_states(args, wanted, pairs, peers, loads, floors) -> None:
     warroom = [sys.executable, "-m", "app"]
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
@@ -188,11 +194,13 @@ def measure_states(args, wanted, pairs, peers, loads) -> None:
         clock.write_text(CLOCK_APP)
         clock_cmd = [sys.executable, str(clock)]
 
-        def run(state: str, command: list[str], peer: str, peer_cmd: list[str] | None) -> None:
+        def run(state: str, command: list[str], peer: str, peer_cmd: list[str] | None, floor_cmd: list[str] | None = None) -> None:
             loads.append(os.getloadavg()[0])
-            programs = {state: command, **({peer: peer_cmd} if peer_cmd else {})}
+            programs = {state: command, **({peer: peer_cmd} if peer_cmd else {}), **({FLOOR: floor_cmd} if floor_cmd else {})}
             got = measure(programs, args.seconds, args.warmup, env)
             pairs.setdefault(state, []).append((got[state], got.get(peer)))
+            if floor_cmd:
+                floors.setdefault(state, []).append(got[FLOOR])
             peers[state] = peer
 
         for _ in range(args.rounds):
@@ -212,7 +220,8 @@ def measure_states(args, wanted, pairs, peers, loads) -> None:
                 open_incident(store)
                 for _ in range(args.rounds):
                     if wanted("pg_incident"):
-                        run("pg_incident", [*warroom, "--config", str(pg_config), "--store", f"sqlite:///{store}"], "pg_activity", pg_cmd)
+                        run("pg_incident", [*warroom, "--config", str(pg_config), "--store", f"sqlite:///{store}"], "pg_activity", pg_cmd,
+                            [sys.executable, str(ROOT / "benchmarks" / "textual_floor_app.py"), dsn, "--clock"])
                     if wanted("pg_dialog"):
                         run("pg_dialog", [*warroom, "--config", str(pg_config), "--store", f"sqlite:///{tmp / 'pg-none.db'}"],
                             "pg_activity", pg_cmd)
@@ -238,7 +247,7 @@ def default_intervals(config: Path, out: Path) -> Path:
     return out
 
 
-def report(args, pairs, peers, loads) -> None:
+def report(args, pairs, peers, loads, floors) -> None:
     states = {}
     for state, rounds in pairs.items():
         mine = statistics.median(r[0] for r in rounds)
@@ -261,6 +270,14 @@ def report(args, pairs, peers, loads) -> None:
             "met": (mine <= limit) if limit is not None else None,
             "rounds": [list(r) for r in rounds],
         }
+        if state in floors:
+            floor = round(statistics.median(floors[state]), 3)
+            states[state]["textual_floor"] = {
+                "program": "benchmarks/textual_floor_app.py --clock: the same collector, its result as plain text and a 1 s clock",
+                "cpu_s_per_min": floor,
+                "vs_reference": round(floor / peer, 2) if peer else None,
+                "rounds": floors[state],
+            }
     print(json.dumps({
         "benchmark": "tui_idle_cpu",
         "unit": "cpu-seconds per minute of the TUI process",
