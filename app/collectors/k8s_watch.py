@@ -95,6 +95,13 @@ def describe_error(exc: BaseException) -> str:
     if isinstance(exc, orjson.JSONDecodeError):
         return f"malformed JSON from API server ({exc.msg})"
     transport = _aiohttp()
+    if transport is not None and isinstance(exc, transport.ClientConnectorCertificateError):
+        # (an SSL error carries errno 1: "unreachable: Operation not permitted" misled)
+        problem = exc.certificate_error
+        reason = getattr(problem, "verify_message", None) or str(problem) or type(problem).__name__
+        return f"API server certificate not trusted ({exc.host}:{exc.port}: {reason}); check the kubeconfig's certificate-authority"
+    if transport is not None and isinstance(exc, transport.ClientSSLError):
+        return f"TLS with the API server failed ({exc.host}:{exc.port}: {exc.os_error})"
     if transport is not None and isinstance(exc, transport.ClientConnectorError):
         errno = getattr(exc.os_error, "errno", None)
         reason = os.strerror(errno) if errno else str(exc.os_error)

@@ -13,6 +13,7 @@ on the same port while the cluster keeps its objects.
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 import re
@@ -367,10 +368,13 @@ class SimulatedApiServer:
         ctx = {"cluster": "fake", "user": "fake"}
         if namespace:
             ctx["namespace"] = namespace
+        cluster = {"server": self.url}
+        if self.tls:  # the self-signed certificate is its own CA, given inline as cloud kubeconfigs do
+            cluster["certificate-authority-data"] = base64.b64encode(self.tls[0].read_bytes()).decode("ascii")
         doc = {
             "apiVersion": "v1",
             "kind": "Config",
-            "clusters": [{"name": "fake", "cluster": {"server": self.url}}],
+            "clusters": [{"name": "fake", "cluster": cluster}],
             "users": [{"name": "fake", "user": {"token": "test-token"}}],
             "contexts": [{"name": context, "context": ctx}],
             "current-context": context,

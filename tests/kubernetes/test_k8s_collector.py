@@ -336,6 +336,39 @@ async def test_no_kubeconfig_uses_the_pods_service_account(tmp_path, monkeypatch
         server.stop()
 
 
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl is needed to make the test server's certificate")
+async def test_https_api_server_is_verified_against_the_kubeconfigs_own_ca(tmp_path):
+    """The common case: a cluster's kubeconfig names its CA inline (certificate-authority-data).
+    A server whose certificate that CA did not sign is refused, not read."""
+    from tests.health.health_servers import self_signed_cert
+
+    (tmp_path / "ours").mkdir()
+    (tmp_path / "theirs").mkdir()
+    server = SimulatedApiServer(tls=self_signed_cert(tmp_path / "ours")).start()
+    server.cluster.put("pods", pod("api-1"))
+    impostor_ca = SimulatedApiServer(port=server.port, tls=self_signed_cert(tmp_path / "theirs"))
+    good = server.write_kubeconfig(tmp_path / "good")
+    bad = impostor_ca.write_kubeconfig(tmp_path / "bad")
+    try:
+        assert json.loads(good.read_text())["clusters"][0]["cluster"]["server"].startswith("https://")
+        c = KubernetesCollector(KubernetesTarget(name="prod", kubeconfig=str(good), timeout=5))
+        try:
+            snap = await c.collect()
+            assert snap.error is None and names(snap) == ["api-1"]
+        finally:
+            await c.aclose()
+        c = KubernetesCollector(KubernetesTarget(name="prod", kubeconfig=str(bad), timeout=5))
+        try:
+            snap = await c.collect()
+            assert snap.level is Level.UNKNOWN and snap.data is None
+            assert snap.error.startswith("API server certificate not trusted (127.0.0.1:")
+            assert "self-signed certificate" in snap.error and "unreachable" not in snap.error
+        finally:
+            await c.aclose()
+    finally:
+        server.stop()
+
+
 async def test_closing_right_after_the_first_collect_is_prompt(fake_k8s):
     """`warroom status` closes the collector as soon as it has the list, while the watches
     are being opened: a cancel swallowed there (wait_for on Python 3.11) cost a full second."""
