@@ -3,7 +3,8 @@
 Prints JSON; each figure has its goal and whether it is met next to it:
 
 - `kubectl get pods -A` and `warroom status --only kubernetes`: wall time and peak RSS of each
-  process, alternating (which goes first swaps every round), medians over --rounds;
+  process, alternating (which goes first swaps every round), medians over --rounds; beside
+  them benchmarks/kube_floor.py, the least a program keeping the official client can take;
 - the pods pane (a Textual app with only the PodsPane, in its own process): the first frame
   composed with the full table in it (as sent to the terminal), timed from App start as
   before, and from the process start for reference; medians. `rows_in_table_s` is when a
@@ -283,14 +284,15 @@ def side_by_side(kubeconfig: Path, config: Path, rounds: int, tmp: Path) -> tupl
     commands = {
         "kubectl": [kubectl, "--kubeconfig", str(kubeconfig), "get", "pods", "-A"],
         "status": [sys.executable, "-m", "app", "status", "--only", "kubernetes", "--config", str(config)],
+        "floor": [sys.executable, str(ROOT / "benchmarks" / "kube_floor.py"), str(kubeconfig)],
     }
     for name, command in commands.items():  # warm-up, not counted: kubectl's discovery cache, .pyc files
         timed_process(command, tmp / f"{name}.out")
     samples: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
     for i in range(rounds):
-        for name in (["kubectl", "status"] if i % 2 == 0 else ["status", "kubectl"]):
+        for name in (["kubectl", "status", "floor"] if i % 2 == 0 else ["floor", "status", "kubectl"]):
             wall, rss, code = timed_process(commands[name], tmp / f"{name}.out")
-            if name == "kubectl" and code != 0 or name == "status" and code not in (0, 1, 2):
+            if name != "status" and code != 0 or name == "status" and code not in (0, 1, 2):
                 raise RuntimeError(f"{name} exited {code}: {(tmp / f'{name}.out').read_text()[:500]}")
             samples[name].append((wall, rss))
     medians = {name: (statistics.median(w for w, _ in s), statistics.median(r for _, r in s)) for name, s in samples.items()}
@@ -353,6 +355,7 @@ def main() -> None:
         # nothing (~30 ms), which a kubeconfig's own CA spares it over HTTPS.
         plain_medians, plain_walls = side_by_side(plain_kubeconfig, warroom_config(plain_kubeconfig), args.rounds, tmp)
         plain = {"kubectl_wall_s": round(plain_medians["kubectl"][0], 3), "status_wall_s": round(plain_medians["status"][0], 3),
+                 "floor_wall_s": round(plain_medians["floor"][0], 3),
                  "vs_kubectl": round(plain_medians["status"][0] / plain_medians["kubectl"][0], 2),
                  "kubectl_walls": plain_walls["kubectl"], "status_walls": plain_walls["status"]}
         panes = [pane_process(kubeconfig, args.pods, 0.0, server) for _ in range(args.rounds - 1)]
@@ -366,6 +369,10 @@ def main() -> None:
         out["status_only_kubernetes_wall_s"] = _figure(
             round(status_wall, 3), f"<= {WALL_VS_KUBECTL:g} x kubectl", ratio <= WALL_VS_KUBECTL, vs_kubectl=ratio,
             walls=walls["status"])
+        floor_wall = medians["floor"][0]
+        out["official_client_floor"] = {
+            "program": "benchmarks/kube_floor.py: the official client's config and ApiClient, the pages decoded and counted",
+            "wall_s": round(floor_wall, 3), "vs_kubectl": round(floor_wall / kubectl_wall, 2), "walls": walls["floor"]}
         out["status_only_kubernetes_peak_rss_mb"] = _figure(
             round(status_rss, 1), "<= kubectl's", status_rss <= kubectl_rss, kubectl=round(kubectl_rss, 1))
         out["pods_pane_first_full_table_s"] = _figure(
