@@ -369,6 +369,28 @@ async def test_https_api_server_is_verified_against_the_kubeconfigs_own_ca(tmp_p
         server.stop()
 
 
+async def test_https_named_for_a_plain_http_api_server_says_tls_failed(tmp_path):
+    """A kubeconfig saying https:// for a port that speaks plain HTTP (or the reverse proxy's
+    wrong port): the handshake fails, which is not "unreachable: Operation not permitted"."""
+    server = SimulatedApiServer().start()
+    try:
+        kubeconfig = server.write_kubeconfig(tmp_path / "kubeconfig")
+        doc = json.loads(kubeconfig.read_text())
+        doc["clusters"][0]["cluster"]["server"] = server.url.replace("http://", "https://")
+        doc["clusters"][0]["cluster"]["insecure-skip-tls-verify"] = True
+        kubeconfig.write_text(json.dumps(doc))
+        c = KubernetesCollector(KubernetesTarget(name="prod", kubeconfig=str(kubeconfig), timeout=5))
+        try:
+            snap = await c.collect()
+            assert snap.level is Level.UNKNOWN and snap.data is None
+            assert snap.error.startswith(f"TLS with the API server failed (127.0.0.1:{server.port}: ")
+            assert "\n" not in snap.error
+        finally:
+            await c.aclose()
+    finally:
+        server.stop()
+
+
 async def test_closing_right_after_the_first_collect_is_prompt(fake_k8s):
     """`warroom status` closes the collector as soon as it has the list, while the watches
     are being opened: a cancel swallowed there (wait_for on Python 3.11) cost a full second."""
