@@ -3,10 +3,10 @@ pod: a reference for pods_scale, not a product.
 
 Issue 12 asks `warroom status` to keep the official client for kubeconfig, contexts, exec
 plugins and in-cluster auth. This program does only that and the list: the client's
-asynchronous config loader and ApiClient, imported the cheapest way known (their parent
-packages' __init__ files, which import the whole distribution, are not run, as in
-app/collectors/k8s_client.py), then the pods in pages of 500 decoded with orjson and
-counted. No warroom config, no pydantic, no rows, no output but the count.
+asynchronous config loader and ApiClient, imported as warroom imports them
+(app/collectors/k8s_client.official_client: their parent packages' __init__ files, which
+import the whole distribution, are not run), then the pods in pages of 500 decoded with
+orjson and counted. No warroom config, no pydantic, no rows, no output but the count.
 
     python benchmarks/kube_floor.py KUBECONFIG
 """
@@ -14,24 +14,19 @@ counted. No warroom config, no pydantic, no rows, no output but the count.
 from __future__ import annotations
 
 import asyncio
-import importlib
-import importlib.util
 import sys
+from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-def official_client():
-    for name in ("kubernetes", "kubernetes.aio"):
-        spec = importlib.util.find_spec(name)
-        if spec is None:
-            raise SystemExit(f"kube_floor: {name} is not installed")
-        sys.modules[name] = importlib.util.module_from_spec(spec)  # a package whose __init__ never runs
-    return importlib.import_module("kubernetes.aio.client"), importlib.import_module("kubernetes.aio.config")
+from app.collectors.k8s_client import official_client  # noqa: E402
 
 
 async def count_pods(kubeconfig: str) -> int:
     import orjson
 
-    client, config = official_client()
+    official = official_client()
+    client, config = official.client, official.config
     configuration = client.Configuration()
     await config.load_kube_config(config_file=kubeconfig, client_configuration=configuration, persist_config=False)
     api = client.ApiClient(configuration)

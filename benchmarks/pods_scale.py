@@ -15,8 +15,8 @@ Prints JSON; each figure has its goal and whether it is met next to it:
 The fake API server runs in a child process so its CPU is not counted as ours; it serves the
 same bytes to kubectl and to warroom, over HTTPS with its CA in the kubeconfig, as every
 cluster's API server does. The side-by-side is repeated over plain HTTP (`kubectl proxy`'s
-way) and printed for reference under plain_http_for_reference. Run: python benchmarks/pods_scale.py [--pods 5000]
-[--rounds 5] [--churn-seconds 60]
+way) and printed for reference under plain_http_for_reference.
+Run: python benchmarks/pods_scale.py [--pods 5000] [--rounds 5] [--churn-seconds 60]
 
 Key latency is a Down key posted to the app until the cursor has moved (the screen is
 painted at the next frame, at most 1/60 s later); Pilot's own press() waits for the CPU to

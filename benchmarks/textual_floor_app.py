@@ -4,8 +4,9 @@ tui_idle_cpu, not a product.
 It runs warroom's own PostgresCollector at the same interval on the same server and draws its
 result as plain text (one Strip per line, made once per change), with warroom's input
 driver. With --clock it also shows an elapsed time ticking once a second, as warroom's
-status line does with an incident open. Nothing else: no tables, no cursor, no borders, no incident panel, no footer.
-Whatever this costs, any Textual UI of the same data costs at least as much.
+status line does with an incident open. Nothing else: no tables, no cursor, no borders, no
+incident panel, no footer. Whatever this costs, any Textual UI of the same data costs at
+least as much.
 
     python benchmarks/textual_floor_app.py DSN [--clock] [--interval 2]
 """
@@ -48,7 +49,6 @@ class PlainLines(Widget):
 
 
 class FloorApp(App[None]):
-
     def __init__(self, dsn: str, interval: float, clock: bool) -> None:
         super().__init__()
         self.collector = PostgresCollector(PostgresTarget(name="main", dsn=dsn, interval=f"{interval:g}s"))

@@ -95,21 +95,29 @@ def describe_error(exc: BaseException) -> str:
     if isinstance(exc, orjson.JSONDecodeError):
         return f"malformed JSON from API server ({exc.msg})"
     transport = _aiohttp()
-    if transport is not None and isinstance(exc, transport.ClientConnectorCertificateError):
-        # (an SSL error carries errno 1: "unreachable: Operation not permitted" misled)
+    said = _transport_problem(transport, exc) if transport is not None else None
+    if said is not None:
+        return said
+    text = str(exc) or type(exc).__name__
+    return f"{type(exc).__name__}: {text}"
+
+
+def _transport_problem(transport: Any, exc: BaseException) -> str | None:
+    """aiohttp's errors in words. Its SSL errors are connection errors too, carrying errno 1:
+    they are told apart first ("unreachable: Operation not permitted" misled)."""
+    if isinstance(exc, transport.ClientConnectorCertificateError):
         problem = exc.certificate_error
         reason = getattr(problem, "verify_message", None) or str(problem) or type(problem).__name__
         return f"API server certificate not trusted ({exc.host}:{exc.port}: {reason}); check the kubeconfig's certificate-authority"
-    if transport is not None and isinstance(exc, transport.ClientSSLError):
+    if isinstance(exc, transport.ClientSSLError):
         return f"TLS with the API server failed ({exc.host}:{exc.port}: {exc.os_error})"
-    if transport is not None and isinstance(exc, transport.ClientConnectorError):
+    if isinstance(exc, transport.ClientConnectorError):
         errno = getattr(exc.os_error, "errno", None)
         reason = os.strerror(errno) if errno else str(exc.os_error)
         return f"API server unreachable ({exc.host}:{exc.port}: {reason})"
-    if transport is not None and isinstance(exc, transport.ClientPayloadError | transport.ServerDisconnectedError):
+    if isinstance(exc, transport.ClientPayloadError | transport.ServerDisconnectedError):
         return "API server closed the connection"
-    text = str(exc) or type(exc).__name__
-    return f"{type(exc).__name__}: {text}"
+    return None
 
 
 async def get(api_client: Any, path: str, query: list[tuple[str, str]], timeout: float, *,
